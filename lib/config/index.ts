@@ -1,0 +1,3 @@
+export * from './schema';
+export * from './load-profile';
+export type { ProfileInput } from './profile-input';

@@ -1,0 +1,63 @@
+import type { ProfileInput } from '../profile-input';
+import { BRIEF_CACHE_TTLS, BRIEF_POOL_MAX_PER_INSTANCE, SEOUL } from './seoul';
+
+/** The brief's "scale-out" column: 50 WebSocket servers (10M connections). */
+export const scale: ProfileInput = {
+  name: 'scale',
+  env: { account: '444444444444', ...SEOUL, availabilityZones: [...SEOUL.availabilityZones] },
+  protectData: true,
+  network: { vpcCidr: '10.3.0.0/16', natGateways: 3, flowLogRetentionDays: 90 },
+  cluster: {
+    kubernetesVersion: '1.36',
+    endpointAccess: 'private',
+    publicAccessCidrs: [],
+    adminRoleArns: ['arn:aws:iam::444444444444:role/CoTalkPlatformAdmin'],
+    graviton: false,
+    nodeGroups: {
+      system: { instanceTypes: ['m7i.2xlarge'], minSize: 3, desiredSize: 6, maxSize: 12, diskSizeGiB: 100 },
+      gateway: { instanceTypes: ['c7i.4xlarge'], minSize: 50, desiredSize: 50, maxSize: 60, diskSizeGiB: 100 },
+      api: { instanceTypes: ['c7i.2xlarge'], minSize: 7, desiredSize: 7, maxSize: 20, diskSizeGiB: 100 },
+    },
+  },
+  database: {
+    engineVersion: '17.6',
+    instanceClass: 'db.m7g.8xlarge',
+    // The brief: past 5 replicas, shard instead of adding more.
+    readReplicas: 5,
+    multiAz: true,
+    allocatedStorageGiB: 2000,
+    maxAllocatedStorageGiB: 16000,
+    backupRetentionDays: 35,
+    performanceInsightsRetentionDays: 93,
+    monitoringIntervalSeconds: 15,
+    slowQueryMs: 200,
+    poolMaxPerInstance: BRIEF_POOL_MAX_PER_INSTANCE,
+  },
+  redis: {
+    engineVersion: '7.1',
+    cache: { nodeType: 'cache.r7g.2xlarge', shards: 6, replicasPerShard: 2 },
+    pubsub: { nodeType: 'cache.r7g.2xlarge', replicas: 2 },
+    streams: { nodeType: 'cache.r7g.2xlarge', replicas: 2, snapshotRetentionDays: 35 },
+  },
+  search: {
+    engineVersion: '2.19',
+    dataNodeInstanceType: 'r7g.2xlarge.search',
+    dataNodes: 6,
+    volumeSizeGiB: 1000,
+    dedicatedMasterNodes: 3,
+    dedicatedMasterInstanceType: 'm7g.large.search',
+  },
+  workloads: {
+    gateway: { minReplicas: 50, maxReplicas: 60, cpu: '14', memory: '26Gi', targetCpuPercent: 60 },
+    api: { minReplicas: 20, maxReplicas: 60, cpu: '2', memory: '4Gi', targetCpuPercent: 70 },
+    worker: { minReplicas: 6, maxReplicas: 24, cpu: '1', memory: '2Gi', targetCpuPercent: 70 },
+    kong: { minReplicas: 6, maxReplicas: 24, cpu: '1', memory: '2Gi', targetCpuPercent: 70 },
+  },
+  app: { ...BRIEF_CACHE_TTLS, gatewayDrainSeconds: 300 },
+  edge: {
+    certificateArn: 'arn:aws:acm:ap-northeast-2:444444444444:certificate/00000000-0000-4000-8000-000000000004',
+    allowedIngressCidrs: ['0.0.0.0/0'],
+    cloudFront: false,
+  },
+  observability: { alarmEmail: 'co-talk-scale-alerts@example.com', logRetentionDays: 90 },
+};
