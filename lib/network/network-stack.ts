@@ -1,5 +1,5 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
-import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type { Construct } from 'constructs';
 import type { Profile } from '../config';
 import { ChatNetwork } from './chat-network';
@@ -14,6 +14,12 @@ export interface NetworkStackProps extends StackProps {
 export class NetworkStack extends Stack {
   /** The VPC shared by the cluster, the load balancers and the data stores. */
   public readonly vpc: ec2.IVpc;
+  /**
+   * Carried by the EKS nodes (and so by the pods on them): the one source the data stores
+   * accept connections from. It lives here, not in the cluster stack, so the stateful data
+   * stack never depends on the replaceable cluster.
+   */
+  public readonly workloadSecurityGroup: ec2.ISecurityGroup;
 
   constructor(scope: Construct, id: string, props: NetworkStackProps) {
     super(scope, id, props);
@@ -25,5 +31,10 @@ export class NetworkStack extends Stack {
       natGateways: network.natGateways,
     });
     this.vpc = chatNetwork.vpc;
+    this.workloadSecurityGroup = new ec2.SecurityGroup(this, 'WorkloadSecurityGroup', {
+      vpc: this.vpc,
+      description: 'Co-Talk workloads: the only source allowed into the data stores',
+      allowAllOutbound: true,
+    });
   }
 }
