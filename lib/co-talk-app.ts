@@ -1,10 +1,12 @@
 import { type App, Tags } from 'aws-cdk-lib';
+import { ClusterStack } from './cluster/cluster-stack';
 import type { Profile } from './config';
 import { NetworkStack } from './network/network-stack';
 
 /** The stacks of one Co-Talk environment, typed so tests and tools can reach each one. */
 export interface CoTalkStacks {
   readonly network: NetworkStack;
+  readonly cluster: ClusterStack;
 }
 
 /**
@@ -24,7 +26,16 @@ export function createCoTalkStacks(app: App, profile: Profile): CoTalkStacks {
     profile,
   });
 
+  const cluster = new ClusterStack(app, 'Cluster', {
+    env,
+    stackName: stackName('Cluster'),
+    description: `Co-Talk ${profile.name}: EKS cluster, node groups, add-ons and controllers`,
+    profile,
+    vpc: network.vpc,
+    workloadSecurityGroup: network.workloadSecurityGroup,
+  });
+
   Tags.of(app).add('project', 'co-talk');
   Tags.of(app).add('environment', profile.name);
-  return { network };
+  return { network, cluster };
 }

@@ -1,0 +1,65 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct, DependencyGroup } from 'constructs';
+import { PodIdentityRole } from './pod-identity-role';
+import { ADDON_VERSIONS } from './versions';
+
+/** Props for {@link ClusterAddons}. */
+export interface ClusterAddonsProps {
+  /** The cluster to install the add-ons on. */
+  readonly cluster: eks.Cluster;
+}
+
+/**
+ * The EKS managed add-ons, at the versions pinned in `versions.ts`.
+ *
+ * The cluster is created without the self-managed networking add-ons
+ * (`bootstrapSelfManagedAddons: false`), so these are the only copies: the node-level ones
+ * (VPC CNI, kube-proxy, Pod Identity agent) come first, so joining nodes get networking and
+ * credentials; the scheduled ones must wait for nodes (created before them, they would sit
+ * degraded with nowhere to run).
+ */
+export class ClusterAddons extends Construct {
+  /** The Pod Identity agent; Pod Identity associations work once it runs. */
+  public readonly podIdentityAgent: eks.Addon;
+  /** DaemonSet add-ons every node needs before it is Ready: node groups depend on these. */
+  public readonly nodeAgents: DependencyGroup;
+  /** Add-ons that run as Deployments: they depend on the node groups. */
+  public readonly scheduled: readonly eks.Addon[];
+
+  constructor(scope: Construct, id: string, props: ClusterAddonsProps) {
+    super(scope, id);
+    const { cluster } = props;
+    const addon = (addonId: string, addonName: keyof typeof ADDON_VERSIONS) =>
+      new eks.Addon(this, addonId, {
+        cluster,
+        addonName,
+        addonVersion: ADDON_VERSIONS[addonName],
+        // The add-on goes with the cluster; keeping it on delete would only leave orphans.
+        preserveOnDelete: false,
+        removalPolicy: RemovalPolicy.DESTROY,
+      });
+
+    this.podIdentityAgent = addon('PodIdentityAgent', 'eks-pod-identity-agent');
+    this.nodeAgents = new DependencyGroup(
+      addon('VpcCni', 'vpc-cni'),
+      addon('KubeProxy', 'kube-proxy'),
+      this.podIdentityAgent,
+    );
+
+    const ebsCsiIdentity = new PodIdentityRole(this, 'EbsCsiIdentity', {
+      cluster,
+      namespace: 'kube-system',
+      serviceAccountName: 'ebs-csi-controller-sa',
+      description: 'EBS CSI driver controller: creates, attaches and deletes EBS volumes',
+    });
+    ebsCsiIdentity.role.addManagedPolicy(
+      iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AmazonEBSCSIDriverPolicy'),
+    );
+
+    const ebsCsiDriver = addon('EbsCsiDriver', 'aws-ebs-csi-driver');
+    ebsCsiDriver.node.addDependency(ebsCsiIdentity);
+    this.scheduled = [addon('CoreDns', 'coredns'), ebsCsiDriver, addon('MetricsServer', 'metrics-server')];
+  }
+}
