@@ -1,12 +1,14 @@
 import { type App, Tags } from 'aws-cdk-lib';
 import { ClusterStack } from './cluster/cluster-stack';
 import type { Profile } from './config';
+import { EdgeStack } from './edge/edge-stack';
 import { NetworkStack } from './network/network-stack';
 
 /** The stacks of one Co-Talk environment, typed so tests and tools can reach each one. */
 export interface CoTalkStacks {
   readonly network: NetworkStack;
   readonly cluster: ClusterStack;
+  readonly edge: EdgeStack;
 }
 
 /**
@@ -35,7 +37,16 @@ export function createCoTalkStacks(app: App, profile: Profile): CoTalkStacks {
     workloadSecurityGroup: network.workloadSecurityGroup,
   });
 
+  const edge = new EdgeStack(app, 'Edge', {
+    env,
+    stackName: stackName('Edge'),
+    description: `Co-Talk ${profile.name}: ALB with WAF for REST, NLB for WebSocket, access logs`,
+    profile,
+    vpc: network.vpc,
+    workloadSecurityGroup: network.workloadSecurityGroup,
+  });
+
   Tags.of(app).add('project', 'co-talk');
   Tags.of(app).add('environment', profile.name);
-  return { network, cluster };
+  return { network, cluster, edge };
 }

@@ -219,6 +219,8 @@ export const profileSchema = z
         allowedIngressCidrs: z.array(cidr).min(1),
         /** Put CloudFront in front of the ALB (otherwise the CDN is an external DNS step). */
         cloudFront: z.boolean(),
+        /** WAF rate-based rule: requests one client IP may send the ALB in any 5-minute window. */
+        wafRateLimitPer5Minutes: int(100, 2_000_000_000),
       })
       .strict(),
     observability: z

@@ -57,6 +57,7 @@ export const dev: ProfileInput = {
     certificateArn: 'arn:aws:acm:ap-northeast-2:111111111111:certificate/00000000-0000-4000-8000-000000000001',
     allowedIngressCidrs: ['0.0.0.0/0'],
     cloudFront: false,
+    wafRateLimitPer5Minutes: 1000,
   },
   observability: { alarmEmail: 'co-talk-dev-alerts@example.com', logRetentionDays: 14 },
 };

@@ -60,6 +60,7 @@ export const prod: ProfileInput = {
     certificateArn: 'arn:aws:acm:ap-northeast-2:333333333333:certificate/00000000-0000-4000-8000-000000000003',
     allowedIngressCidrs: ['0.0.0.0/0'],
     cloudFront: false,
+    wafRateLimitPer5Minutes: 3000,
   },
   observability: { alarmEmail: 'co-talk-prod-alerts@example.com', logRetentionDays: 90 },
 };

@@ -58,6 +58,7 @@ export const scale: ProfileInput = {
     certificateArn: 'arn:aws:acm:ap-northeast-2:444444444444:certificate/00000000-0000-4000-8000-000000000004',
     allowedIngressCidrs: ['0.0.0.0/0'],
     cloudFront: false,
+    wafRateLimitPer5Minutes: 3000,
   },
   observability: { alarmEmail: 'co-talk-scale-alerts@example.com', logRetentionDays: 90 },
 };

@@ -59,6 +59,7 @@ export const staging: ProfileInput = {
     certificateArn: 'arn:aws:acm:ap-northeast-2:222222222222:certificate/00000000-0000-4000-8000-000000000002',
     allowedIngressCidrs: ['0.0.0.0/0'],
     cloudFront: false,
+    wafRateLimitPer5Minutes: 2000,
   },
   observability: { alarmEmail: 'co-talk-staging-alerts@example.com', logRetentionDays: 30 },
 };
