@@ -3,12 +3,14 @@ import { ClusterStack } from './cluster/cluster-stack';
 import type { Profile } from './config';
 import { EdgeStack } from './edge/edge-stack';
 import { NetworkStack } from './network/network-stack';
+import { ObservabilityStack } from './observability/observability-stack';
 
 /** The stacks of one Co-Talk environment, typed so tests and tools can reach each one. */
 export interface CoTalkStacks {
   readonly network: NetworkStack;
   readonly cluster: ClusterStack;
   readonly edge: EdgeStack;
+  readonly observability: ObservabilityStack;
 }
 
 /**
@@ -46,7 +48,18 @@ export function createCoTalkStacks(app: App, profile: Profile): CoTalkStacks {
     workloadSecurityGroup: network.workloadSecurityGroup,
   });
 
+  const observability = new ObservabilityStack(app, 'Observability', {
+    env,
+    stackName: stackName('Observability'),
+    description: `Co-Talk ${profile.name}: Prometheus, Grafana, Jaeger, log shipping and CloudWatch alarms`,
+    profile,
+    cluster: cluster.cluster,
+    restLoadBalancer: edge.restLoadBalancer,
+    restTargetGroup: edge.restTargetGroup,
+    websocketTargetGroup: edge.websocketTargetGroup,
+  });
+
   Tags.of(app).add('project', 'co-talk');
   Tags.of(app).add('environment', profile.name);
-  return { network, cluster, edge };
+  return { network, cluster, edge, observability };
 }

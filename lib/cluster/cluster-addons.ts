@@ -60,6 +60,50 @@ export class ClusterAddons extends Construct {
 
     const ebsCsiDriver = addon('EbsCsiDriver', 'aws-ebs-csi-driver');
     ebsCsiDriver.node.addDependency(ebsCsiIdentity);
-    this.scheduled = [addon('CoreDns', 'coredns'), ebsCsiDriver, addon('MetricsServer', 'metrics-server')];
+    // Encrypted gp3 as the default class: the EBS CSI driver installs no StorageClass itself.
+    const storageClass = new eks.KubernetesManifest(this, 'Gp3StorageClass', {
+      cluster,
+      manifest: [
+        {
+          apiVersion: 'storage.k8s.io/v1',
+          kind: 'StorageClass',
+          metadata: { name: 'gp3', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } },
+          provisioner: 'ebs.csi.aws.com',
+          volumeBindingMode: 'WaitForFirstConsumer',
+          allowVolumeExpansion: true,
+          reclaimPolicy: 'Delete',
+          parameters: { type: 'gp3', encrypted: 'true' },
+        },
+      ],
+    });
+    storageClass.node.addDependency(ebsCsiDriver);
+
+    // Container Insights: node counts per cluster for the capacity alarms. Container logs stay
+    // off here; Fluent Bit ships them to OpenSearch.
+    const containerInsightsIdentity = new PodIdentityRole(this, 'ContainerInsightsIdentity', {
+      cluster,
+      namespace: 'amazon-cloudwatch',
+      serviceAccountName: 'cloudwatch-agent',
+      description: 'CloudWatch agent: publishes Container Insights metrics',
+    });
+    containerInsightsIdentity.role.addManagedPolicy(
+      iam.ManagedPolicy.fromAwsManagedPolicyName('CloudWatchAgentServerPolicy'),
+    );
+    const containerInsights = new eks.Addon(this, 'ContainerInsights', {
+      cluster,
+      addonName: 'amazon-cloudwatch-observability',
+      addonVersion: ADDON_VERSIONS['amazon-cloudwatch-observability'],
+      preserveOnDelete: false,
+      removalPolicy: RemovalPolicy.DESTROY,
+      configurationValues: { containerLogs: { enabled: false } },
+    });
+    containerInsights.node.addDependency(containerInsightsIdentity);
+
+    this.scheduled = [
+      addon('CoreDns', 'coredns'),
+      ebsCsiDriver,
+      addon('MetricsServer', 'metrics-server'),
+      containerInsights,
+    ];
   }
 }

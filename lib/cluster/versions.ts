@@ -15,6 +15,7 @@ export const ADDON_VERSIONS = {
   'eks-pod-identity-agent': 'v1.3.10-eksbuild.1',
   'aws-ebs-csi-driver': 'v1.53.0-eksbuild.1',
   'metrics-server': 'v0.8.0-eksbuild.3',
+  'amazon-cloudwatch-observability': 'v4.7.0-eksbuild.1',
 } as const;
 
 /** A Helm chart pinned to one version. */

@@ -227,6 +227,14 @@ export const profileSchema = z
       .object({
         alarmEmail: email,
         logRetentionDays: int(1, 3653),
+        /** Days Prometheus keeps metrics in the cluster. */
+        metricsRetentionDays: int(1, 365),
+        /** Size of Prometheus's volume; must hold `metricsRetentionDays` of samples. */
+        metricsVolumeGiB: int(10, 16384),
+        /** Days Jaeger keeps traces. */
+        traceRetentionDays: int(1, 90),
+        /** Size of Jaeger's trace volume; must hold `traceRetentionDays` of spans. */
+        traceVolumeGiB: int(10, 16384),
       })
       .strict(),
   })

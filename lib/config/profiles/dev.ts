@@ -59,5 +59,12 @@ export const dev: ProfileInput = {
     cloudFront: false,
     wafRateLimitPer5Minutes: 1000,
   },
-  observability: { alarmEmail: 'co-talk-dev-alerts@example.com', logRetentionDays: 14 },
+  observability: {
+    alarmEmail: 'co-talk-dev-alerts@example.com',
+    logRetentionDays: 14,
+    metricsRetentionDays: 7,
+    metricsVolumeGiB: 50,
+    traceRetentionDays: 2,
+    traceVolumeGiB: 20,
+  },
 };

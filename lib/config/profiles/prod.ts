@@ -62,5 +62,12 @@ export const prod: ProfileInput = {
     cloudFront: false,
     wafRateLimitPer5Minutes: 3000,
   },
-  observability: { alarmEmail: 'co-talk-prod-alerts@example.com', logRetentionDays: 90 },
+  observability: {
+    alarmEmail: 'co-talk-prod-alerts@example.com',
+    logRetentionDays: 90,
+    metricsRetentionDays: 30,
+    metricsVolumeGiB: 500,
+    traceRetentionDays: 7,
+    traceVolumeGiB: 200,
+  },
 };

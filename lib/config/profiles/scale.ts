@@ -60,5 +60,12 @@ export const scale: ProfileInput = {
     cloudFront: false,
     wafRateLimitPer5Minutes: 3000,
   },
-  observability: { alarmEmail: 'co-talk-scale-alerts@example.com', logRetentionDays: 90 },
+  observability: {
+    alarmEmail: 'co-talk-scale-alerts@example.com',
+    logRetentionDays: 90,
+    metricsRetentionDays: 30,
+    metricsVolumeGiB: 1000,
+    traceRetentionDays: 7,
+    traceVolumeGiB: 500,
+  },
 };

@@ -61,5 +61,12 @@ export const staging: ProfileInput = {
     cloudFront: false,
     wafRateLimitPer5Minutes: 2000,
   },
-  observability: { alarmEmail: 'co-talk-staging-alerts@example.com', logRetentionDays: 30 },
+  observability: {
+    alarmEmail: 'co-talk-staging-alerts@example.com',
+    logRetentionDays: 30,
+    metricsRetentionDays: 15,
+    metricsVolumeGiB: 100,
+    traceRetentionDays: 3,
+    traceVolumeGiB: 50,
+  },
 };

@@ -1,0 +1,140 @@
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
+import { ALARM_THRESHOLDS as T } from './alarm-thresholds';
+
+/** Props for {@link ChatMonitoring}. */
+export interface ChatMonitoringProps {
+  /** Where alarm notifications are e-mailed. */
+  readonly alarmEmail: string;
+}
+
+/** Node counts the cluster's managed node groups add up to. */
+export interface ClusterCapacity {
+  /** The EKS cluster name (the Container Insights dimension). */
+  readonly clusterName: string;
+  /** Sum of the node groups' minimum sizes. */
+  readonly minNodes: number;
+  /** Sum of the node groups' maximum sizes. */
+  readonly maxNodes: number;
+}
+
+/**
+ * Every CloudWatch alarm of the environment, created through one construct and sent to one
+ * encrypted SNS topic. Thresholds come from `alarm-thresholds.ts`.
+ */
+export class ChatMonitoring extends Construct {
+  /** The topic alarms notify; subscribe on-call tools to it. */
+  public readonly topic: sns.Topic;
+  private readonly action: cloudwatch.IAlarmAction;
+
+  constructor(scope: Construct, id: string, props: ChatMonitoringProps) {
+    super(scope, id);
+    const key = new kms.Key(this, 'TopicKey', {
+      description: 'Co-Talk alarm notifications',
+      enableKeyRotation: true,
+    });
+    // CloudWatch publishes to the encrypted topic, so it needs the key.
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        resources: ['*'],
+      }),
+    );
+    this.topic = new sns.Topic(this, 'Topic', { masterKey: key, enforceSSL: true });
+    this.topic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
+    this.action = new actions.SnsAction(this.topic);
+  }
+
+  /** ALB: 5xx rate and unhealthy Kong targets. */
+  public monitorRestLoadBalancer(
+    loadBalancer: elbv2.IApplicationLoadBalancer,
+    targetGroup: elbv2.IApplicationTargetGroup,
+  ): void {
+    const period = Duration.minutes(T.periodMinutes);
+    const m = loadBalancer.metrics;
+    const errorRate = new cloudwatch.MathExpression({
+      expression: '100 * (elb + target) / MAX([requests, 1])',
+      usingMetrics: {
+        elb: m.httpCodeElb(elbv2.HttpCodeElb.ELB_5XX_COUNT, { period }),
+        target: m.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { period }),
+        requests: m.requestCount({ period }),
+      },
+      period,
+      label: 'ALB 5xx %',
+    });
+    this.alarm('Alb5xxRate', errorRate, T.alb5xxPercent, 'REST ALB: share of 5xx responses too high');
+    this.alarm(
+      'AlbUnhealthyTargets',
+      targetGroup.metrics.unhealthyHostCount({ period, statistic: 'Maximum' }),
+      T.unhealthyTargets,
+      'REST ALB: Kong targets failing health checks',
+    );
+  }
+
+  /** NLB: unhealthy gateway targets. */
+  public monitorWebSocketLoadBalancer(targetGroup: elbv2.INetworkTargetGroup): void {
+    this.alarm(
+      'NlbUnhealthyHosts',
+      targetGroup.metrics.unHealthyHostCount({ period: Duration.minutes(T.periodMinutes), statistic: 'Maximum' }),
+      T.unhealthyTargets,
+      'WebSocket NLB: gateway targets failing health checks',
+    );
+  }
+
+  /** EKS node capacity (Container Insights): failed nodes, below the minimum, at the maximum. */
+  public monitorClusterCapacity(capacity: ClusterCapacity): void {
+    const metric = (metricName: string) =>
+      new cloudwatch.Metric({
+        namespace: 'ContainerInsights',
+        metricName,
+        dimensionsMap: { ClusterName: capacity.clusterName },
+        period: Duration.minutes(T.periodMinutes),
+        statistic: 'Minimum',
+      });
+    this.alarm('EksFailedNodes', metric('cluster_failed_node_count'), T.failedNodes, 'EKS: nodes failing');
+    this.alarm(
+      'EksBelowMinNodes',
+      metric('cluster_node_count'),
+      capacity.minNodes,
+      'EKS: fewer nodes than the node groups minimum',
+      cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+    );
+    this.alarm(
+      'EksAtMaxNodes',
+      metric('cluster_node_count'),
+      capacity.maxNodes,
+      'EKS: node groups at their maximum size, the autoscaler cannot add nodes',
+      cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    );
+  }
+
+  /** One alarm on `metric`, notifying the topic on alarm and on recovery. */
+  private alarm(
+    id: string,
+    metric: cloudwatch.IMetric,
+    threshold: number,
+    description: string,
+    comparisonOperator = cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+    treatMissingData = cloudwatch.TreatMissingData.NOT_BREACHING,
+  ): cloudwatch.Alarm {
+    const alarm = new cloudwatch.Alarm(this, id, {
+      metric,
+      threshold,
+      comparisonOperator,
+      evaluationPeriods: T.evaluationPeriods,
+      alarmDescription: description,
+      treatMissingData,
+    });
+    alarm.addAlarmAction(this.action);
+    alarm.addOkAction(this.action);
+    return alarm;
+  }
+}
