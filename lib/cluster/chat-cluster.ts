@@ -1,4 +1,5 @@
 import { KubectlV36Layer } from '@aws-cdk/lambda-layer-kubectl-v36';
+import { type CfnElement, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -78,8 +79,68 @@ export class ChatCluster extends Construct {
       kubectlProviderOptions: { kubectlLayer: new k8s.kubectlLayer(this, 'KubectlLayer') },
     });
 
+    this.acknowledgeManagedParts();
+
     props.cluster.adminRoleArns.forEach((roleArn, i) => {
       this.cluster.grantClusterAdmin(`AdminAccess${i + 1}`, roleArn);
     });
+  }
+
+  /** Findings on parts aws-cdk-lib builds for the cluster, each with why it stands. */
+  private acknowledgeManagedParts(): void {
+    const managed = (name: string) => `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${name}]`;
+    Validations.of(this.cluster.role).acknowledge({
+      id: managed('AmazonEKSClusterPolicy'),
+      reason: 'The policy EKS requires on the cluster service role; AWS keeps it in step with the control plane',
+    });
+    Validations.of(this.cluster).acknowledge({
+      id: 'CloudFormation-Validate::W9009',
+      reason: 'EncryptionConfig.Resources is what aws-cdk-lib writes for secrets encryption; EKS still requires it',
+    });
+    const provider = this.cluster.kubectlProvider!;
+    for (const policy of [
+      'service-role/AWSLambdaBasicExecutionRole',
+      'service-role/AWSLambdaVPCAccessExecutionRole',
+      'AmazonEC2ContainerRegistryReadOnly',
+    ]) {
+      Validations.of(provider).acknowledge({
+        id: managed(policy),
+        reason: 'The kubectl provider Lambda (built by aws-cdk-lib) runs in the VPC, logs and reads its layer images',
+      });
+    }
+    // The handler may pull public ECR images (a managed policy behind a condition) and the
+    // provider framework may invoke any version of its own handler: both findings name
+    // generated logical ids, so they are computed rather than copied.
+    const stack = Stack.of(this);
+    const handler = provider.node.findChild('Handler');
+    const ecrPublicCondition = stack.getLogicalId(handler.node.findChild('HasEcrPublic') as CfnElement);
+    const handlerFunction = stack.getLogicalId(handler.node.defaultChild as CfnElement);
+    const ecrPublicPolicy = JSON.stringify({
+      'Fn::If': [
+        ecrPublicCondition,
+        {
+          'Fn::Join': [
+            '',
+            ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/AmazonElasticContainerRegistryPublicReadOnly'],
+          ],
+        },
+        { Ref: 'AWS::NoValue' },
+      ],
+    });
+    Validations.of(provider).acknowledge(
+      {
+        id: `AwsSolutions-IAM4[Policy::${ecrPublicPolicy}]`,
+        reason:
+          'The kubectl provider handler may read public ECR images (a conditional managed policy set by aws-cdk-lib)',
+      },
+      {
+        id: 'AwsSolutions-L1',
+        reason: 'The kubectl provider runtime is chosen by aws-cdk-lib together with its kubectl and helm layers',
+      },
+      {
+        id: `AwsSolutions-IAM5[Resource::<${handlerFunction}.Arn>:*]`,
+        reason: 'The provider framework may invoke any version of its own handler function, nothing else',
+      },
+    );
   }
 }

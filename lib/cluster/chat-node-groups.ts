@@ -1,3 +1,4 @@
+import { Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { Construct } from 'constructs';
@@ -53,7 +54,7 @@ export class ChatNodeGroups extends Construct {
       });
       launchTemplate.connections.addSecurityGroup(props.workloadSecurityGroup);
       const dedicated = DEDICATED_NODE_ROLES.includes(role);
-      return props.cluster.addNodegroupCapacity(groupId, {
+      const nodegroup = props.cluster.addNodegroupCapacity(groupId, {
         amiType,
         instanceTypes: group.instanceTypes.map((type) => new ec2.InstanceType(type)),
         minSize: group.minSize,
@@ -67,6 +68,17 @@ export class ChatNodeGroups extends Construct {
         // Roll one node at a time: a gateway node holds many long-lived WebSocket connections.
         maxUnavailable: 1,
       });
+      for (const policy of [
+        'AmazonEKSWorkerNodePolicy',
+        'AmazonEKS_CNI_Policy',
+        'AmazonEC2ContainerRegistryReadOnly',
+      ]) {
+        Validations.of(nodegroup.role).acknowledge({
+          id: `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${policy}]`,
+          reason: 'The node role policies EKS documents for managed node groups (join, pod networking, image pulls)',
+        });
+      }
+      return nodegroup;
     };
 
     this.nodeGroups = {

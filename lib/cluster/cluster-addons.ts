@@ -1,4 +1,4 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, DependencyGroup } from 'constructs';
@@ -57,6 +57,10 @@ export class ClusterAddons extends Construct {
     ebsCsiIdentity.role.addManagedPolicy(
       iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AmazonEBSCSIDriverPolicy'),
     );
+    Validations.of(ebsCsiIdentity.role).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy]',
+      reason: 'The policy AWS maintains for the EBS CSI driver; its volume actions are scoped by CSI tags',
+    });
 
     const ebsCsiDriver = addon('EbsCsiDriver', 'aws-ebs-csi-driver');
     ebsCsiDriver.node.addDependency(ebsCsiIdentity);
@@ -89,6 +93,10 @@ export class ClusterAddons extends Construct {
     containerInsightsIdentity.role.addManagedPolicy(
       iam.ManagedPolicy.fromAwsManagedPolicyName('CloudWatchAgentServerPolicy'),
     );
+    Validations.of(containerInsightsIdentity.role).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/CloudWatchAgentServerPolicy]',
+      reason: 'The policy AWS maintains for the CloudWatch agent of the Container Insights add-on',
+    });
     const containerInsights = new eks.Addon(this, 'ContainerInsights', {
       cluster,
       addonName: 'amazon-cloudwatch-observability',

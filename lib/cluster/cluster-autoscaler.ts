@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
@@ -59,6 +59,12 @@ export class ClusterAutoscaler extends Construct {
         conditions: { StringEquals: { 'aws:ResourceTag/eks:cluster-name': props.cluster.clusterName } },
       }),
     );
+
+    Validations.of(identity.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Describe calls support no resource-level permissions; scaling actions are limited by condition to Auto Scaling groups tagged with this cluster',
+    });
 
     const chart = new eks.HelmChart(this, 'Chart', {
       cluster: props.cluster,

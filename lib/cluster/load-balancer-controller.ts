@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -74,6 +74,17 @@ export class LoadBalancerController extends Construct {
         ],
         conditions: { StringEquals: { 'aws:ResourceTag/environment': props.environmentTag } },
       }),
+    );
+
+    Validations.of(identity.role).acknowledge(
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'Only EC2 and ELB Describe calls, which support no resource-level permissions',
+      },
+      {
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:elasticloadbalancing:${Stack.of(this).region}:${Stack.of(this).account}:targetgroup/*]`,
+        reason: 'Register/deregister only, limited by condition to target groups tagged with this environment',
+      },
     );
 
     this.chart = new eks.HelmChart(this, 'Chart', {

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 
@@ -32,6 +32,11 @@ export class AccessLogBucket extends Construct {
       lifecycleRules: [{ expiration: Duration.days(props.retentionDays) }],
       removalPolicy: props.retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
       autoDeleteObjects: !props.retain,
+    });
+    Validations.of(this.bucket).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason:
+        'This bucket receives the load balancers access logs; logging access to it would need a log bucket of its own, endlessly',
     });
   }
 }

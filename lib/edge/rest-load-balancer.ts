@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import type * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -39,6 +39,12 @@ export class RestLoadBalancer extends Construct {
       description: 'Co-Talk REST ALB: HTTPS (and the HTTP redirect) from the allowed client ranges',
       allowAllOutbound: false,
     });
+    if (props.allowedIngressCidrs.includes('0.0.0.0/0')) {
+      Validations.of(securityGroup).acknowledge({
+        id: 'AwsSolutions-EC23',
+        reason: 'A public load balancer: its listener ports (only) are open to every client, as the profile allows',
+      });
+    }
     for (const cidr of props.allowedIngressCidrs) {
       securityGroup.addIngressRule(ec2.Peer.ipv4(cidr), ec2.Port.tcp(443), 'HTTPS from clients');
       securityGroup.addIngressRule(ec2.Peer.ipv4(cidr), ec2.Port.tcp(80), 'HTTP from clients, redirected to HTTPS');

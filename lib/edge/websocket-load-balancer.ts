@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import type * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -49,6 +49,12 @@ export class WebSocketLoadBalancer extends Construct {
       description: 'Co-Talk WebSocket NLB: TLS from the allowed client ranges',
       allowAllOutbound: false,
     });
+    if (props.allowedIngressCidrs.includes('0.0.0.0/0')) {
+      Validations.of(securityGroup).acknowledge({
+        id: 'AwsSolutions-EC23',
+        reason: 'A public load balancer: its listener ports (only) are open to every client, as the profile allows',
+      });
+    }
     for (const cidr of props.allowedIngressCidrs) {
       securityGroup.addIngressRule(ec2.Peer.ipv4(cidr), ec2.Port.tcp(443), 'WebSocket over TLS from clients');
     }
