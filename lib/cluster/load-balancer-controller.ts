@@ -1,4 +1,4 @@
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Token, Validations } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -76,13 +76,16 @@ export class LoadBalancerController extends Construct {
       }),
     );
 
+    // The finding names the ARN as rendered: a literal partition when the region is known.
+    const stack = Stack.of(this);
+    const partition = Token.isUnresolved(stack.partition) ? '<AWS::Partition>' : stack.partition;
     Validations.of(identity.role).acknowledge(
       {
         id: 'AwsSolutions-IAM5[Resource::*]',
         reason: 'Only EC2 and ELB Describe calls, which support no resource-level permissions',
       },
       {
-        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:elasticloadbalancing:${Stack.of(this).region}:${Stack.of(this).account}:targetgroup/*]`,
+        id: `AwsSolutions-IAM5[Resource::arn:${partition}:elasticloadbalancing:${stack.region}:${stack.account}:targetgroup/*]`,
         reason: 'Register/deregister only, limited by condition to target groups tagged with this environment',
       },
     );

@@ -1,4 +1,4 @@
-import { Match } from 'aws-cdk-lib/assertions';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { PROFILE_NAMES, PROFILES, type ProfileInput, validateProfile } from '../../lib/config';
 import {
   GATEWAY_HEALTH_PATH,
@@ -9,8 +9,10 @@ import {
 } from '../../lib/edge/target-ports';
 import { synthApp } from '../support/synth-app';
 
+type Resource = ReturnType<Template['findResources']>[string];
+
 /** Looks up one attribute in a load balancer's or target group's attribute list. */
-function attribute(resource: { Properties: Record<string, unknown> }, listKey: string, key: string): unknown {
+function attribute(resource: Resource, listKey: string, key: string): unknown {
   const list = resource.Properties[listKey] as { Key: string; Value: unknown }[];
   return list.find((a) => a.Key === key)?.Value;
 }
