@@ -92,6 +92,8 @@ export class RestLoadBalancer extends Construct {
       sourcePort: 80,
       targetProtocol: elbv2.ApplicationProtocol.HTTPS,
       targetPort: 443,
+      // The rules above open port 80 to the allowed ranges only, not to the world.
+      open: false,
     });
 
     this.loadBalancer.connections.allowTo(props.podSecurityGroup, ec2.Port.tcp(KONG_PROXY_PORT), 'ALB to Kong proxy');

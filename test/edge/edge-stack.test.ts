@@ -214,3 +214,19 @@ describe('EdgeStack with a hosted zone and no certificate ARN', () => {
     }
   });
 });
+
+describe('EdgeStack with restricted client ranges', () => {
+  const input = structuredClone(PROFILES.staging) as ProfileInput;
+  input.edge.allowedIngressCidrs = ['198.51.100.0/24'];
+  const t = synthApp(validateProfile(input, 'staging-restricted')).template('edge');
+
+  test('opens the listener ports to those ranges only, the redirect included', () => {
+    const groups = Object.values(t.findResources('AWS::EC2::SecurityGroup'));
+    const ingress = groups.flatMap((g) => g.Properties.SecurityGroupIngress ?? []);
+    expect(ingress.map((r: { CidrIp: string; FromPort: number }) => [r.CidrIp, r.FromPort]).sort()).toEqual([
+      ['198.51.100.0/24', 443],
+      ['198.51.100.0/24', 443],
+      ['198.51.100.0/24', 80],
+    ]);
+  });
+});
