@@ -4,6 +4,8 @@ import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
+import type * as rds from 'aws-cdk-lib/aws-rds';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
@@ -24,6 +26,31 @@ export interface ClusterCapacity {
   /** Sum of the node groups' maximum sizes. */
   readonly maxNodes: number;
 }
+
+/** The PostgreSQL primary and replicas, with the sizes the thresholds derive from. */
+export interface MonitoredDatabase {
+  /** The primary. */
+  readonly instance: rds.IDatabaseInstance;
+  /** The read replicas. */
+  readonly replicas: readonly rds.IDatabaseInstance[];
+  /** Storage allocated to each instance. */
+  readonly allocatedStorageGiB: number;
+  /** Most connections the app pods can open at their maximum scale (pods x pool size). */
+  readonly maxAppConnections: number;
+}
+
+/** One Redis replication group, by the ids of its member clusters (one node each). */
+export interface MonitoredRedis {
+  /** Used in alarm descriptions: `cache`, `pubsub`, `streams`. */
+  readonly label: string;
+  /** Every member cluster id (primaries and replicas). */
+  readonly memberClusterIds: readonly string[];
+  /** The member clusters that are replicas (for replication lag). */
+  readonly replicaClusterIds: readonly string[];
+}
+
+/** GiB to bytes, for storage thresholds. */
+const GIB = 1024 ** 3;
 
 /**
  * Every CloudWatch alarm of the environment, created through one construct and sent to one
@@ -113,6 +140,114 @@ export class ChatMonitoring extends Construct {
       capacity.maxNodes,
       'EKS: node groups at their maximum size, the autoscaler cannot add nodes',
       cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    );
+  }
+
+  /** RDS: CPU, free storage, connections on every instance; replica lag on the replicas. */
+  public monitorDatabase(db: MonitoredDatabase): void {
+    const period = Duration.minutes(T.periodMinutes);
+    const instances: [string, rds.IDatabaseInstance][] = [
+      ['Primary', db.instance],
+      ...db.replicas.map((r, i): [string, rds.IDatabaseInstance] => [`Replica${i + 1}`, r]),
+    ];
+    for (const [id, instance] of instances) {
+      const which = id === 'Primary' ? 'primary' : `replica ${id.slice('Replica'.length)}`;
+      this.alarm(`Rds${id}Cpu`, instance.metricCPUUtilization({ period }), T.rdsCpuPercent, `RDS ${which}: CPU high`);
+      this.alarm(
+        `Rds${id}FreeStorage`,
+        instance.metricFreeStorageSpace({ period, statistic: 'Minimum' }),
+        db.allocatedStorageGiB * GIB * T.rdsFreeStorageFraction,
+        `RDS ${which}: free storage low`,
+        cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      );
+      this.alarm(
+        `Rds${id}Connections`,
+        instance.metricDatabaseConnections({ period, statistic: 'Maximum' }),
+        Math.floor(db.maxAppConnections * T.rdsConnectionsFraction),
+        `RDS ${which}: connections near what the app pools can open`,
+      );
+      if (id !== 'Primary') {
+        this.alarm(
+          `Rds${id}ReplicaLag`,
+          instance.metric('ReplicaLag', { period, statistic: 'Maximum' }),
+          T.rdsReplicaLagSeconds,
+          `RDS ${which}: replica lag high (reads see stale data)`,
+        );
+      }
+    }
+  }
+
+  /** ElastiCache: engine CPU, memory, evictions on every node; replication lag on replicas. */
+  public monitorRedis(id: string, redis: MonitoredRedis): void {
+    const period = Duration.minutes(T.periodMinutes);
+    const metric = (metricName: string, clusterId: string, statistic: string) =>
+      new cloudwatch.Metric({
+        namespace: 'AWS/ElastiCache',
+        metricName,
+        dimensionsMap: { CacheClusterId: clusterId },
+        period,
+        statistic,
+      });
+    redis.memberClusterIds.forEach((clusterId, i) => {
+      const node = `${id}Node${i + 1}`;
+      const which = `Redis ${redis.label} node ${i + 1}`;
+      this.alarm(
+        `${node}Cpu`,
+        metric('EngineCPUUtilization', clusterId, 'Average'),
+        T.redisEngineCpuPercent,
+        `${which}: engine CPU high`,
+      );
+      this.alarm(
+        `${node}Memory`,
+        metric('DatabaseMemoryUsagePercentage', clusterId, 'Maximum'),
+        T.redisMemoryPercent,
+        `${which}: memory high`,
+      );
+      this.alarm(
+        `${node}Evictions`,
+        metric('Evictions', clusterId, 'Sum'),
+        T.redisEvictionsPerPeriod,
+        `${which}: keys evicted`,
+      );
+      if (redis.replicaClusterIds.includes(clusterId)) {
+        this.alarm(
+          `${node}ReplicationLag`,
+          metric('ReplicationLag', clusterId, 'Maximum'),
+          T.redisReplicationLagSeconds,
+          `${which}: replication lag high`,
+        );
+      }
+    });
+  }
+
+  /** OpenSearch: red or yellow cluster status, free storage per node, JVM memory pressure. */
+  public monitorSearch(domain: opensearch.IDomain, volumeGiB: number): void {
+    const period = Duration.minutes(T.periodMinutes);
+    this.alarm(
+      'SearchStatusRed',
+      domain.metricClusterStatusRed({ period, statistic: 'Maximum' }),
+      0,
+      'OpenSearch: cluster status red (a primary shard is unassigned)',
+    );
+    this.alarm(
+      'SearchStatusYellow',
+      domain.metricClusterStatusYellow({ period, statistic: 'Maximum' }),
+      0,
+      'OpenSearch: cluster status yellow (a replica shard is unassigned)',
+    );
+    this.alarm(
+      'SearchFreeStorage',
+      // Reported per node in MiB.
+      domain.metricFreeStorageSpace({ period, statistic: 'Minimum' }),
+      volumeGiB * 1024 * T.searchFreeStorageFraction,
+      'OpenSearch: a data node is running out of storage',
+      cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+    );
+    this.alarm(
+      'SearchJvmPressure',
+      domain.metricJVMMemoryPressure({ period, statistic: 'Maximum' }),
+      T.searchJvmMemoryPressurePercent,
+      'OpenSearch: JVM memory pressure high',
     );
   }
 
