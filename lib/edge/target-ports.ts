@@ -14,7 +14,12 @@ export const KONG_HEALTH_PATH = '/status/ready';
 /** The WebSocket gateway's port: the NLB forwards WebSocket connections here. */
 export const GATEWAY_PORT = 8080;
 /**
- * The gateway's readiness path on {@link GATEWAY_PORT}. It answers 503 from the moment the pod
+ * The gateway's probe port (`GATEWAY_HTTP_PORT` in the app), apart from the WebSocket port so
+ * health checks never queue behind upgrades.
+ */
+export const GATEWAY_HEALTH_PORT = 9090;
+/**
+ * The gateway's readiness path on {@link GATEWAY_HEALTH_PORT}. It fails from the moment the pod
  * starts draining, so the NLB stops sending new connections while old ones finish.
  */
 export const GATEWAY_HEALTH_PATH = '/readyz';

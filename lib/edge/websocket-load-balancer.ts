@@ -4,7 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { GATEWAY_HEALTH_PATH, GATEWAY_PORT } from './target-ports';
+import { GATEWAY_HEALTH_PATH, GATEWAY_HEALTH_PORT, GATEWAY_PORT } from './target-ports';
 
 /** Props for {@link WebSocketLoadBalancer}. */
 export interface WebSocketLoadBalancerProps {
@@ -79,7 +79,7 @@ export class WebSocketLoadBalancer extends Construct {
       connectionTermination: false,
       healthCheck: {
         protocol: elbv2.Protocol.HTTP,
-        port: String(GATEWAY_PORT),
+        port: String(GATEWAY_HEALTH_PORT),
         path: GATEWAY_HEALTH_PATH,
         healthyHttpCodes: '200',
         interval: Duration.seconds(10),
@@ -97,10 +97,11 @@ export class WebSocketLoadBalancer extends Construct {
       defaultTargetGroups: [this.targetGroup],
     });
 
+    this.loadBalancer.connections.allowTo(props.podSecurityGroup, ec2.Port.tcp(GATEWAY_PORT), 'NLB to gateway');
     this.loadBalancer.connections.allowTo(
       props.podSecurityGroup,
-      ec2.Port.tcp(GATEWAY_PORT),
-      'NLB to gateway (traffic and health checks)',
+      ec2.Port.tcp(GATEWAY_HEALTH_PORT),
+      'NLB health checks to gateway probes',
     );
   }
 }

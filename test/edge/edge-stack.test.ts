@@ -2,6 +2,7 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { PROFILE_NAMES, PROFILES, type ProfileInput, validateProfile } from '../../lib/config';
 import {
   GATEWAY_HEALTH_PATH,
+  GATEWAY_HEALTH_PORT,
   GATEWAY_PORT,
   KONG_HEALTH_PATH,
   KONG_PROXY_PORT,
@@ -119,7 +120,7 @@ describe.each(PROFILE_NAMES)('EdgeStack (%s)', (name) => {
       TargetType: 'ip',
       Port: GATEWAY_PORT,
       HealthCheckProtocol: 'HTTP',
-      HealthCheckPort: String(GATEWAY_PORT),
+      HealthCheckPort: String(GATEWAY_HEALTH_PORT),
       HealthCheckPath: GATEWAY_HEALTH_PATH,
     });
     const delay = Number(attribute(group, 'TargetGroupAttributes', 'deregistration_delay.timeout_seconds'));
@@ -135,7 +136,9 @@ describe.each(PROFILE_NAMES)('EdgeStack (%s)', (name) => {
       to: r.Properties.ToPort,
       group: r.Properties.GroupId,
     }));
-    expect(rules.map((r) => r.port).sort()).toEqual([GATEWAY_PORT, KONG_PROXY_PORT, KONG_STATUS_PORT].sort());
+    expect(rules.map((r) => r.port).sort()).toEqual(
+      [GATEWAY_HEALTH_PORT, GATEWAY_PORT, KONG_PROXY_PORT, KONG_STATUS_PORT].sort(),
+    );
     for (const rule of rules) {
       expect(rule.to).toBe(rule.port);
       expect(rule.group).toEqual({
