@@ -1,9 +1,13 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { PodIdentityRole } from '../cluster/pod-identity-role';
 import { OBSERVABILITY_NAMESPACE } from './observability-namespace';
+import { SearchLogSetup } from './search-log-setup';
 import { FLUENT_BIT_CHART } from './versions';
 
 /** Daily log indices are named `<prefix>-YYYY.MM.DD`; retention deletes whole days. */
@@ -15,11 +19,23 @@ export interface LogShippingProps {
   readonly cluster: eks.ICluster;
   /** The OpenSearch domain the logs go to. */
   readonly domain: opensearch.IDomain;
+  /** The domain's fine-grained access control master user, to set up retention and the writer role. */
+  readonly masterUserSecret: secretsmanager.ISecret;
+  /** The VPC the domain is reachable in. */
+  readonly vpc: ec2.IVpc;
+  /** A group the domain accepts HTTPS from. */
+  readonly securityGroup: ec2.ISecurityGroup;
+  /** Days a day's log index is kept. */
+  readonly retentionDays: number;
+  /** Days the setup function's own logs are kept. */
+  readonly logRetention: logs.RetentionDays;
 }
 
 /**
- * Fluent Bit on every node, shipping container logs (with Kubernetes metadata) to OpenSearch,
- * signing requests with its own Pod Identity role that may only write to the domain.
+ * Fluent Bit on every node, shipping container logs (with Kubernetes metadata) to OpenSearch in
+ * daily indices, signing requests with its own Pod Identity role. At deploy time the domain gets
+ * an ISM policy deleting indices after the retention, and a role that lets that IAM role write
+ * the log indices and nothing else.
  */
 export class LogShipping extends Construct {
   /** The Helm release. */
@@ -36,6 +52,16 @@ export class LogShipping extends Construct {
     });
     props.domain.grantIndexWrite(`${LOG_INDEX_PREFIX}-*`, identity.role);
     props.domain.grantPathWrite('_bulk', identity.role);
+    const setup = new SearchLogSetup(this, 'SearchSetup', {
+      domain: props.domain,
+      masterUserSecret: props.masterUserSecret,
+      vpc: props.vpc,
+      securityGroup: props.securityGroup,
+      indexPrefix: LOG_INDEX_PREFIX,
+      retentionDays: props.retentionDays,
+      writerRole: identity.role,
+      logRetention: props.logRetention,
+    });
 
     const output = [
       '[OUTPUT]',
@@ -70,6 +96,6 @@ export class LogShipping extends Construct {
         config: { outputs: output },
       },
     });
-    this.chart.node.addDependency(identity);
+    this.chart.node.addDependency(identity, setup);
   }
 }
