@@ -43,10 +43,11 @@ export interface MonitoredDatabase {
 export interface MonitoredRedis {
   /** Used in alarm descriptions: `cache`, `pubsub`, `streams`. */
   readonly label: string;
-  /** Every member cluster id (primaries and replicas). */
+  /**
+   * Every member cluster id. Which member is a primary changes with failover, so replication
+   * lag is watched on all of them (a primary reports none, which does not breach).
+   */
   readonly memberClusterIds: readonly string[];
-  /** The member clusters that are replicas (for replication lag). */
-  readonly replicaClusterIds: readonly string[];
 }
 
 /** GiB to bytes, for storage thresholds. */
@@ -177,7 +178,7 @@ export class ChatMonitoring extends Construct {
     }
   }
 
-  /** ElastiCache: engine CPU, memory, evictions on every node; replication lag on replicas. */
+  /** ElastiCache: engine CPU, memory, evictions and replication lag on every node. */
   public monitorRedis(id: string, redis: MonitoredRedis): void {
     const period = Duration.minutes(T.periodMinutes);
     const metric = (metricName: string, clusterId: string, statistic: string) =>
@@ -209,14 +210,12 @@ export class ChatMonitoring extends Construct {
         T.redisEvictionsPerPeriod,
         `${which}: keys evicted`,
       );
-      if (redis.replicaClusterIds.includes(clusterId)) {
-        this.alarm(
-          `${node}ReplicationLag`,
-          metric('ReplicationLag', clusterId, 'Maximum'),
-          T.redisReplicationLagSeconds,
-          `${which}: replication lag high`,
-        );
-      }
+      this.alarm(
+        `${node}ReplicationLag`,
+        metric('ReplicationLag', clusterId, 'Maximum'),
+        T.redisReplicationLagSeconds,
+        `${which}: replication lag high`,
+      );
     });
   }
 
