@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -105,16 +105,27 @@ export class ChatDatabase extends Construct {
       assumedBy: new iam.ServicePrincipal('monitoring.rds.amazonaws.com'),
       managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AmazonRDSEnhancedMonitoringRole')],
     });
+    Validations.of(monitoringRole.node.defaultChild as Construct).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole]',
+      reason:
+        'AmazonRDSEnhancedMonitoringRole is the policy AWS documents for enhanced monitoring: it only writes the RDSOSMetrics log group, and AWS keeps it current',
+    });
 
     const instanceType = new ec2.InstanceType(database.instanceClass.replace(/^db\./, ''));
-    const vpcSubnets = { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
+    // One subnet group for every instance rather than one each.
+    const subnetGroup = new rds.SubnetGroup(this, 'SubnetGroup', {
+      vpc: props.vpc,
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      description: 'Co-Talk PostgreSQL: isolated subnets of the three zones',
+      removalPolicy: removal,
+    });
     // Identifiers are fixed so the log groups below can exist (encrypted, with retention) before
     // RDS would create them itself with neither.
     const identifierPrefix = Stack.of(this).stackName.toLowerCase();
     const shared = {
       instanceType,
       vpc: props.vpc,
-      vpcSubnets,
+      subnetGroup,
       securityGroups: [securityGroup],
       port: this.port,
       parameterGroup,
@@ -153,6 +164,18 @@ export class ChatDatabase extends Construct {
       removalPolicy: protect ? RemovalPolicy.SNAPSHOT : RemovalPolicy.DESTROY,
     });
     this.addLogGroups('PrimaryLog', primaryIdentifier, this.instance, props.logRetention, removal);
+    if (!database.multiAz) {
+      Validations.of(this.instance.node.defaultChild as Construct).acknowledge({
+        id: 'AwsSolutions-RDS3',
+        reason: 'Single-AZ only where the profile says so (dev sandbox); the schema requires Multi-AZ everywhere else',
+      });
+    }
+    if (!protect) {
+      Validations.of(this.instance.node.defaultChild as Construct).acknowledge({
+        id: 'AwsSolutions-RDS10',
+        reason: 'Deletion protection is off only in dev, whose stacks are torn down daily; protectData turns it on',
+      });
+    }
     this.writerEndpoint = this.instance.instanceEndpoint;
     this.secret = this.instance.secret as secretsmanager.ISecret;
 
@@ -168,6 +191,20 @@ export class ChatDatabase extends Construct {
         removalPolicy: RemovalPolicy.DESTROY,
       });
       this.addLogGroups(`Replica${i + 1}Log`, identifier, replica, props.logRetention, removal);
+      Validations.of(replica.node.defaultChild as Construct).acknowledge(
+        {
+          id: 'AwsSolutions-RDS2',
+          reason: "A read replica is encrypted with its source's key; RDS rejects StorageEncrypted on a replica",
+        },
+        {
+          id: 'AwsSolutions-RDS3',
+          reason: 'Replicas are single-AZ by design and spread one per zone; the primary is Multi-AZ',
+        },
+        {
+          id: 'AwsSolutions-RDS11',
+          reason: `The replica listens on ${this.port}, not 5432; the rule cannot infer a replica's engine default`,
+        },
+      );
       replicas.push(replica);
     }
     this.replicas = replicas;

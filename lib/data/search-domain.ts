@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -93,6 +93,11 @@ export class SearchDomain extends Construct {
       },
       removalPolicy,
     });
+    Validations.of(this.masterUserSecret.node.defaultChild as Construct).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Secrets Manager has no rotation function for OpenSearch internal users; the master user is only for break-glass administration and role mapping',
+    });
 
     const logGroups = Object.fromEntries(
       LOG_TYPES.map((type) => [
@@ -172,6 +177,24 @@ export class SearchDomain extends Construct {
       ],
     });
     this.domain.node.addDependency(logPolicy);
+    Validations.of(cfnDomain).acknowledge(
+      {
+        id: 'AwsSolutions-OS3',
+        reason:
+          'The domain has no public endpoint: it sits in isolated subnets and its security group admits the workload group only, which an IP allowlist could not express',
+      },
+      {
+        id: 'AwsSolutions-OS5',
+        reason:
+          'The open resource policy is the one AWS prescribes with fine-grained access control: every request still authenticates (master user or mapped IAM role), and only the workload group reaches the endpoint',
+      },
+    );
+    if (!withMasters) {
+      Validations.of(cfnDomain).acknowledge({
+        id: 'AwsSolutions-OS4',
+        reason: 'No dedicated masters only where the profile sets dedicatedMasterNodes to 0 (dev sandbox)',
+      });
+    }
     this.endpoint = this.domain.domainEndpoint;
   }
 }

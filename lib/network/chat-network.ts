@@ -113,11 +113,8 @@ export class ChatNetwork extends Construct {
       description: 'Co-Talk interface endpoints: HTTPS from inside the VPC',
       allowAllOutbound: false,
     });
-    endpointSecurityGroup.addIngressRule(
-      ec2.Peer.ipv4(this.vpc.vpcCidrBlock),
-      ec2.Port.tcp(443),
-      'HTTPS from inside the VPC',
-    );
+    // The literal range, not the VPC's token, so the rule reads as what it is.
+    endpointSecurityGroup.addIngressRule(ec2.Peer.ipv4(props.cidr), ec2.Port.tcp(443), 'HTTPS from inside the VPC');
     this.endpointSecurityGroup = endpointSecurityGroup;
     for (const [name, service] of Object.entries(INTERFACE_ENDPOINTS)) {
       this.vpc.addInterfaceEndpoint(`${name}Endpoint`, {
@@ -125,6 +122,8 @@ export class ChatNetwork extends Construct {
         subnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
         securityGroups: [endpointSecurityGroup],
         privateDnsEnabled: true,
+        // The group's own rule admits the VPC; `open` would add a duplicate from the VPC token.
+        open: false,
       });
     }
   }
