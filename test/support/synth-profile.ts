@@ -29,7 +29,8 @@ export interface SynthesizedProfile extends ProfileApp {
  */
 export function buildProfileApp(name: ProfileName): ProfileApp {
   const app = new App({
-    context: { ...cdkJson.context, ...cdkContext, env: name },
+    // Path metadata as the CLI turns it on, so reports can name constructs.
+    context: { ...cdkJson.context, ...cdkContext, env: name, 'aws:cdk:enable-path-metadata': true },
     builtinCloudFormationValidation: false,
   });
   const profile = loadProfile(name);
