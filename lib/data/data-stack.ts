@@ -63,14 +63,18 @@ export class DataStack extends Stack {
 
   /** Endpoints, ports and secret ARNs for operators; other stacks use the typed properties. */
   private addOutputs(): void {
-    const output = (id: string, value: string, description: string) =>
-      new CfnOutput(this, id, { value, description });
+    const output = (id: string, value: string, description: string) => new CfnOutput(this, id, { value, description });
     const { database, redis, search } = this;
 
     output('DatabaseWriterEndpoint', database.writerEndpoint.hostname, 'PostgreSQL primary (writes)');
     output(
       'DatabaseReaderEndpoints',
-      database.readerEndpoints.length > 0 ? Fn.join(',', database.readerEndpoints.map((e) => e.hostname)) : '-',
+      database.readerEndpoints.length > 0
+        ? Fn.join(
+            ',',
+            database.readerEndpoints.map((e) => e.hostname),
+          )
+        : '-',
       'PostgreSQL read replicas, comma-separated (reads)',
     );
     output('DatabasePort', String(database.port), 'PostgreSQL port');
