@@ -178,6 +178,8 @@ export class ChatDatabase extends Construct {
     }
     this.writerEndpoint = this.instance.instanceEndpoint;
     this.secret = this.instance.secret as secretsmanager.ISecret;
+    // A snapshot kept on delete is useless without its master password.
+    this.secret.applyRemovalPolicy(removal);
 
     const replicas: rds.DatabaseInstanceReadReplica[] = [];
     for (let i = 0; i < database.readReplicas; i++) {

@@ -107,6 +107,18 @@ describe('ChatDatabase', () => {
     });
   });
 
+  test.each<[ProfileName, string]>([
+    ['dev', 'Delete'],
+    ['prod', 'Retain'],
+  ])('%s: the credentials secret has deletion policy %s', (name, policy) => {
+    dataTemplate(name).hasResource('AWS::SecretsManager::Secret', {
+      Properties: Match.objectLike({
+        GenerateSecretString: Match.objectLike({ SecretStringTemplate: '{"username":"chat_admin"}' }),
+      }),
+      DeletionPolicy: policy,
+    });
+  });
+
   test('credentials are generated in Secrets Manager, key-encrypted, and rotated in the VPC', () => {
     const template = dataTemplate('prod');
     template.hasResourceProperties('AWS::SecretsManager::Secret', {

@@ -106,7 +106,7 @@ describe('SearchDomain', () => {
   test.each<[ProfileName, string]>([
     ['dev', 'Delete'],
     ['prod', 'Retain'],
-  ])('%s: the domain is %sd with the stack', (name, policy) => {
+  ])('%s: the domain has deletion policy %s', (name, policy) => {
     dataTemplate(name).hasResource('AWS::OpenSearchService::Domain', { DeletionPolicy: policy });
   });
 });
