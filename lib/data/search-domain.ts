@@ -192,7 +192,8 @@ export class SearchDomain extends Construct {
     if (!withMasters) {
       Validations.of(cfnDomain).acknowledge({
         id: 'AwsSolutions-OS4',
-        reason: 'No dedicated masters only where the profile sets dedicatedMasterNodes to 0 (dev sandbox)',
+        reason:
+          'No dedicated masters only where the profile sets dedicatedMasterNodes to 0 (dev, staging): with three data nodes, master election among them is enough',
       });
     }
     this.endpoint = this.domain.domainEndpoint;
