@@ -23,5 +23,8 @@ esbuild.buildSync({
   target: 'node20',
   format: 'cjs',
   logLevel: 'warning',
+  sourcemap: 'inline',
 });
+// Errors and validation reports then point at lib/ and bin/, not at the bundle.
+process.setSourceMapsEnabled(true);
 require(outfile);
