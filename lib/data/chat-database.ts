@@ -117,7 +117,6 @@ export class ChatDatabase extends Construct {
       vpc: props.vpc,
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
       description: 'Co-Talk PostgreSQL: isolated subnets of the three zones',
-      removalPolicy: removal,
     });
     // Identifiers are fixed so the log groups below can exist (encrypted, with retention) before
     // RDS would create them itself with neither.
