@@ -31,6 +31,13 @@ describe('NetworkStack', () => {
     }
   });
 
+  test('the isolated (data) subnets have no route out of the VPC', () => {
+    const routes = Object.values(networkTemplate('prod').findResources('AWS::EC2::Route'));
+    const fromData = routes.filter((r) => String(r.Properties.RouteTableId.Ref).startsWith('ChatNetworkVpcDataSubnet'));
+    expect(routes.length).toBeGreaterThan(0);
+    expect(fromData).toEqual([]);
+  });
+
   test.each<['dev' | 'prod', number]>([
     ['dev', 14],
     ['prod', 90],
