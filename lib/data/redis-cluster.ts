@@ -122,8 +122,9 @@ export class RedisCluster extends Construct {
       multiAzEnabled: true,
       cacheSubnetGroupName: props.subnetGroup.ref,
       securityGroupIds: [securityGroup.securityGroupId],
+      // Enabled at creation, TLS is required outright; TransitEncryptionMode exists only to
+      // migrate a running cluster through `preferred`, and is left unset.
       transitEncryptionEnabled: true,
-      transitEncryptionMode: 'required',
       atRestEncryptionEnabled: true,
       kmsKeyId: props.key.keyArn,
       authToken: this.authSecret.secretValue.unsafeUnwrap(),
