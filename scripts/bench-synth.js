@@ -8,7 +8,10 @@
  *   output directory the CLI hands it), with the CLI's built-in CloudFormation validation on;
  * - cdk synth: the whole `npx cdk synth --quiet -c env=NAME` (CLI start-up included), wall only.
  *
- * Usage: node scripts/bench-synth.js [profile...]   (default: every profile)
+ * The app runs RUNS times (default 3) and the fastest run is kept: on a shared machine the
+ * slower runs measure the neighbours. Peak memory is the largest of the runs.
+ *
+ * Usage: [RUNS=n] node scripts/bench-synth.js [profile...]   (default: every profile)
  */
 'use strict';
 const { spawnSync } = require('node:child_process');
@@ -19,6 +22,7 @@ const path = require('node:path');
 const root = path.resolve(__dirname, '..');
 const GOAL_SECONDS = 5;
 const GOAL_MB = 1024;
+const RUNS = Number(process.env.RUNS ?? 3);
 const profiles = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['dev', 'staging', 'prod', 'scale'];
 
 const cdkJson = JSON.parse(fs.readFileSync(path.join(root, 'cdk.json'), 'utf8'));
@@ -79,12 +83,18 @@ function benchCli(profile) {
   return seconds;
 }
 
-console.log(`node ${process.version}, ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(2)}`);
+console.log(
+  `node ${process.version}, ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(2)}, best of ${RUNS} app runs`,
+);
 // CPU time is printed too: on a shared machine, wall time mostly measures the neighbours.
 console.log('profile   stacks   app wall    app CPU   app peak RSS   cdk synth wall');
 let overGoal = false;
 for (const profile of profiles) {
-  const app = benchApp(profile);
+  const runs = Array.from({ length: RUNS }, () => benchApp(profile));
+  const app = {
+    ...runs.reduce((best, run) => (run.seconds < best.seconds ? run : best)),
+    mb: Math.max(...runs.map((run) => run.mb)),
+  };
   const cli = benchCli(profile);
   const over = app.seconds > GOAL_SECONDS || app.mb > GOAL_MB;
   overGoal ||= over;
