@@ -75,8 +75,15 @@ describe('DataStack', () => {
       expect(rule.Properties.CidrIp).toBeUndefined();
       expect(rule.Properties.CidrIpv6).toBeUndefined();
     }
-    for (const group of Object.values(template.findResources('AWS::EC2::SecurityGroup'))) {
+    const groups = template.findResources('AWS::EC2::SecurityGroup');
+    for (const [logicalId, group] of Object.entries(groups)) {
       expect(group.Properties.SecurityGroupIngress).toBeUndefined();
+      // The stores open no connections of their own; only the rotation function calls out.
+      if (!logicalId.startsWith('ChatDatabaseRotationSecurityGroup')) {
+        expect(group.Properties.SecurityGroupEgress).toEqual([
+          expect.objectContaining({ CidrIp: '255.255.255.255/32', Description: 'Disallow all traffic' }),
+        ]);
+      }
     }
   });
 
