@@ -1,1 +1,2 @@
 export * from './chat-message';
+export * from './jwt';
