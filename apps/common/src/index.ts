@@ -1,2 +1,3 @@
 export * from './chat-message';
 export * from './jwt';
+export * from './redis';
