@@ -35,7 +35,9 @@ export async function migrate(pool: Pool, dir: string, logger?: Logger): Promise
     await client.query(
       'CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
     );
-    const done = new Set((await client.query<{ name: string }>('SELECT name FROM schema_migrations')).rows.map((r) => r.name));
+    const done = new Set(
+      (await client.query<{ name: string }>('SELECT name FROM schema_migrations')).rows.map((r) => r.name),
+    );
     const applied: string[] = [];
     for (const name of names) {
       if (done.has(name)) continue;
@@ -47,7 +49,7 @@ export async function migrate(pool: Pool, dir: string, logger?: Logger): Promise
         await client.query('COMMIT');
       } catch (err) {
         await client.query('ROLLBACK');
-        throw new Error(`migration ${name} failed: ${(err as Error).message}`);
+        throw new Error(`migration ${name} failed: ${(err as Error).message}`, { cause: err });
       }
       logger?.info({ migration: name }, 'migration applied');
       applied.push(name);

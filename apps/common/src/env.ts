@@ -53,8 +53,8 @@ export const envBoolean = z
   .enum(['true', 'false'], { message: 'expected "true" or "false"' })
   .transform((value) => value === 'true');
 
-/** A TCP port number. */
-export const envPort = z.coerce.number().int().min(1).max(65535);
+/** A TCP port number; 0 lets the system pick a free one (tests). */
+export const envPort = z.coerce.number().int().min(0).max(65535);
 
 /** A positive integer (counts, sizes, milliseconds, seconds). */
 export const envPositiveInt = z.coerce.number().int().positive();
