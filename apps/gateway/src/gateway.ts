@@ -72,8 +72,10 @@ export class Gateway {
     this.registry = createMetricsRegistry('gateway');
     this.metrics = new GatewayMetrics(this.registry);
     const redisOptions = redisOptionsFromEnv(env);
-    this.redis = createRedis({ ...redisOptions, connectionName: 'gateway' });
-    this.subscriber = createRedis({ ...redisOptions, connectionName: 'gateway-sub' });
+    // Names show in CLIENT LIST; the key prefix tells apart gateways sharing one Redis (tests, dev).
+    const name = env.REDIS_KEY_PREFIX === '' ? 'gateway' : `gateway-${env.REDIS_KEY_PREFIX.replace(/:/g, '-')}`;
+    this.redis = createRedis({ ...redisOptions, connectionName: name });
+    this.subscriber = createRedis({ ...redisOptions, connectionName: `${name}-sub` });
     for (const [client, role] of [
       [this.redis, 'commands'],
       [this.subscriber, 'subscriber'],
@@ -176,7 +178,8 @@ export class Gateway {
     const perTick = Math.ceil(sockets.length / ticks);
     for (let i = 0; i < sockets.length; i += perTick) {
       for (const socket of sockets.slice(i, i + perTick)) {
-        if (socket.readyState === WebSocket.OPEN) this.closeSocket(socket, CLOSE_GOING_AWAY, 'server draining');
+        if (socket.readyState === WebSocket.OPEN)
+          this.closeSocket(socket[connectionOf], CLOSE_GOING_AWAY, 'server draining');
       }
       if (i + perTick < sockets.length) await sleep(tickMs);
     }
@@ -251,9 +254,15 @@ export class Gateway {
     socket.on('error', ignore);
   }
 
-  private closeSocket(socket: WebSocket, code: number, reason: string): void {
+  private closeSocket(connection: Connection, code: number, reason: string): void {
     this.metrics.closes.inc({ code: String(code) });
-    socket.close(code, reason);
+    // Events queued this turn (the error frames that explain the close) go out first.
+    const events = connection.outbox;
+    connection.outbox = null;
+    if (events !== null && connection.socket.readyState === WebSocket.OPEN) {
+      connection.socket.send(`[${events.join(',')}]`);
+    }
+    connection.socket.close(code, reason);
   }
 
   private sendError(connection: Connection, code: ErrorCode, message: string, ref?: string): void {
@@ -271,17 +280,16 @@ export class Gateway {
   /** Handles one inbound frame. */
   handleFrame(connection: Connection, data: Buffer, isBinary: boolean): void {
     const now = Date.now();
-    const socket = connection.socket;
     if (!connection.takeToken(this.env.GATEWAY_RATE_PER_SECOND, this.env.GATEWAY_RATE_BURST, now)) {
       if (connection.strikes >= this.env.GATEWAY_RATE_STRIKES) {
-        this.closeSocket(socket, CLOSE_POLICY_VIOLATION, 'rate limit exceeded');
+        this.closeSocket(connection, CLOSE_POLICY_VIOLATION, 'rate limit exceeded');
       } else {
         this.sendError(connection, 'rate_limited', `more than ${this.env.GATEWAY_RATE_PER_SECOND} frames per second`);
       }
       return;
     }
     if (now / 1000 >= connection.expiresAt) {
-      this.closeSocket(socket, CLOSE_POLICY_VIOLATION, 'token expired');
+      this.closeSocket(connection, CLOSE_POLICY_VIOLATION, 'token expired');
       return;
     }
     if (isBinary) return this.sendError(connection, 'binary_not_supported', 'frames must be JSON text');
