@@ -46,6 +46,10 @@ export class Coalescer {
     this.scheduled = false;
     const dirty = this.dirty;
     this.dirty = [];
+    // Members of a room queue the same events in the same order, so consecutive connections often
+    // get an identical frame: encode it once and hand every socket the same bytes.
+    let lastEvents: string[] | null = null;
+    let lastFrame: Buffer | null = null;
     for (const connection of dirty) {
       const events = connection.outbox;
       connection.outbox = null;
@@ -58,8 +62,21 @@ export class Coalescer {
         socket.close(CLOSE_SLOW_CONSUMER, 'slow consumer: too much unread data');
         continue;
       }
-      socket.send(events.length === 1 ? `[${events[0]}]` : `[${events.join(',')}]`);
+      if (lastFrame === null || !sameEvents(events, lastEvents!)) {
+        lastFrame = Buffer.from(events.length === 1 ? `[${events[0]}]` : `[${events.join(',')}]`);
+        lastEvents = events;
+      }
+      socket.send(lastFrame, TEXT_FRAME);
       this.hooks.onFrame(events.length);
     }
   };
+}
+
+const TEXT_FRAME = { binary: false };
+
+/** Same events in the same order; the strings are shared, so comparing references suffices. */
+function sameEvents(a: string[], b: string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
