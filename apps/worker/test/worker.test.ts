@@ -6,6 +6,8 @@ import { deleteKeysWithPrefix } from '../../test/support/redis-cleanup';
 import { appendMessages, chatMessage, waitFor } from './messages';
 import { workerTestEnv } from './test-env';
 
+jest.setTimeout(30_000);
+
 describe('worker against real PostgreSQL and Redis', () => {
   let db: TestDatabase;
   let redis: Redis;
