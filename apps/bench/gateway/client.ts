@@ -9,8 +9,12 @@ import { LatencyRecorder, nowUs } from './latency';
 /** What the orchestrator asks a client process to do. */
 export interface ClientTask {
   readonly port: number;
-  /** Source address for this process's connections (127.0.0.x). */
-  readonly localAddress: string;
+  /**
+   * Source address for this process's connections (127.0.0.x), when one destination needs more
+   * connections than the ephemeral port range holds. Binding before connect costs a port search
+   * per connection, so the other scenarios leave it to connect().
+   */
+  readonly localAddress?: string;
   readonly connections: number;
   /** Upgrades in flight at once. */
   readonly concurrency: number;

@@ -35,6 +35,12 @@ export interface RedisConnectionOptions {
    * @default 3
    */
   readonly maxRetriesPerRequest?: number;
+  /**
+   * Send the commands issued in one event-loop turn as one write (ioredis auto-pipelining):
+   * fewer syscalls for a busy producer such as the gateway. Not for a subscriber connection.
+   * @default false
+   */
+  readonly autoPipelining?: boolean;
 }
 
 /** Reconnect with a capped exponential backoff: fast after a blip, gentle during an outage. */
@@ -67,6 +73,7 @@ export function createRedis(options: RedisConnectionOptions): RedisClient {
     connectionName: options.connectionName,
     maxRetriesPerRequest: options.maxRetriesPerRequest ?? 3,
     retryStrategy: reconnectDelayMs,
+    enableAutoPipelining: options.autoPipelining ?? false,
     // ElastiCache certificates are issued for the endpoint name, so default verification applies.
     tls: useTls ? { servername: endpoint.host } : undefined,
   };
@@ -76,6 +83,7 @@ export function createRedis(options: RedisConnectionOptions): RedisClient {
     }
     const clusterOptions: ClusterOptions = {
       redisOptions: common,
+      enableAutoPipelining: options.autoPipelining ?? false,
       shardedSubscribers: true,
       clusterRetryStrategy: reconnectDelayMs,
       // ElastiCache hands out node addresses that resolve only inside the VPC; keep DNS names for TLS.

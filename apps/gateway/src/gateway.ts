@@ -74,7 +74,7 @@ export class Gateway {
     const redisOptions = redisOptionsFromEnv(env);
     // Names show in CLIENT LIST; the key prefix tells apart gateways sharing one Redis (tests, dev).
     const name = env.REDIS_KEY_PREFIX === '' ? 'gateway' : `gateway-${env.REDIS_KEY_PREFIX.replace(/:/g, '-')}`;
-    this.redis = createRedis({ ...redisOptions, connectionName: name });
+    this.redis = createRedis({ ...redisOptions, connectionName: name, autoPipelining: true });
     this.subscriber = createRedis({ ...redisOptions, connectionName: `${name}-sub` });
     for (const [client, role] of [
       [this.redis, 'commands'],

@@ -28,6 +28,7 @@ export function runPrimary(env: GatewayEnv, logger: Logger): void {
     });
     return worker;
   };
+  cluster.setupPrimary({ execArgv: [...process.execArgv, `--max-semi-space-size=${env.GATEWAY_SEMI_SPACE_MB}`] });
   for (let i = 0; i < env.GATEWAY_WORKERS; i++) fork();
   cluster.on('exit', (worker, code, signal) => {
     ready.delete(worker.id);

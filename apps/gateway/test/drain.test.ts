@@ -53,12 +53,12 @@ beforeAll(async () => {
   });
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
-  const deadline = Date.now() + 10_000;
+  const deadline = Date.now() + 20_000;
   while (!output.includes('redis ready') || !output.includes('gateway listening')) {
     if (Date.now() > deadline || child.exitCode !== null) throw new Error(`gateway did not start:\n${output}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
-});
+}, 30_000);
 
 afterAll(async () => {
   if (child.exitCode === null) child.kill('SIGKILL');
