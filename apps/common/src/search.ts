@@ -13,3 +13,17 @@ export interface MessageSearchDocument {
   /** ISO-8601 UTC. */
   readonly createdAt: string;
 }
+
+/**
+ * The index mapping: ids are exact keywords (the API filters by room), the content is analysed
+ * text, the timestamp a date for sorting.
+ */
+export const MESSAGE_SEARCH_MAPPINGS = {
+  properties: {
+    id: { type: 'keyword' },
+    roomId: { type: 'keyword' },
+    senderId: { type: 'keyword' },
+    content: { type: 'text' },
+    createdAt: { type: 'date' },
+  },
+} as const;

@@ -1,5 +1,10 @@
 import { Client } from '@opensearch-project/opensearch';
-import { MESSAGE_SEARCH_INDEX, type ChatMessage, type MessageSearchDocument } from '@co-talk/common';
+import {
+  MESSAGE_SEARCH_INDEX,
+  MESSAGE_SEARCH_MAPPINGS,
+  type ChatMessage,
+  type MessageSearchDocument,
+} from '@co-talk/common';
 
 /** Indexes messages in OpenSearch, one bulk request per batch, the message id as document id. */
 export class SearchIndexer {
@@ -11,6 +16,18 @@ export class SearchIndexer {
       auth:
         options.username && options.password ? { username: options.username, password: options.password } : undefined,
     });
+  }
+
+  /** Creates the index with its mapping unless it exists (dynamic mapping would make ids analysed text). */
+  async ensureIndex(): Promise<void> {
+    const exists = await this.client.indices.exists({ index: MESSAGE_SEARCH_INDEX });
+    if (exists.body) return;
+    try {
+      await this.client.indices.create({ index: MESSAGE_SEARCH_INDEX, body: { mappings: MESSAGE_SEARCH_MAPPINGS } });
+    } catch (err) {
+      // Another worker created it first.
+      if (!String((err as Error).message).includes('resource_already_exists_exception')) throw err;
+    }
   }
 
   /** Indexes `messages`; throws when any document failed, so the batch is retried. */

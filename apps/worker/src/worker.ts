@@ -47,6 +47,8 @@ export async function startWorker(
       })
     : undefined;
 
+  await indexer?.ensureIndex();
+
   const registry = createMetricsRegistry('worker');
   const metrics = createWorkerMetrics(registry, () => streamState(commands, streamKey));
 
