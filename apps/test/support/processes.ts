@@ -47,3 +47,42 @@ export function startApp(bundle: string, env: Record<string, string>): AppProces
   );
   return { child, output: () => output, exited };
 }
+
+/** A TCP port free at the time of asking (the app binds it moments later). */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Polls `url` until it answers 2xx. */
+export async function waitForHttp(url: string, app: AppProcess, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (app.child.exitCode !== null) throw new Error(`process exited before ${url} was ready:\n${app.output()}`);
+    if (Date.now() > deadline) throw new Error(`${url} not ready after ${timeoutMs} ms:\n${app.output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Sends SIGTERM and waits for the exit; SIGKILL if it takes longer than `graceMs`. */
+export async function stopApp(app: AppProcess, graceMs = 10_000): Promise<number | string> {
+  if (app.child.exitCode !== null || app.child.signalCode !== null) return app.exited;
+  app.child.kill('SIGTERM');
+  const timer = setTimeout(() => app.child.kill('SIGKILL'), graceMs);
+  const result = await app.exited;
+  clearTimeout(timer);
+  return result;
+}
