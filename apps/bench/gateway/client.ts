@@ -1,3 +1,4 @@
+import { connect, type Socket } from 'node:net';
 import { WebSocket } from 'ws';
 import { LatencyRecorder, nowUs } from './latency';
 
@@ -25,11 +26,17 @@ export interface ClientTask {
   readonly senders: number;
   readonly sendRatePerSecond: number;
   readonly sendSeconds: number;
+  /**
+   * Upgrade with a hand-written HTTP request on a plain socket and count the 101s, instead of a
+   * full `ws` client: the connection-rate run then measures the gateway, not the client's
+   * per-connection setup (which costs more CPU than the server's on this machine).
+   */
+  readonly rawUpgrade?: boolean;
 }
 
 /** Messages between the orchestrator and a client process. */
 export type ClientReport =
-  | { kind: 'connected'; connections: number; elapsedMs: number; failures: number }
+  | { kind: 'connected'; connections: number; elapsedMs: number; failures: number; errors: Record<string, number> }
   | { kind: 'joined'; joined: number }
   | {
       kind: 'done';
@@ -51,6 +58,12 @@ export async function runClient(task: ClientTask, report: (message: ClientReport
   let joined = 0;
   let lastDeliveryUs = 0;
   let failures = 0;
+  const errors: Record<string, number> = {};
+  const fail = (reason: string): void => {
+    failures += 1;
+    errors[reason] = (errors[reason] ?? 0) + 1;
+  };
+  const rawSockets: Socket[] = [];
 
   const onFrame = (data: Buffer): void => {
     const text = data.toString('latin1');
@@ -84,8 +97,38 @@ export async function runClient(task: ClientTask, report: (message: ClientReport
           socket.send(JSON.stringify({ type: 'join', roomId: task.rooms[i % task.rooms.length] }));
         resolve();
       });
-      socket.once('error', () => {
-        failures += 1;
+      socket.once('error', (err: NodeJS.ErrnoException) => {
+        fail(err.code ?? err.message);
+        resolve();
+      });
+    });
+
+  const openRaw = (i: number): Promise<void> =>
+    new Promise((resolve) => {
+      const socket = connect(task.port, '127.0.0.1');
+      let response = '';
+      socket.setNoDelay(true);
+      socket.once('connect', () =>
+        socket.write(
+          `GET / HTTP/1.1\r\nHost: 127.0.0.1:${task.port}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n` +
+            `Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n` +
+            `Authorization: Bearer ${task.tokens[i % task.tokens.length]}\r\n\r\n`,
+        ),
+      );
+      const onData = (chunk: Buffer): void => {
+        response += chunk.toString('latin1');
+        if (!response.includes('\r\n\r\n')) return;
+        socket.off('data', onData);
+        if (response.startsWith('HTTP/1.1 101')) rawSockets.push(socket);
+        else {
+          fail(response.slice(0, 12));
+          socket.destroy();
+        }
+        resolve();
+      };
+      socket.on('data', onData);
+      socket.once('error', (err: NodeJS.ErrnoException) => {
+        fail(err.code ?? err.message);
         resolve();
       });
     });
@@ -94,10 +137,11 @@ export async function runClient(task: ClientTask, report: (message: ClientReport
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(task.concurrency, task.connections) }, async () => {
-      while (next < task.connections) await open(next++);
+      while (next < task.connections) await (task.rawUpgrade ? openRaw(next++) : open(next++));
     }),
   );
-  report({ kind: 'connected', connections: sockets.filter(Boolean).length, elapsedMs: Date.now() - started, failures });
+  const connections = task.rawUpgrade ? rawSockets.length : sockets.filter(Boolean).length;
+  report({ kind: 'connected', connections, elapsedMs: Date.now() - started, failures, errors });
 
   const expectedJoins = task.rooms.length > 0 ? sockets.filter(Boolean).length : 0;
   const joinDeadline = Date.now() + 60_000;
@@ -135,6 +179,7 @@ export async function runClient(task: ClientTask, report: (message: ClientReport
       report({ kind: 'done', deliveries, sent, firstSendUs, lastDeliveryUs, latency: latency.toSparse() });
     } else if (command.kind === 'exit') {
       for (const socket of sockets) socket?.terminate();
+      for (const socket of rawSockets) socket.destroy();
       setTimeout(() => process.exit(0), 100);
     }
   });

@@ -15,7 +15,7 @@ import { LatencyRecorder } from './latency';
  *
  * BENCH_IDLE_CONNECTIONS (default 50000), BENCH_RATE_CONNECTIONS (20000),
  * BENCH_FANOUT_SECONDS (5), BENCH_ROOM100_RATE (messages/s into the 100-member room, 5000),
- * BENCH_ROOMS_RATE (messages/s over the 1,000 rooms of 10, 5000), BENCH_ONLY (comma-separated scenario
+ * BENCH_ROOMS_RATE (messages/s over the 1,000 rooms of 10, 2000), BENCH_ONLY (comma-separated scenario
  * names: idle, rate, room100, rooms1000), BENCH_GATEWAY_NODE_ARGS and
  * BENCH_CLIENT_NODE_ARGS (e.g. --cpu-prof).
  */
@@ -105,6 +105,33 @@ async function heapUsed(gateway: Gateway, metric = 'nodejs_heap_size_used_bytes'
   const text = await (await fetch(`http://127.0.0.1:${gateway.port + 1}/metrics`)).text();
   const line = text.split('\n').find((l) => l.startsWith(metric));
   return line === undefined ? Number.NaN : Number(line.split(' ').pop());
+}
+
+/** Percentiles (ms) of the gateway's own fan-out latency histogram: accept → queued for delivery. */
+async function serverFanoutLatency(gateway: Gateway): Promise<string> {
+  const text = await (await fetch(`http://127.0.0.1:${gateway.port + 1}/metrics`)).text();
+  const buckets = text
+    .split('\n')
+    .filter((l) => l.startsWith('gateway_fanout_latency_seconds_bucket'))
+    .map((l) => ({ le: Number(/le="([^"]+)"/.exec(l)![1]), count: Number(l.split(' ').pop()) }));
+  const total = buckets.find((b) => b.le === Infinity)?.count ?? 0;
+  const at = (fraction: number): string => {
+    const bucket = buckets.find((b) => b.count >= total * fraction);
+    return bucket === undefined || bucket.le === Infinity ? '> 2500' : `<= ${bucket.le * 1000}`;
+  };
+  return `gateway-side fan-out latency p50 ${at(0.5)} ms, p99 ${at(0.99)} ms`;
+}
+
+/** Seconds of CPU the Redis server has used. */
+async function redisCpuSeconds(): Promise<number> {
+  const redis = createRedis({ url: REDIS_URL });
+  try {
+    const info = await redis.info('cpu');
+    const value = (name: string): number => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)![1]);
+    return value('used_cpu_user') + value('used_cpu_sys');
+  } finally {
+    redis.disconnect();
+  }
 }
 
 class Client {
@@ -210,14 +237,19 @@ async function connectionRate(): Promise<string> {
   await sleep(1000);
   const clients = Array.from(
     { length: 2 },
-    () => new Client(task(gateway.port, { connections: total / 2, concurrency: 100 })),
+    () => new Client(task(gateway.port, { connections: total / 2, concurrency: 250, rawUpgrade: true })),
   );
   const connected = await Promise.all(clients.map((c) => c.next('connected')));
   await Promise.all(clients.map((c) => c.exit()));
   await stopGateway(gateway);
   const open = connected.reduce((sum, r) => sum + r.connections, 0);
   const seconds = Math.max(...connected.map((r) => r.elapsedMs)) / 1000;
-  return `connection rate: ${open} JWT-authenticated upgrades in ${seconds.toFixed(2)} s = ${Math.round(open / seconds)}/s`;
+  const failed = connected.reduce((sum, r) => sum + r.failures, 0);
+  const reasons = connected.flatMap((r) => Object.entries(r.errors).map(([reason, n]) => `${reason} x${n}`));
+  return (
+    `connection rate: ${open} JWT-authenticated upgrades in ${seconds.toFixed(2)} s = ${Math.round(open / seconds)}/s` +
+    (failed > 0 ? ` (${failed} failed: ${reasons.join(', ')})` : ' (none failed)')
+  );
 }
 
 async function fanout(
@@ -247,10 +279,13 @@ async function fanout(
   await Promise.all(clients.map((c) => c.next('connected')));
   await Promise.all(clients.map((c) => c.next('joined')));
   await sleep(500);
+  const redisCpuBefore = await redisCpuSeconds();
   clients.forEach((c) => c.command({ kind: 'send' }));
   await sleep(seconds * 1000 + 3000);
   clients.forEach((c) => c.command({ kind: 'report' }));
   const done = await Promise.all(clients.map((c) => c.next('done')));
+  const redisCpu = (await redisCpuSeconds()) - redisCpuBefore;
+  const serverSide = await serverFanoutLatency(gateway);
   await Promise.all(clients.map((c) => c.exit()));
   await stopGateway(gateway);
   const latency = new LatencyRecorder();
@@ -264,7 +299,7 @@ async function fanout(
     `${label}: ${sent} messages sent (target ${messagesPerSecond}/s for ${seconds} s), ${deliveries} deliveries ` +
     `of ${sent * membersPerRoom} expected, ${Math.round(deliveries / elapsed)} deliveries/s, ` +
     `latency p50 ${latency.percentileMs(0.5).toFixed(2)} ms, p99 ${latency.percentileMs(0.99).toFixed(2)} ms, ` +
-    `max ${latency.percentileMs(1).toFixed(2)} ms`
+    `max ${latency.percentileMs(1).toFixed(2)} ms; ${serverSide}; Redis used ${redisCpu.toFixed(1)} CPU-s`
   );
 }
 
@@ -293,7 +328,7 @@ async function main(): Promise<void> {
     ['idle', idleConnections],
     ['rate', connectionRate],
     ['room100', () => fanout('fan-out, one room of 100', 1, 100, num('BENCH_ROOM100_RATE', 5000))],
-    ['rooms1000', () => fanout('fan-out, 1,000 rooms of 10', 1000, 10, num('BENCH_ROOMS_RATE', 5000))],
+    ['rooms1000', () => fanout('fan-out, 1,000 rooms of 10', 1000, 10, num('BENCH_ROOMS_RATE', 2000))],
   ];
   try {
     for (const [name, run] of scenarios) {

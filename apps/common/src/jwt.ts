@@ -1,3 +1,4 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import { SignJWT, errors, jwtVerify } from 'jose';
 
 /**
@@ -10,18 +11,19 @@ const ALGORITHM = 'HS256';
 /** RFC 7518 §3.2: an HS256 key must be at least as long as the hash output (256 bits). */
 const MIN_SECRET_BYTES = 32;
 
-const encoder = new TextEncoder();
-const keyCache = new Map<string, Uint8Array>();
+/** One KeyObject per secret: jose would otherwise build one from the bytes on every verification. */
+const keyCache = new Map<string, KeyObject>();
 
-function keyFor(secret: string): Uint8Array {
+function keyFor(secret: string): KeyObject {
   let key = keyCache.get(secret);
   if (key === undefined) {
-    key = encoder.encode(secret);
-    if (key.byteLength < MIN_SECRET_BYTES) {
+    const bytes = Buffer.from(secret, 'utf8');
+    if (bytes.byteLength < MIN_SECRET_BYTES) {
       throw new Error(
-        `JWT secret is ${key.byteLength} bytes long; HS256 needs at least ${MIN_SECRET_BYTES} bytes (use a random 32+ byte value)`,
+        `JWT secret is ${bytes.byteLength} bytes long; HS256 needs at least ${MIN_SECRET_BYTES} bytes (use a random 32+ byte value)`,
       );
     }
+    key = createSecretKey(bytes);
     keyCache.set(secret, key);
   }
   return key;
