@@ -140,6 +140,26 @@ export class StreamConsumer {
     return total;
   }
 
+  /**
+   * Deletes consumers that hold no entries and have been idle longer than `idleMs` (processes
+   * that stopped long ago), so the group's consumer list does not grow with every restart.
+   */
+  async pruneConsumers(idleMs: number): Promise<string[]> {
+    const { redis, streamKey, group, consumer } = this.options;
+    const list = (await redis.xinfo('CONSUMERS', streamKey, group)) as (string | number)[][];
+    const removed: string[] = [];
+    for (const fields of list) {
+      const info = new Map<string, string | number>();
+      for (let i = 0; i < fields.length; i += 2) info.set(String(fields[i]), fields[i + 1]);
+      const name = String(info.get('name'));
+      if (name === consumer || Number(info.get('pending')) > 0 || Number(info.get('idle')) < idleMs) continue;
+      // DELCONSUMER would drop entries still pending on it; the check above ensures there are none.
+      await redis.xgroup('DELCONSUMER', streamKey, group, name);
+      removed.push(name);
+    }
+    return removed;
+  }
+
   private async read(from: '0' | '>'): Promise<StreamEntry[]> {
     const { redis, streamKey, group, consumer, batchSize, blockMs } = this.options;
     const reply = (await redis.xreadgroup(

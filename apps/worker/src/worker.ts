@@ -19,6 +19,8 @@ import { createWorkerMetrics } from './worker-metrics';
 
 /** How often partition maintenance runs; far more often than a month, so a missed run is harmless. */
 const PARTITION_CHECK_MS = 60 * 60 * 1000;
+/** Consumers idle this long with nothing pending are stopped processes; their names are removed. */
+const STALE_CONSUMER_MS = 24 * 60 * 60 * 1000;
 
 /** A running worker: the consumer loop, partition maintenance and the probe server. */
 export interface Worker {
@@ -61,8 +63,6 @@ export async function startWorker(
     }
   };
   await maintainPartitions();
-  const partitionTimer = setInterval(() => void maintainPartitions(), PARTITION_CHECK_MS);
-  partitionTimer.unref();
 
   const consumer = new StreamConsumer({
     redis: reader,
@@ -84,6 +84,20 @@ export async function startWorker(
   });
   await consumer.start();
 
+  const pruneConsumers = async (): Promise<void> => {
+    try {
+      const removed = await consumer.pruneConsumers(STALE_CONSUMER_MS);
+      if (removed.length > 0) logger.info({ removed }, 'removed stale consumers');
+    } catch (err) {
+      logger.warn({ err }, 'consumer pruning failed; retrying next round');
+    }
+  };
+  const maintenanceTimer = setInterval(() => {
+    void maintainPartitions();
+    void pruneConsumers();
+  }, PARTITION_CHECK_MS);
+  maintenanceTimer.unref();
+
   const server: Server = await startProbeServer(env.METRICS_PORT, {
     registry,
     ready: async () => (await postgres.writer.query('SELECT 1')).rowCount === 1 && (await commands.ping()) === 'PONG',
@@ -95,7 +109,7 @@ export async function startWorker(
     port: typeof address === 'object' && address ? address.port : env.METRICS_PORT,
     consumer,
     async stop() {
-      clearInterval(partitionTimer);
+      clearInterval(maintenanceTimer);
       await consumer.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();

@@ -106,6 +106,17 @@ describe('worker against real PostgreSQL and Redis', () => {
     await waitFor('nothing pending', async () => (await pending()) === 0);
   });
 
+  it('removes consumers that stopped long ago and hold nothing, and keeps the others', async () => {
+    worker = await startWorker(workerTestEnv(db.url, prefix));
+    await appendMessages(redis, prefix, [chatMessage(), chatMessage()]);
+    // Two earlier processes: one left an entry pending, one left nothing.
+    await redis.xreadgroup('GROUP', MESSAGE_CONSUMER_GROUP, 'gone-with-entry', 'COUNT', 1, 'STREAMS', stream(), '>');
+    await redis.xreadgroup('GROUP', MESSAGE_CONSUMER_GROUP, 'gone-empty', 'COUNT', 1, 'STREAMS', stream(), '0');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const removed = await worker.consumer.pruneConsumers(20);
+    expect(removed).toEqual(['gone-empty']);
+  });
+
   it('keeps partitions ready for the coming months', async () => {
     worker = await startWorker(workerTestEnv(db.url, prefix, { PARTITION_MONTHS_AHEAD: '5' }));
     const now = new Date();
