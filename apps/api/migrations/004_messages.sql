@@ -2,8 +2,8 @@
 -- table's unique constraints must include the partition key, and both values come from the
 -- message itself (the gateway assigns them), so a redelivered message lands in the same
 -- partition on the same key and INSERT ... ON CONFLICT DO NOTHING stores it once.
--- No foreign keys: the worker must never be stalled by a row it cannot store, and rooms are
--- checked by the gateway before a message is accepted.
+-- No foreign keys: the worker must never be stalled by a row it cannot store, and a foreign-key
+-- check per row would slow the one hot write path.
 CREATE TABLE messages (
   id            uuid NOT NULL,
   chat_room_id  uuid NOT NULL,
