@@ -73,6 +73,11 @@ async function startGateway(workers: number): Promise<Gateway> {
   return { process: child, port };
 }
 
+/**
+ * Stops the gateway with SIGTERM while the clients are still connected, so the server closes
+ * every connection: TIME_WAIT then lands on the server's port, not on the clients' ephemeral
+ * ports, which the next scenario needs (50,000 client-side TIME_WAITs would exhaust them).
+ */
 async function stopGateway(gateway: Gateway): Promise<void> {
   const exited = new Promise((resolve) => gateway.process.once('exit', resolve));
   gateway.process.kill('SIGTERM');
@@ -221,8 +226,8 @@ async function idleConnections(): Promise<string> {
   const heapTotal = await heapUsed(gateway, 'nodejs_heap_size_total_bytes');
   const open = connected.reduce((sum, r) => sum + r.connections, 0);
   const perConnection = (loaded - baseline) / open;
-  await Promise.all(clients.map((c) => c.exit()));
   await stopGateway(gateway);
+  await Promise.all(clients.map((c) => c.exit()));
   return (
     `idle connections: ${open} open (${connected.reduce((s, r) => s + r.failures, 0)} failed), ` +
     `${joined.reduce((s, r) => s + r.joined, 0)} joined a room (1,000 rooms); gateway ${workers} processes; ` +
@@ -240,8 +245,8 @@ async function connectionRate(): Promise<string> {
     () => new Client(task(gateway.port, { connections: total / 2, concurrency: 250, rawUpgrade: true })),
   );
   const connected = await Promise.all(clients.map((c) => c.next('connected')));
-  await Promise.all(clients.map((c) => c.exit()));
   await stopGateway(gateway);
+  await Promise.all(clients.map((c) => c.exit()));
   const open = connected.reduce((sum, r) => sum + r.connections, 0);
   const seconds = Math.max(...connected.map((r) => r.elapsedMs)) / 1000;
   const failed = connected.reduce((sum, r) => sum + r.failures, 0);
@@ -286,8 +291,8 @@ async function fanout(
   const done = await Promise.all(clients.map((c) => c.next('done')));
   const redisCpu = (await redisCpuSeconds()) - redisCpuBefore;
   const serverSide = await serverFanoutLatency(gateway);
-  await Promise.all(clients.map((c) => c.exit()));
   await stopGateway(gateway);
+  await Promise.all(clients.map((c) => c.exit()));
   const latency = new LatencyRecorder();
   for (const report of done) latency.merge(report.latency);
   const deliveries = done.reduce((sum, r) => sum + r.deliveries, 0);

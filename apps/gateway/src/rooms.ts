@@ -20,8 +20,14 @@ const CHANNEL_HEAD = roomChannel('').slice(0, roomChannel('').indexOf('{') + 1);
  * Subscriptions live on one dedicated connection (a subscribed connection can run nothing else).
  * After a dropped connection ioredis reconnects and re-subscribes every channel by itself.
  */
+/** A room with local members and its subscription, live once `subscribed` resolves. */
+interface Room {
+  readonly members: Set<Connection>;
+  readonly subscribed: Promise<unknown>;
+}
+
 export class Rooms {
-  private readonly members = new Map<string, Set<Connection>>();
+  private readonly rooms = new Map<string, Room>();
 
   constructor(
     private readonly subscriber: RedisClient,
@@ -34,31 +40,35 @@ export class Rooms {
 
   /** Local rooms with at least one member. */
   get size(): number {
-    return this.members.size;
+    return this.rooms.size;
   }
 
-  /** Adds the connection to the room; resolves once the subscription is live (so no message is missed after `joined`). */
+  /**
+   * Adds the connection to the room; resolves once the subscription is live, for the first local
+   * member and for those who join while it is being set up, so nothing is missed after `joined`.
+   */
   async join(connection: Connection, roomId: string): Promise<void> {
-    let members = this.members.get(roomId);
-    if (members === undefined) {
-      members = new Set();
-      this.members.set(roomId, members);
-      members.add(connection);
+    let room = this.rooms.get(roomId);
+    if (room === undefined) {
       const channel = roomChannel(roomId);
       // Commands on the subscriber run in order, so a join racing a last leave ends subscribed.
-      await (this.sharded ? this.subscriber.ssubscribe(channel) : this.subscriber.subscribe(channel));
-    } else {
-      members.add(connection);
+      room = {
+        members: new Set(),
+        subscribed: this.sharded ? this.subscriber.ssubscribe(channel) : this.subscriber.subscribe(channel),
+      };
+      this.rooms.set(roomId, room);
     }
+    room.members.add(connection);
     (connection.rooms ??= new Set()).add(roomId);
+    await room.subscribed;
   }
 
   /** Removes the connection from the room; unsubscribes when it was the last local member. */
   leave(connection: Connection, roomId: string): void {
     connection.rooms?.delete(roomId);
-    const members = this.members.get(roomId);
-    if (members === undefined || !members.delete(connection) || members.size > 0) return;
-    this.members.delete(roomId);
+    const room = this.rooms.get(roomId);
+    if (room === undefined || !room.members.delete(connection) || room.members.size > 0) return;
+    this.rooms.delete(roomId);
     const channel = roomChannel(roomId);
     const unsubscribed = this.sharded ? this.subscriber.sunsubscribe(channel) : this.subscriber.unsubscribe(channel);
     // A failure here leaves a harmless extra subscription until the connection is next reset.
@@ -74,17 +84,17 @@ export class Rooms {
 
   /** Delivers a message JSON to the local members of its room. */
   deliver(roomId: string, messageJson: string, createdAtMs: number): void {
-    const members = this.members.get(roomId);
-    if (members === undefined) return;
+    const room = this.rooms.get(roomId);
+    if (room === undefined) return;
     const event = serverEvent.message(messageJson);
-    for (const connection of members) this.coalescer.enqueue(connection, event);
-    this.hooks.onFanout(members.size, Date.now() - createdAtMs);
+    for (const connection of room.members) this.coalescer.enqueue(connection, event);
+    this.hooks.onFanout(room.members.size, Date.now() - createdAtMs);
   }
 
   private readonly onMessage = (channel: string, messageJson: string): void => {
     if (!channel.startsWith(CHANNEL_HEAD)) return;
     const roomId = channel.slice(CHANNEL_HEAD.length, -1);
-    if (!this.members.has(roomId)) return;
+    if (!this.rooms.has(roomId)) return;
     this.deliver(roomId, messageJson, createdAtOf(messageJson));
   };
 }
