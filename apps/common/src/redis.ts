@@ -1,5 +1,6 @@
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import { z } from 'zod';
+import { envBoolean } from './env';
 
 /**
  * One way to reach Redis for every app: a standalone node (local runs, tests) or an ElastiCache
@@ -94,15 +95,13 @@ export function createRedis(options: RedisConnectionOptions): RedisClient {
   return new Redis({ ...common, host: endpoint.host, port: endpoint.port, db: options.db ?? 0 });
 }
 
-const booleanString = z.enum(['true', 'false']).transform((value) => value === 'true');
-
 /**
  * The Redis settings every app reads from its environment; compose it into the app's env schema.
  * `REDIS_PASSWORD` comes from a Kubernetes secret, never from the manifest.
  */
 export const redisEnvShape = {
   REDIS_URL: z.string().regex(/^rediss?:\/\/[^\s]+$/, 'expected redis://host:port or rediss://host:port'),
-  REDIS_CLUSTER_MODE: booleanString.default(false),
+  REDIS_CLUSTER_MODE: envBoolean.default(false),
   REDIS_PASSWORD: z.string().min(1).optional(),
   REDIS_DB: z.coerce.number().int().min(0).max(15).default(0),
 };
