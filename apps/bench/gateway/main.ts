@@ -52,7 +52,7 @@ async function startGateway(workers: number): Promise<Gateway> {
       GATEWAY_PORT: String(port),
       GATEWAY_HTTP_PORT: String(port + 1),
       GATEWAY_WORKERS: String(workers),
-      GATEWAY_DRAIN_SECONDS: '2',
+      GATEWAY_DRAIN_SECONDS: '5',
       // Senders in the fan-out runs send far above a person's rate on purpose.
       GATEWAY_RATE_PER_SECOND: '1000000',
       GATEWAY_RATE_BURST: '1000000',
@@ -73,11 +73,6 @@ async function startGateway(workers: number): Promise<Gateway> {
   return { process: child, port };
 }
 
-/**
- * Stops the gateway with SIGTERM while the clients are still connected, so the server closes
- * every connection: TIME_WAIT then lands on the server's port, not on the clients' ephemeral
- * ports, which the next scenario needs (50,000 client-side TIME_WAITs would exhaust them).
- */
 async function stopGateway(gateway: Gateway): Promise<void> {
   const exited = new Promise((resolve) => gateway.process.once('exit', resolve));
   gateway.process.kill('SIGTERM');
@@ -226,8 +221,8 @@ async function idleConnections(): Promise<string> {
   const heapTotal = await heapUsed(gateway, 'nodejs_heap_size_total_bytes');
   const open = connected.reduce((sum, r) => sum + r.connections, 0);
   const perConnection = (loaded - baseline) / open;
-  await stopGateway(gateway);
   await Promise.all(clients.map((c) => c.exit()));
+  await stopGateway(gateway);
   return (
     `idle connections: ${open} open (${connected.reduce((s, r) => s + r.failures, 0)} failed), ` +
     `${joined.reduce((s, r) => s + r.joined, 0)} joined a room (1,000 rooms); gateway ${workers} processes; ` +
@@ -245,8 +240,8 @@ async function connectionRate(): Promise<string> {
     () => new Client(task(gateway.port, { connections: total / 2, concurrency: 250, rawUpgrade: true })),
   );
   const connected = await Promise.all(clients.map((c) => c.next('connected')));
-  await stopGateway(gateway);
   await Promise.all(clients.map((c) => c.exit()));
+  await stopGateway(gateway);
   const open = connected.reduce((sum, r) => sum + r.connections, 0);
   const seconds = Math.max(...connected.map((r) => r.elapsedMs)) / 1000;
   const failed = connected.reduce((sum, r) => sum + r.failures, 0);
@@ -291,8 +286,8 @@ async function fanout(
   const done = await Promise.all(clients.map((c) => c.next('done')));
   const redisCpu = (await redisCpuSeconds()) - redisCpuBefore;
   const serverSide = await serverFanoutLatency(gateway);
-  await stopGateway(gateway);
   await Promise.all(clients.map((c) => c.exit()));
+  await stopGateway(gateway);
   const latency = new LatencyRecorder();
   for (const report of done) latency.merge(report.latency);
   const deliveries = done.reduce((sum, r) => sum + r.deliveries, 0);

@@ -33,10 +33,13 @@ async function runGateway(env: GatewayEnv): Promise<void> {
     AggregatorRegistry.setRegistries([gateway.registry]);
     const report = (): void => {
       const status: WorkerStatus = { gatewayReady: gateway.isReady() };
-      process.send?.(status);
+      // A send racing the primary's exit fails; the 'disconnect' handler below deals with that.
+      if (process.connected) process.send?.(status, undefined, undefined, () => undefined);
     };
     report();
     setInterval(report, STATUS_INTERVAL_MS).unref();
+    // Orphaned (the primary is gone): nobody serves probes or restarts us, so drain and leave.
+    process.on('disconnect', () => void gateway.drain().then(() => process.exit(0)));
   }
   process.on('SIGTERM', () => {
     gateway.drain().then(
