@@ -396,6 +396,51 @@ describe('api against real PostgreSQL and Redis', () => {
       expect(doc.paths['/metrics']).toBeUndefined();
     });
 
+    it('reports not ready while a dependency is unreachable, and stays alive', async () => {
+      const broken = await startApi(apiTestEnv(db.url, prefix, { REDIS_URL: 'redis://127.0.0.1:1' }));
+      try {
+        const base = `http://127.0.0.1:${broken.port}`;
+        expect((await fetch(`${base}/healthz`)).status).toBe(200);
+        expect((await fetch(`${base}/readyz`)).status).toBe(503);
+      } finally {
+        await broken.stop().catch(() => undefined);
+      }
+    });
+
+    it('sends replica-safe reads to DATABASE_READER_URL and writes to DATABASE_URL', async () => {
+      // A second database stands in for the replica; a row only it has shows where a read went.
+      const replica = await createTestDatabase();
+      const split = await startApi(apiTestEnv(db.url, prefix, { DATABASE_READER_URL: replica.url }));
+      try {
+        const base = `http://127.0.0.1:${split.port}`;
+        const signUp = await request(base, {
+          method: 'POST',
+          url: '/v1/auth/sign-up',
+          payload: { email: `split-${randomUUID()}@example.com`, password: 'long enough password', displayName: 's' },
+        });
+        const { user, accessToken } = signUp.json();
+        expect((await db.pool.query('SELECT 1 FROM users WHERE id = $1', [user.id])).rowCount).toBe(1);
+        expect((await replica.pool.query('SELECT 1 FROM users WHERE id = $1', [user.id])).rowCount).toBe(0);
+        await replica.pool.query(
+          "INSERT INTO users (id, email, display_name, password_hash) VALUES ($1, 'r@example.com', 'r', 'x')",
+          [user.id],
+        );
+        const room = await replica.pool.query(
+          "INSERT INTO chat_rooms (name, created_by) VALUES ('only on the replica', $1) RETURNING id",
+          [user.id],
+        );
+        await replica.pool.query('INSERT INTO room_members (room_id, user_id) VALUES ($1, $2)', [
+          room.rows[0].id,
+          user.id,
+        ]);
+        const rooms = await request(base, { method: 'GET', url: '/v1/rooms', token: accessToken });
+        expect(rooms.json().rooms.map((r: { name: string }) => r.name)).toEqual(['only on the replica']);
+      } finally {
+        await split.stop();
+        await replica.drop();
+      }
+    });
+
     it('has the brief’s two indexes and monthly partitions in the database', async () => {
       const { rows } = await db.pool.query<{ indexdef: string }>(
         "SELECT indexdef FROM pg_indexes WHERE indexname IN ('idx_messages_room_time', 'idx_friends_user_status') ORDER BY indexname",

@@ -9,6 +9,7 @@ import {
 /** Indexes messages in OpenSearch, one bulk request per batch, the message id as document id. */
 export class SearchIndexer {
   private readonly client: Client;
+  private indexReady = false;
 
   constructor(options: { readonly url: string; readonly username?: string; readonly password?: string }) {
     this.client = new Client({
@@ -20,19 +21,24 @@ export class SearchIndexer {
 
   /** Creates the index with its mapping unless it exists (dynamic mapping would make ids analysed text). */
   async ensureIndex(): Promise<void> {
+    if (this.indexReady) return;
     const exists = await this.client.indices.exists({ index: MESSAGE_SEARCH_INDEX });
-    if (exists.body) return;
-    try {
-      await this.client.indices.create({ index: MESSAGE_SEARCH_INDEX, body: { mappings: MESSAGE_SEARCH_MAPPINGS } });
-    } catch (err) {
-      // Another worker created it first.
-      if (!String((err as Error).message).includes('resource_already_exists_exception')) throw err;
+    if (!exists.body) {
+      try {
+        await this.client.indices.create({ index: MESSAGE_SEARCH_INDEX, body: { mappings: MESSAGE_SEARCH_MAPPINGS } });
+      } catch (err) {
+        // Another worker created it first.
+        if (!String((err as Error).message).includes('resource_already_exists_exception')) throw err;
+      }
     }
+    this.indexReady = true;
   }
 
   /** Indexes `messages`; throws when any document failed, so the batch is retried. */
   async index(messages: readonly ChatMessage[]): Promise<void> {
     if (messages.length === 0) return;
+    // Here rather than at start-up: OpenSearch being down must hold back acks, not the process.
+    await this.ensureIndex();
     const body = messages.flatMap((m) => {
       const doc: MessageSearchDocument = {
         id: m.id,

@@ -49,8 +49,6 @@ export async function startWorker(
       })
     : undefined;
 
-  await indexer?.ensureIndex();
-
   const registry = createMetricsRegistry('worker');
   const metrics = createWorkerMetrics(registry, () => streamState(commands, streamKey));
 

@@ -92,6 +92,29 @@ describe('worker against real PostgreSQL and Redis', () => {
     expect(reasons).toEqual(['not JSON', expect.stringMatching(/^content: /), expect.stringMatching(/no partition/)]);
   });
 
+  it('keeps a batch pending while PostgreSQL cannot take it, and stores it once it can', async () => {
+    worker = await startWorker(workerTestEnv(db.url, prefix));
+    await db.pool.query('ALTER TABLE messages RENAME TO messages_away');
+    try {
+      await appendMessages(redis, prefix, [chatMessage(), chatMessage(), chatMessage()]);
+      await waitFor('failed attempts', async () => (await metric(worker!, 'worker_batch_failures_total')) >= 2);
+      // Read, not stored, so not acknowledged.
+      expect(await pending()).toBeGreaterThanOrEqual(1);
+    } finally {
+      await db.pool.query('ALTER TABLE messages_away RENAME TO messages');
+    }
+    await waitFor('stored after the outage', async () => (await count()) === 3 && (await pending()) === 0);
+  });
+
+  it('does not acknowledge what OpenSearch has not indexed', async () => {
+    worker = await startWorker(workerTestEnv(db.url, prefix, { OPENSEARCH_URL: 'http://127.0.0.1:1' }));
+    await appendMessages(redis, prefix, [chatMessage(), chatMessage()]);
+    await waitFor('failed attempts', async () => (await metric(worker!, 'worker_batch_failures_total')) >= 2);
+    // Stored (idempotently, so the retries are harmless) but still pending until it is searchable.
+    expect(await count()).toBe(2);
+    expect(await pending()).toBe(2);
+  });
+
   it('reclaims entries left pending by a consumer that died', async () => {
     const orphans = Array.from({ length: 30 }, () => chatMessage());
     await redis.xgroup('CREATE', stream(), MESSAGE_CONSUMER_GROUP, '0', 'MKSTREAM');
@@ -143,6 +166,12 @@ describe('worker against real PostgreSQL and Redis', () => {
     expect(metrics).toMatch(/^worker_messages_stored_total\{service="worker"\} 2$/m);
     expect(metrics).toMatch(/^worker_batch_size_count\{service="worker"\} [1-9]/m);
   });
+
+  async function metric(running: Worker, name: string): Promise<number> {
+    const text = await (await fetch(`http://127.0.0.1:${running.port}/metrics`)).text();
+    const match = new RegExp(`^${name}\\{[^}]*\\} (\\S+)$`, 'm').exec(text);
+    return match ? Number(match[1]) : 0;
+  }
 
   async function lastDelivered(): Promise<string> {
     const groups = (await redis.xinfo('GROUPS', stream())) as string[][];
