@@ -6,7 +6,7 @@ import { request, type HttpRequest, type HttpResponse } from '../../test/support
 import { deleteKeysWithPrefix } from '../../test/support/redis-cleanup';
 import { apiTestEnv } from './test-env';
 
-jest.setTimeout(30_000);
+jest.setTimeout(60_000);
 
 describe('api against real PostgreSQL and Redis', () => {
   let db: TestDatabase;

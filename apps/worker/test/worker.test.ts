@@ -6,7 +6,7 @@ import { deleteKeysWithPrefix } from '../../test/support/redis-cleanup';
 import { appendMessages, chatMessage, waitFor } from './messages';
 import { workerTestEnv } from './test-env';
 
-jest.setTimeout(30_000);
+jest.setTimeout(60_000);
 
 describe('worker against real PostgreSQL and Redis', () => {
   let db: TestDatabase;
