@@ -193,7 +193,7 @@ export class StreamConsumer {
       stored = await this.storeOneByOne(unique, batch);
     }
     metrics.stored.inc(stored);
-    metrics.duplicates.inc(batch.messages.length - stored - countRejectedMessages(batch));
+    metrics.duplicates.inc(Math.max(0, batch.messages.length - stored - countRejectedMessages(batch)));
     await sink.index(unique.filter((m) => !batch.rejected.some((r) => r.id === m.id)));
 
     for (const entry of batch.rejected) {
