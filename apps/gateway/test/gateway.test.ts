@@ -106,6 +106,18 @@ describe('rate limit', () => {
   });
 });
 
+describe('token expiry', () => {
+  test('a connection whose token has expired is closed with 1008 at its next frame', async () => {
+    // `exp` has whole seconds: a 2-second token is valid for at least one more second after signing.
+    const client = await TestClient.connect(gateway.port, await token(randomUUID(), 2));
+    await client.join(randomUUID());
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    client.send({ type: 'leave', roomId: randomUUID() });
+    expect(await client.closed).toBe(1008);
+    expect(client.closeReason).toBe('token expired');
+  });
+});
+
 describe('messages', () => {
   test('a message is acked with a UUIDv7 server id after it is in the stream, and fanned out to the room', async () => {
     const roomId = randomUUID();
