@@ -130,14 +130,14 @@ describe('worker against real PostgreSQL and Redis', () => {
   });
 
   it('removes consumers that stopped long ago and hold nothing, and keeps the others', async () => {
-    worker = await startWorker(workerTestEnv(db.url, prefix));
-    await appendMessages(redis, prefix, [chatMessage(), chatMessage()]);
     // Two earlier processes: one left an entry pending, one left nothing.
+    await redis.xgroup('CREATE', stream(), MESSAGE_CONSUMER_GROUP, '0', 'MKSTREAM');
+    await appendMessages(redis, prefix, [chatMessage()]);
     await redis.xreadgroup('GROUP', MESSAGE_CONSUMER_GROUP, 'gone-with-entry', 'COUNT', 1, 'STREAMS', stream(), '>');
     await redis.xreadgroup('GROUP', MESSAGE_CONSUMER_GROUP, 'gone-empty', 'COUNT', 1, 'STREAMS', stream(), '0');
+    worker = await startWorker(workerTestEnv(db.url, prefix));
     await new Promise((resolve) => setTimeout(resolve, 50));
-    const removed = await worker.consumer.pruneConsumers(20);
-    expect(removed).toEqual(['gone-empty']);
+    expect(await worker.consumer.pruneConsumers(20)).toEqual(['gone-empty']);
   });
 
   it('keeps partitions ready for the coming months', async () => {
