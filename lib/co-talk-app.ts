@@ -1,13 +1,16 @@
 import { type App, Tags } from 'aws-cdk-lib';
 import { ClusterStack } from './cluster/cluster-stack';
 import type { Profile } from './config';
+import { DataStack } from './data/data-stack';
 import { EdgeStack } from './edge/edge-stack';
 import { NetworkStack } from './network/network-stack';
 import { ObservabilityStack } from './observability/observability-stack';
+import { redisMemberClusterIds } from './observability/redis-members';
 
 /** The stacks of one Co-Talk environment, typed so tests and tools can reach each one. */
 export interface CoTalkStacks {
   readonly network: NetworkStack;
+  readonly data: DataStack;
   readonly cluster: ClusterStack;
   readonly edge: EdgeStack;
   readonly observability: ObservabilityStack;
@@ -30,6 +33,16 @@ export function createCoTalkStacks(app: App, profile: Profile): CoTalkStacks {
     profile,
   });
 
+  const data = new DataStack(app, 'Data', {
+    env,
+    stackName: stackName('Data'),
+    description: `Co-Talk ${profile.name}: PostgreSQL, Redis and OpenSearch (stateful)`,
+    profile,
+    vpc: network.vpc,
+    workloadSecurityGroup: network.workloadSecurityGroup,
+  });
+  const { database, redis, search } = data;
+
   const cluster = new ClusterStack(app, 'Cluster', {
     env,
     stackName: stackName('Cluster'),
@@ -37,6 +50,13 @@ export function createCoTalkStacks(app: App, profile: Profile): CoTalkStacks {
     profile,
     vpc: network.vpc,
     workloadSecurityGroup: network.workloadSecurityGroup,
+    // Each workload reads the credentials of the stores it connects to, and no others.
+    workloadSecrets: {
+      gateway: [redis.pubsub.authSecret, redis.streams.authSecret],
+      api: [database.secret, redis.cache.authSecret, redis.pubsub.authSecret, redis.streams.authSecret],
+      worker: [database.secret, redis.streams.authSecret],
+    },
+    searchDomain: search.domain,
   });
 
   const edge = new EdgeStack(app, 'Edge', {
@@ -48,6 +68,7 @@ export function createCoTalkStacks(app: App, profile: Profile): CoTalkStacks {
     workloadSecurityGroup: network.workloadSecurityGroup,
   });
 
+  const { cache, pubsub, streams } = profile.redis;
   const observability = new ObservabilityStack(app, 'Observability', {
     env,
     stackName: stackName('Observability'),
@@ -57,9 +78,40 @@ export function createCoTalkStacks(app: App, profile: Profile): CoTalkStacks {
     restLoadBalancer: edge.restLoadBalancer,
     restTargetGroup: edge.restTargetGroup,
     websocketTargetGroup: edge.websocketTargetGroup,
+    vpc: network.vpc,
+    workloadSecurityGroup: network.workloadSecurityGroup,
+    database: {
+      instance: database.instance,
+      replicas: database.replicas,
+      allocatedStorageGiB: profile.database.allocatedStorageGiB,
+      // Every api and worker pod at its HPA maximum, each with a full pool.
+      maxAppConnections:
+        profile.database.poolMaxPerInstance *
+        (profile.workloads.api.maxReplicas + profile.workloads.worker.maxReplicas),
+    },
+    redis: {
+      cache: {
+        label: 'cache',
+        memberClusterIds: redisMemberClusterIds(
+          redis.cache.replicationGroup.ref,
+          cache.replicasPerShard + 1,
+          cache.shards,
+        ),
+      },
+      pubsub: {
+        label: 'pubsub',
+        memberClusterIds: redisMemberClusterIds(redis.pubsub.replicationGroup.ref, pubsub.replicas + 1),
+      },
+      streams: {
+        label: 'streams',
+        memberClusterIds: redisMemberClusterIds(redis.streams.replicationGroup.ref, streams.replicas + 1),
+      },
+    },
+    searchDomain: search.domain,
+    searchMasterUserSecret: search.masterUserSecret,
   });
 
   Tags.of(app).add('project', 'co-talk');
   Tags.of(app).add('environment', profile.name);
-  return { network, cluster, edge, observability };
+  return { network, data, cluster, edge, observability };
 }

@@ -4,10 +4,6 @@ import type { IConstruct } from 'constructs';
 import { PROFILE_NAMES } from '../lib/config';
 import { synthApp } from './support/synth-app';
 
-/** Resource and size limits kept well under CloudFormation's (500 resources, 1 MB). */
-const MAX_RESOURCES = 400;
-const MAX_TEMPLATE_BYTES = 800 * 1024;
-
 interface OpenRule {
   readonly path: string;
   readonly fromPort: number;
@@ -35,7 +31,7 @@ function rulesOpenToInternet(scope: IConstruct): OpenRule[] {
 }
 
 describe.each(PROFILE_NAMES)('the whole %s app', (name) => {
-  const { stacks, template } = synthApp(name);
+  const { stacks } = synthApp(name);
 
   test('opens nothing to the internet but the load balancers listener ports', () => {
     const allowed = new Map([
@@ -49,25 +45,5 @@ describe.each(PROFILE_NAMES)('the whole %s app', (name) => {
     expect(offending).toEqual([]);
     // The scan does see the listener rules it lets through.
     expect(open.map((rule) => rule.path)).toContain('Edge/RestLoadBalancer/SecurityGroup/Resource');
-  });
-
-  test.each(Object.keys(stacks) as (keyof typeof stacks)[])(
-    'the %s stack stays within the resource and size limits',
-    (stack) => {
-      const json = template(stack).toJSON();
-      expect(Object.keys(json.Resources).length).toBeLessThan(MAX_RESOURCES);
-      expect(Buffer.byteLength(JSON.stringify(json))).toBeLessThan(MAX_TEMPLATE_BYTES);
-    },
-  );
-});
-
-describe('the open-rule scan', () => {
-  // Guards the guard: a rule the scan must report.
-  test('reports an SSH rule open to the internet', () => {
-    const stack = new Stack();
-    const vpc = new ec2.Vpc(stack, 'Vpc', { natGateways: 0 });
-    const group = new ec2.SecurityGroup(stack, 'Group', { vpc });
-    group.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(22));
-    expect(rulesOpenToInternet(stack)).toEqual([{ path: 'Default/Group/Resource', fromPort: 22, toPort: 22 }]);
   });
 });

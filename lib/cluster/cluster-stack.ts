@@ -1,6 +1,7 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as eks from 'aws-cdk-lib/aws-eks-v2';
+import type * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import type { Construct } from 'constructs';
 import type { Profile } from '../config';
 import { ChatCluster } from './chat-cluster';
@@ -8,7 +9,7 @@ import { ChatNodeGroups } from './chat-node-groups';
 import { ClusterAddons } from './cluster-addons';
 import { ClusterAutoscaler } from './cluster-autoscaler';
 import { LoadBalancerController } from './load-balancer-controller';
-import { WorkloadIdentities } from './workload-identities';
+import { WorkloadIdentities, type WorkloadSecrets } from './workload-identities';
 
 /** Props for {@link ClusterStack}. */
 export interface ClusterStackProps extends StackProps {
@@ -18,6 +19,10 @@ export interface ClusterStackProps extends StackProps {
   readonly vpc: ec2.IVpc;
   /** The security group the data stores trust; every node carries it. */
   readonly workloadSecurityGroup: ec2.ISecurityGroup;
+  /** The secrets each chat workload reads; its Pod Identity role may read exactly these. */
+  readonly workloadSecrets: WorkloadSecrets;
+  /** The search domain the worker indexes messages into. */
+  readonly searchDomain: opensearch.IDomain;
 }
 
 /**
@@ -61,6 +66,10 @@ export class ClusterStack extends Stack {
     for (const controller of [this.loadBalancerController, autoscaler]) {
       controller.node.addDependency(addons.podIdentityAgent, nodes.nodeGroups.system);
     }
-    this.workloadIdentities = new WorkloadIdentities(this, 'WorkloadIdentities', { cluster: this.cluster });
+    this.workloadIdentities = new WorkloadIdentities(this, 'WorkloadIdentities', {
+      cluster: this.cluster,
+      secrets: props.workloadSecrets,
+      searchDomain: props.searchDomain,
+    });
   }
 }

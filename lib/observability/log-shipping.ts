@@ -6,6 +6,7 @@ import type * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { PodIdentityRole } from '../cluster/pod-identity-role';
+import { acknowledgeResourceWildcards } from '../shared/acknowledge-resource-wildcards';
 import { OBSERVABILITY_NAMESPACE } from './observability-namespace';
 import { SearchLogSetup } from './search-log-setup';
 import { FLUENT_BIT_CHART } from './versions';
@@ -52,6 +53,12 @@ export class LogShipping extends Construct {
     });
     props.domain.grantIndexWrite(`${LOG_INDEX_PREFIX}-*`, identity.role);
     props.domain.grantPathWrite('_bulk', identity.role);
+    acknowledgeResourceWildcards(
+      identity.role,
+      props.domain.domainArn,
+      [`/${LOG_INDEX_PREFIX}-*`, `/${LOG_INDEX_PREFIX}-*/*`],
+      'Writes to the daily log indices only (one index per day, hence the wildcard)',
+    );
     const setup = new SearchLogSetup(this, 'SearchSetup', {
       domain: props.domain,
       masterUserSecret: props.masterUserSecret,

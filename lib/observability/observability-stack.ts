@@ -1,10 +1,15 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import type * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { Profile } from '../config';
-import { ChatMonitoring } from './chat-monitoring';
+import { logRetention } from '../shared/log-retention';
+import { ChatMonitoring, type MonitoredDatabase, type MonitoredRedis } from './chat-monitoring';
 import { JaegerTracing } from './jaeger-tracing';
+import { LogShipping } from './log-shipping';
 import { OBSERVABILITY_NAMESPACE } from './observability-namespace';
 import { PrometheusStack } from './prometheus-stack';
 
@@ -19,6 +24,18 @@ export interface ObservabilityStackProps extends StackProps {
   readonly restTargetGroup: elbv2.IApplicationTargetGroup;
   /** The gateway's target group on the WebSocket NLB. */
   readonly websocketTargetGroup: elbv2.INetworkTargetGroup;
+  /** The VPC (the log setup function reaches the search domain in it). */
+  readonly vpc: ec2.IVpc;
+  /** The group the data stores accept; the log setup function carries it. */
+  readonly workloadSecurityGroup: ec2.ISecurityGroup;
+  /** PostgreSQL, for its alarms. */
+  readonly database: MonitoredDatabase;
+  /** The three Redis replication groups, for their alarms. */
+  readonly redis: { readonly cache: MonitoredRedis; readonly pubsub: MonitoredRedis; readonly streams: MonitoredRedis };
+  /** The search domain: log store, and alarms. */
+  readonly searchDomain: opensearch.IDomain;
+  /** The search domain's fine-grained access control master user. */
+  readonly searchMasterUserSecret: secretsmanager.ISecret;
 }
 
 /**
@@ -48,11 +65,25 @@ export class ObservabilityStack extends Stack {
       retentionDays: observability.traceRetentionDays,
       volumeGiB: observability.traceVolumeGiB,
     });
-    for (const inNamespace of [prometheus, tracing]) inNamespace.node.addDependency(namespace);
+    const logShipping = new LogShipping(this, 'LogShipping', {
+      cluster,
+      domain: props.searchDomain,
+      masterUserSecret: props.searchMasterUserSecret,
+      vpc: props.vpc,
+      securityGroup: props.workloadSecurityGroup,
+      retentionDays: observability.logRetentionDays,
+      logRetention: logRetention(observability.logRetentionDays, 'observability.logRetentionDays'),
+    });
+    for (const inNamespace of [prometheus, tracing, logShipping]) inNamespace.node.addDependency(namespace);
 
     this.monitoring = new ChatMonitoring(this, 'Monitoring', { alarmEmail: observability.alarmEmail });
     this.monitoring.monitorRestLoadBalancer(props.restLoadBalancer, props.restTargetGroup);
     this.monitoring.monitorWebSocketLoadBalancer(props.websocketTargetGroup);
+    this.monitoring.monitorDatabase(props.database);
+    this.monitoring.monitorRedis('RedisCache', props.redis.cache);
+    this.monitoring.monitorRedis('RedisPubsub', props.redis.pubsub);
+    this.monitoring.monitorRedis('RedisStreams', props.redis.streams);
+    this.monitoring.monitorSearch(props.searchDomain, profile.search.volumeSizeGiB);
     const groups = Object.values(profile.cluster.nodeGroups);
     this.monitoring.monitorClusterCapacity({
       clusterName: cluster.clusterName,

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { CustomResource, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -8,6 +9,21 @@ import type * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
+import { grantSecretRead } from '../shared/grant-secret-read';
+
+/**
+ * The handler's folder, found from the repository root: synth runs this file both from `lib/`
+ * (tests) and from the esbuild bundle in `build/` (`cdk synth`), so `__dirname` differs.
+ */
+function handlerDirectory(): string {
+  let dir = __dirname;
+  while (!existsSync(path.join(dir, 'package.json'))) {
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error(`SearchLogSetup: no package.json above ${__dirname}`);
+    dir = parent;
+  }
+  return path.join(dir, 'lib', 'observability', 'search-log-setup');
+}
 
 /** Props for {@link SearchLogSetup}. */
 export interface SearchLogSetupProps {
@@ -38,9 +54,9 @@ export class SearchLogSetup extends Construct {
   constructor(scope: Construct, id: string, props: SearchLogSetupProps) {
     super(scope, id);
     const handler = new lambda.Function(this, 'Handler', {
-      runtime: lambda.Runtime.NODEJS_22_X,
+      runtime: lambda.Runtime.NODEJS_24_X,
       handler: 'index.handler',
-      code: lambda.Code.fromAsset(path.join(__dirname, 'search-log-setup')),
+      code: lambda.Code.fromAsset(handlerDirectory()),
       description: 'Co-Talk: OpenSearch log retention policy and log writer role',
       timeout: Duration.minutes(2),
       vpc: props.vpc,
@@ -48,7 +64,7 @@ export class SearchLogSetup extends Construct {
       securityGroups: [props.securityGroup],
       logGroup: new logs.LogGroup(this, 'HandlerLogs', { retention: props.logRetention }),
     });
-    props.masterUserSecret.grantRead(handler);
+    grantSecretRead(props.masterUserSecret, handler);
     const provider = new cr.Provider(this, 'Provider', {
       onEventHandler: handler,
       logGroup: new logs.LogGroup(this, 'ProviderLogs', { retention: props.logRetention }),

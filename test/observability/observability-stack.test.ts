@@ -96,3 +96,47 @@ describe.each(PROFILE_NAMES)('ObservabilityStack (%s)', (name) => {
     expect(claim.spec.resources.requests.storage).toBe(`${profile.observability.traceVolumeGiB}Gi`);
   });
 });
+
+describe.each(PROFILE_NAMES)('ObservabilityStack data-store alarms (%s)', (name) => {
+  const { profile, template } = synthApp(name);
+  const t = template('observability');
+  const alarms = Object.values(t.findResources('AWS::CloudWatch::Alarm'));
+  const count = (namespace: string, metricName: string) =>
+    alarms.filter((a) => a.Properties.Namespace === namespace && a.Properties.MetricName === metricName).length;
+
+  test('RDS: CPU, free storage and connections on every instance, replica lag on every replica', () => {
+    const instances = 1 + profile.database.readReplicas;
+    expect(count('AWS/RDS', 'CPUUtilization')).toBe(instances);
+    expect(count('AWS/RDS', 'FreeStorageSpace')).toBe(instances);
+    expect(count('AWS/RDS', 'DatabaseConnections')).toBe(instances);
+    expect(count('AWS/RDS', 'ReplicaLag')).toBe(profile.database.readReplicas);
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'FreeStorageSpace',
+      Namespace: 'AWS/RDS',
+      Threshold: profile.database.allocatedStorageGiB * 1024 ** 3 * ALARM_THRESHOLDS.rdsFreeStorageFraction,
+      ComparisonOperator: 'LessThanThreshold',
+    });
+  });
+
+  test('ElastiCache: CPU, memory, evictions and replication lag on every node of the three groups', () => {
+    const { cache, pubsub, streams } = profile.redis;
+    const nodes = cache.shards * (cache.replicasPerShard + 1) + (pubsub.replicas + 1) + (streams.replicas + 1);
+    for (const metric of ['EngineCPUUtilization', 'DatabaseMemoryUsagePercentage', 'Evictions', 'ReplicationLag']) {
+      expect(count('AWS/ElastiCache', metric)).toBe(nodes);
+    }
+  });
+
+  test('OpenSearch: red and yellow status, free storage, JVM pressure', () => {
+    for (const metric of ['ClusterStatus.red', 'ClusterStatus.yellow', 'FreeStorageSpace', 'JVMMemoryPressure']) {
+      expect(count('AWS/ES', metric)).toBe(1);
+    }
+  });
+
+  test('ships node logs with Fluent Bit and sets up their retention in the domain', () => {
+    t.hasResourceProperties('Custom::AWSCDK-EKS-HelmChart', { Chart: 'fluent-bit', Namespace: 'observability' });
+    t.hasResourceProperties('Custom::CoTalkSearchLogSetup', {
+      IndexPrefix: 'co-talk-logs',
+      RetentionDays: profile.observability.logRetentionDays,
+    });
+  });
+});

@@ -25,7 +25,8 @@ export function synthApp(profileOrName: ProfileName | Profile): SynthesizedApp {
   const key = typeof profileOrName === 'string' ? profileOrName : JSON.stringify(profileOrName);
   const hit = cache.get(key);
   if (hit) return hit;
-  const app = new App({ context });
+  // CloudFormation validation off, as in the other infra tests: it costs a second per template.
+  const app = new App({ context, builtinCloudFormationValidation: false });
   const stacks = createCoTalkStacks(app, profile);
   const templates = new Map<keyof CoTalkStacks, Template>();
   const built: SynthesizedApp = {
