@@ -45,6 +45,13 @@ export class EdgeStack extends Stack {
   constructor(scope: Construct, id: string, props: EdgeStackProps) {
     super(scope, id, props);
     const { profile } = props;
+    if (profile.edge.cloudFront) {
+      // Fail loudly rather than deploy without the CDN the profile asks for.
+      throw new Error(
+        `edge.cloudFront is true in profile "${profile.name}", but CloudFront is not built by the edge stack: ` +
+          'put the CDN in front through DNS (README, Deploying) and set edge.cloudFront to false',
+      );
+    }
 
     const hostedZone = profile.edge.hostedZone
       ? route53.HostedZone.fromHostedZoneAttributes(this, 'HostedZone', {

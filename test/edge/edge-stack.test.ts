@@ -233,3 +233,13 @@ describe('EdgeStack with restricted client ranges', () => {
     ]);
   });
 });
+
+describe('EdgeStack with edge.cloudFront', () => {
+  test('refuses the flag instead of ignoring it', () => {
+    const input = structuredClone(PROFILES.dev) as ProfileInput;
+    input.edge.cloudFront = true;
+    expect(() => synthApp(validateProfile(input, 'dev-cloudfront'))).toThrow(
+      /edge\.cloudFront is true in profile "dev", but CloudFront is not built/,
+    );
+  });
+});
