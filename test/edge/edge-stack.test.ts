@@ -243,3 +243,21 @@ describe('EdgeStack with edge.cloudFront', () => {
     );
   });
 });
+
+describe('EdgeStack contracts', () => {
+  const t = synthApp('prod').template('edge');
+
+  // The load balancer controller may only register targets in groups carrying this tag.
+  test('target groups carry the environment tag the controller policy is conditioned on', () => {
+    const groups = Object.values(t.findResources('AWS::ElasticLoadBalancingV2::TargetGroup'));
+    expect(groups).toHaveLength(2);
+    for (const group of groups) {
+      expect(group.Properties.Tags).toContainEqual({ Key: 'environment', Value: 'prod' });
+    }
+  });
+
+  // Retained in production: a rename would orphan the old bucket and start an empty one.
+  test('the access log bucket keeps its logical id', () => {
+    expect(Object.keys(t.findResources('AWS::S3::Bucket'))).toEqual(['AccessLogs247031D9']);
+  });
+});
