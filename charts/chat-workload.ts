@@ -58,6 +58,10 @@ export interface ChatWorkloadProps {
   readonly secretEnv?: Record<string, { readonly secretName: string; readonly key: string }>;
   /** Writable directories, each an emptyDir (the root filesystem is read-only). @default ['/tmp'] */
   readonly writablePaths?: readonly string[];
+  /** Further volumes, mounted read-only (configuration). @default - none */
+  readonly configVolumes?: readonly { readonly path: string; readonly volume: kplus.Volume }[];
+  /** Pod template annotations (a configuration checksum rolls the pods when it changes). @default - none */
+  readonly podAnnotations?: Record<string, string>;
   /** Node group role to run on (nodeSelector and toleration on `co-talk/role`). @default - any untainted node */
   readonly nodeRole?: string;
   /** Seconds the pod sleeps in preStop so the load balancer stops sending first. @default - no preStop */
@@ -106,7 +110,7 @@ export class ChatWorkload extends Construct {
     const memory = memoryMebibytes(props.size.memory);
     this.deployment = new kplus.Deployment(this, 'Deployment', {
       metadata: { name: props.name, labels },
-      podMetadata: { labels },
+      podMetadata: { labels, annotations: props.podAnnotations },
       select: false,
       serviceAccount: this.serviceAccount,
       automountServiceAccountToken: false,
@@ -162,6 +166,7 @@ export class ChatWorkload extends Construct {
       const volumeName = `writable-${i}`;
       container.mount(path, kplus.Volume.fromEmptyDir(this, `Writable${i}`, volumeName));
     });
+    for (const { path, volume } of props.configVolumes ?? []) container.mount(path, volume, { readOnly: true });
     if (props.nodeRole !== undefined) {
       this.deployment.scheduling.tolerate(
         kplus.Node.tainted(
@@ -201,7 +206,13 @@ export class ChatWorkload extends Construct {
                   stabilizationWindowSeconds: props.size.scaleDownStabilizationSeconds,
                   selectPolicy: props.scaleDownPolicy ? 'Min' : undefined,
                   policies: props.scaleDownPolicy
-                    ? [{ type: 'Pods', value: props.scaleDownPolicy.pods, periodSeconds: props.scaleDownPolicy.periodSeconds }]
+                    ? [
+                        {
+                          type: 'Pods',
+                          value: props.scaleDownPolicy.pods,
+                          periodSeconds: props.scaleDownPolicy.periodSeconds,
+                        },
+                      ]
                     : undefined,
                 },
               },
@@ -259,7 +270,10 @@ function patchAfterTyping(apiObject: ApiObject, ...ops: JsonPatch[]): void {
 }
 
 function utilization(resource: 'cpu' | 'memory', percent: number): k8s.MetricSpecV2 {
-  return { type: 'Resource', resource: { name: resource, target: { type: 'Utilization', averageUtilization: percent } } };
+  return {
+    type: 'Resource',
+    resource: { name: resource, target: { type: 'Utilization', averageUtilization: percent } },
+  };
 }
 
 function spread(

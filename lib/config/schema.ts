@@ -212,6 +212,10 @@ export const profileSchema = z
          * pods wait this long (preStop) before they stop accepting.
          */
         deregistrationDelaySeconds: int(0, 3600),
+        /** Requests per minute Kong lets one client IP make to the REST API. */
+        apiRateLimitPerMinute: int(1, 1_000_000),
+        /** Largest request body Kong passes to the REST API, in KiB. */
+        apiMaxRequestBodyKiB: int(1, 1_048_576),
       })
       .strict(),
     edge: z

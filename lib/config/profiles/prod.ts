@@ -63,7 +63,13 @@ export const prod: ProfileInput = {
     worker: { minReplicas: 3, maxReplicas: 12, cpu: '1', memory: '2Gi', targetCpuPercent: 70 },
     kong: { minReplicas: 3, maxReplicas: 12, cpu: '1', memory: '2Gi', targetCpuPercent: 70 },
   },
-  app: { ...BRIEF_CACHE_TTLS, gatewayDrainSeconds: 300, deregistrationDelaySeconds: 30 },
+  app: {
+    ...BRIEF_CACHE_TTLS,
+    gatewayDrainSeconds: 300,
+    deregistrationDelaySeconds: 30,
+    apiRateLimitPerMinute: 600,
+    apiMaxRequestBodyKiB: 1024,
+  },
   edge: {
     certificateArn: 'arn:aws:acm:ap-northeast-2:333333333333:certificate/00000000-0000-4000-8000-000000000003',
     allowedIngressCidrs: ['0.0.0.0/0'],

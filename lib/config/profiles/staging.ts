@@ -62,7 +62,13 @@ export const staging: ProfileInput = {
     worker: { minReplicas: 2, maxReplicas: 6, cpu: '500m', memory: '1Gi', targetCpuPercent: 70 },
     kong: { minReplicas: 2, maxReplicas: 6, cpu: '1', memory: '1Gi', targetCpuPercent: 70 },
   },
-  app: { ...BRIEF_CACHE_TTLS, gatewayDrainSeconds: 120, deregistrationDelaySeconds: 30 },
+  app: {
+    ...BRIEF_CACHE_TTLS,
+    gatewayDrainSeconds: 120,
+    deregistrationDelaySeconds: 30,
+    apiRateLimitPerMinute: 600,
+    apiMaxRequestBodyKiB: 1024,
+  },
   edge: {
     certificateArn: 'arn:aws:acm:ap-northeast-2:222222222222:certificate/00000000-0000-4000-8000-000000000002',
     allowedIngressCidrs: ['0.0.0.0/0'],
