@@ -9,6 +9,12 @@ import { cpuMillis, memoryMebibytes } from './quantity';
 /** The node label and taint key that dedicate a node group to one role (agreed with the cluster side). */
 export const NODE_ROLE_KEY = 'co-talk/role';
 
+/**
+ * The user the apps run as. Numeric, because the kubelet can verify `runAsNonRoot` only for a
+ * numeric user (an image's `USER node` would be refused); outside the range images assign.
+ */
+export const APP_UID = 10001;
+
 /** One named container port, also exposed by the Service. */
 export interface WorkloadPort {
   /** Port name (IANA_SVC_NAME: at most 15 lowercase characters). */
@@ -62,6 +68,8 @@ export interface ChatWorkloadProps {
   readonly configVolumes?: readonly { readonly path: string; readonly volume: kplus.Volume }[];
   /** Pod template annotations (a configuration checksum rolls the pods when it changes). @default - none */
   readonly podAnnotations?: Record<string, string>;
+  /** Numeric user (and group) the container runs as. @default APP_UID */
+  readonly runAsUser?: number;
   /** Node group role to run on (nodeSelector and toleration on `co-talk/role`). @default - any untainted node */
   readonly nodeRole?: string;
   /** Seconds the pod sleeps in preStop so the load balancer stops sending first. @default - no preStop */
@@ -114,6 +122,12 @@ export class ChatWorkload extends Construct {
       select: false,
       serviceAccount: this.serviceAccount,
       automountServiceAccountToken: false,
+      securityContext: {
+        ensureNonRoot: true,
+        user: props.runAsUser ?? APP_UID,
+        group: props.runAsUser ?? APP_UID,
+        fsGroup: props.runAsUser ?? APP_UID,
+      },
       terminationGracePeriod: Duration.seconds(props.terminationGracePeriodSeconds ?? 30),
       strategy: props.replaceWithoutSurge
         ? kplus.DeploymentStrategy.rollingUpdate({

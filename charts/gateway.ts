@@ -44,7 +44,7 @@ export class GatewayChart extends Chart {
       env: {
         ...backendEnv(props.backends, ['database', 'redis-pubsub', 'redis-streams', 'jwt']),
         GATEWAY_PORT: String(ports.websocket),
-        METRICS_PORT: String(ports.metrics),
+        GATEWAY_HTTP_PORT: String(ports.metrics),
         GATEWAY_DRAIN_SECONDS: String(app.gatewayDrainSeconds),
         DATABASE_POOL_MAX: String(database.poolMaxPerInstance),
       },

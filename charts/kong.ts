@@ -12,6 +12,9 @@ import { APP_PORTS, DATA_PORTS } from './ports';
 /** Kong OSS, pinned to an exact release (its images are not built here, so no asset hash). */
 export const KONG_IMAGE = 'kong:3.9.1';
 
+/** The `kong` user of the official image, which owns its files. */
+export const KONG_UID = 1000;
+
 /** Keys of the Kubernetes Secret Kong reads its two credentials from, as environment variables. */
 export const KONG_SECRET_KEYS = { jwtSecret: 'jwt-secret', redisPassword: 'redis-password' } as const;
 
@@ -63,6 +66,7 @@ export class KongChart extends Chart {
       name: 'kong',
       image: props.image ?? KONG_IMAGE,
       imagePinning: 'digest-or-exact-version',
+      runAsUser: KONG_UID,
       size: workloads.kong,
       ports: [
         { name: 'proxy', port: ports.proxy },

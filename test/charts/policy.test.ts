@@ -18,6 +18,8 @@ describe.each(['dev', 'prod'])('every workload of the %s profile', (profileName)
   test.each(['api', 'gateway', 'kong', 'worker'])('%s runs under the restricted Pod Security profile', (name) => {
     const pod = ofKind(objects, 'Deployment', name)[0].spec.template.spec;
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+    // The kubelet can only verify runAsNonRoot against a numeric user.
+    expect(pod.securityContext.runAsUser).toBeGreaterThan(0);
     expect(pod.automountServiceAccountToken).toBe(false);
     expect(pod.hostNetwork).toBe(false);
     for (const c of pod.containers as K8sObject[]) {
