@@ -58,7 +58,11 @@ export class MonitoringChart extends Chart {
     });
 
     new kplus.ConfigMap(this, 'Dashboard', {
-      metadata: { name: 'co-talk-dashboard', labels: { ...MONITORING_STACK.grafanaDashboardLabel } },
+      metadata: {
+        name: 'co-talk-dashboard',
+        namespace: MONITORING_STACK.namespace,
+        labels: { ...MONITORING_STACK.grafanaDashboardLabel },
+      },
       data: { 'co-talk.json': JSON.stringify(dashboard(), undefined, 2) },
     });
   }

@@ -15,7 +15,9 @@ describe('MonitoringChart', () => {
       ['worker', 'metrics', '/metrics'],
       ['kong', 'status', '/metrics'],
     ]);
-    for (const m of monitors) expect(m.metadata.labels).toEqual({ release: 'kube-prometheus-stack' });
+    for (const m of monitors) {
+      expect(m.metadata).toMatchObject({ namespace: 'co-talk', labels: { release: 'kube-prometheus-stack' } });
+    }
   });
 
   test('alerts on connection drops, error rates and stream lag', () => {
@@ -35,9 +37,13 @@ describe('MonitoringChart', () => {
     });
   });
 
-  test('ships the dashboard as a ConfigMap the Grafana sidecar loads', () => {
+  test('ships the dashboard as a ConfigMap the Grafana sidecar loads, in the namespace Grafana runs in', () => {
     const [dashboard] = ofKind(objects, 'ConfigMap', 'co-talk-dashboard');
-    expect(dashboard.metadata.labels).toEqual({ grafana_dashboard: '1' });
+    expect(dashboard.metadata).toEqual({
+      name: 'co-talk-dashboard',
+      namespace: 'observability',
+      labels: { grafana_dashboard: '1' },
+    });
     const json = JSON.parse(dashboard.data['co-talk.json']);
     expect(json.uid).toBe('co-talk');
     expect(json.panels.map((p: K8sObject) => p.targets[0].expr)).toContain('sum(gateway_connections)');

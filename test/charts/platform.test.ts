@@ -90,7 +90,7 @@ describe('PlatformChart', () => {
     expect(from).toEqual({
       from: [
         {
-          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } },
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'observability' } },
           podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } },
         },
       ],
