@@ -149,10 +149,10 @@ export class ChatWorkload extends Construct {
               Object.entries(props.env ?? {}).map(([name, value]) => [name, kplus.EnvValue.fromValue(value)]),
             ),
             ...Object.fromEntries(
-              Object.entries(props.secretEnv ?? {}).map(([name, ref]) => [
+              Object.entries(props.secretEnv ?? {}).map(([name, ref], i) => [
                 name,
                 kplus.EnvValue.fromSecretValue({
-                  secret: kplus.Secret.fromSecretName(this, `${name}Secret`, ref.secretName),
+                  secret: kplus.Secret.fromSecretName(this, `SecretEnv${i}`, ref.secretName),
                   key: ref.key,
                 }),
               ]),

@@ -5,6 +5,7 @@ import { backendEnv, type ChatBackends } from './backends';
 import { ChatWorkload } from './chat-workload';
 import { TargetGroupBinding } from './imports/elbv2.k8s.aws';
 import { APP_PATHS, APP_PORTS } from './ports';
+import { cpuMillis } from './quantity';
 
 /** Props for {@link GatewayChart}. */
 export interface GatewayChartProps extends ChartProps {
@@ -46,6 +47,8 @@ export class GatewayChart extends Chart {
         GATEWAY_PORT: String(ports.websocket),
         GATEWAY_HTTP_PORT: String(ports.metrics),
         GATEWAY_DRAIN_SECONDS: String(app.gatewayDrainSeconds),
+        // The brief: one event loop per core, counted from the pod's CPU, not the node's.
+        GATEWAY_WORKERS: String(Math.max(1, Math.floor(cpuMillis(workloads.gateway.cpu) / 1000))),
         DATABASE_POOL_MAX: String(database.poolMaxPerInstance),
       },
       nodeRole: 'gateway',

@@ -8,6 +8,7 @@ import type { ChatBackends } from './backends';
 import { ChatWorkload } from './chat-workload';
 import { TargetGroupBinding } from './imports/elbv2.k8s.aws';
 import { APP_PORTS, DATA_PORTS } from './ports';
+import { cpuMillis } from './quantity';
 
 /** Kong OSS, pinned to an exact release (its images are not built here, so no asset hash). */
 export const KONG_IMAGE = 'kong:3.9.1';
@@ -80,6 +81,8 @@ export class KongChart extends Chart {
         KONG_PROXY_LISTEN: `0.0.0.0:${ports.proxy}`,
         KONG_STATUS_LISTEN: `0.0.0.0:${ports.status}`,
         KONG_ADMIN_LISTEN: 'off',
+        // nginx would start one worker per node CPU, not per CPU of the pod's limit.
+        KONG_NGINX_WORKER_PROCESSES: String(Math.max(1, Math.floor(cpuMillis(workloads.kong.cpu) / 1000))),
         KONG_PROXY_ACCESS_LOG: '/dev/stdout',
         KONG_PROXY_ERROR_LOG: '/dev/stderr',
         // Only the ALB (inside the VPC) may tell Kong the client address, for per-IP rate limits.

@@ -26,10 +26,10 @@ const ALERTS = {
 
 /** The Service ports that serve `/metrics`, by workload. */
 const SCRAPED = [
-  { app: 'gateway', port: 'metrics', path: APP_PATHS.metrics },
-  { app: 'api', port: 'http', path: APP_PATHS.metrics },
-  { app: 'worker', port: 'metrics', path: APP_PATHS.metrics },
-  { app: 'kong', port: 'status', path: APP_PATHS.metrics },
+  { id: 'GatewayMonitor', app: 'gateway', port: 'metrics', path: APP_PATHS.metrics },
+  { id: 'ApiMonitor', app: 'api', port: 'http', path: APP_PATHS.metrics },
+  { id: 'WorkerMonitor', app: 'worker', port: 'metrics', path: APP_PATHS.metrics },
+  { id: 'KongMonitor', app: 'kong', port: 'status', path: APP_PATHS.metrics },
 ] as const;
 
 /**
@@ -42,8 +42,8 @@ export class MonitoringChart extends Chart {
     super(scope, id, { ...props, namespace: props.namespace });
     const labels = { ...MONITORING_STACK.selectorLabels };
 
-    for (const { app, port, path } of SCRAPED) {
-      new ServiceMonitor(this, `${capitalize(app)}Monitor`, {
+    for (const { id, app, port, path } of SCRAPED) {
+      new ServiceMonitor(this, id, {
         metadata: { name: app, labels },
         spec: {
           selector: { matchLabels: { 'app.kubernetes.io/name': app } },
@@ -150,8 +150,4 @@ function dashboard() {
       panel(6, 'Stream lag', 'max(worker_stream_lag)', 'short'),
     ],
   };
-}
-
-function capitalize(word: string): string {
-  return word.charAt(0).toUpperCase() + word.slice(1);
 }

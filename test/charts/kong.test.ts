@@ -26,6 +26,7 @@ describe('KongChart', () => {
     expect(env.KONG_DATABASE.value).toBe('off');
     expect(env.KONG_DECLARATIVE_CONFIG.value).toBe('/kong/declarative/kong.yml');
     expect(env.KONG_ADMIN_LISTEN.value).toBe('off');
+    expect(env.KONG_NGINX_WORKER_PROCESSES.value).toBe('1');
     expect(pod.containers[0].volumeMounts).toEqual(
       expect.arrayContaining([{ mountPath: '/kong/declarative', name: expect.any(String), readOnly: true }]),
     );
