@@ -30,7 +30,7 @@ export class GatewayChart extends Chart {
 
   constructor(scope: Construct, id: string, props: GatewayChartProps) {
     super(scope, id, props);
-    const { app, workloads, database } = props.profile;
+    const { app, workloads } = props.profile;
     const ports = APP_PORTS.gateway;
 
     this.workload = new ChatWorkload(this, 'Gateway', {
@@ -43,13 +43,12 @@ export class GatewayChart extends Chart {
       ],
       probes: { port: ports.metrics, liveness: APP_PATHS.liveness, readiness: APP_PATHS.readiness },
       env: {
-        ...backendEnv(props.backends, ['database', 'redis-pubsub', 'redis-streams', 'jwt']),
+        ...backendEnv(props.backends, ['redis-pubsub', 'redis-streams', 'jwt']),
         GATEWAY_PORT: String(ports.websocket),
         GATEWAY_HTTP_PORT: String(ports.metrics),
         GATEWAY_DRAIN_SECONDS: String(app.gatewayDrainSeconds),
         // The brief: one event loop per core, counted from the pod's CPU, not the node's.
         GATEWAY_WORKERS: String(Math.max(1, Math.floor(cpuMillis(workloads.gateway.cpu) / 1000))),
-        DATABASE_POOL_MAX: String(database.poolMaxPerInstance),
       },
       nodeRole: 'gateway',
       preStopSleepSeconds: app.deregistrationDelaySeconds,

@@ -89,7 +89,7 @@ export class PlatformChart extends Chart {
     // The managed data stores sit in the VPC's isolated subnets.
     const dataEgress = (id: string, name: string, who: string, ports: number[]) =>
       policy(id, name, { podSelector: app(who), policyTypes: ['Egress'], egress: [{ to: vpc, ports: tcp(...ports) }] });
-    dataEgress('GatewayToData', 'gateway-to-data', 'gateway', [DATA_PORTS.postgres, DATA_PORTS.redis]);
+    dataEgress('GatewayToRedis', 'gateway-to-redis', 'gateway', [DATA_PORTS.redis]);
     dataEgress('ApiToData', 'api-to-data', 'api', [DATA_PORTS.postgres, DATA_PORTS.redis, DATA_PORTS.openSearch]);
     dataEgress('WorkerToData', 'worker-to-data', 'worker', [
       DATA_PORTS.postgres,

@@ -47,7 +47,7 @@ describe('PlatformChart', () => {
   });
 
   test.each([
-    ['gateway-to-data', 'gateway', [5432, 6379]],
+    ['gateway-to-redis', 'gateway', [6379]],
     ['api-to-data', 'api', [5432, 6379, 443]],
     ['worker-to-data', 'worker', [5432, 6379, 443]],
     ['kong-to-redis', 'kong', [6379]],
