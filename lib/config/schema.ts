@@ -77,6 +77,13 @@ const workloadSchema = z
     memory: memoryQuantity,
     /** Target average CPU utilisation for the HPA, in percent of the request. */
     targetCpuPercent: int(10, 100),
+    /** Target average memory utilisation for the HPA, in percent of the request; unset: CPU only. */
+    targetMemoryPercent: int(10, 100).optional(),
+    /**
+     * How long the HPA waits for load to stay low before removing pods; unset: Kubernetes' 300 s.
+     * Long for the gateway, whose pods hold WebSocket connections that must reconnect elsewhere.
+     */
+    scaleDownStabilizationSeconds: int(0, 3600).optional(),
   })
   .strict()
   .superRefine((w, ctx) => {
@@ -202,6 +209,15 @@ export const profileSchema = z
         l2CacheTtlSeconds: int(60, 86400),
         /** Seconds a gateway pod has to drain its connections on shutdown. */
         gatewayDrainSeconds: int(10, 3600),
+        /**
+         * Seconds a load balancer keeps sending new connections to a target being deregistered;
+         * pods wait this long (preStop) before they stop accepting.
+         */
+        deregistrationDelaySeconds: int(0, 3600),
+        /** Requests per minute Kong lets one client IP make to the REST API. */
+        apiRateLimitPerMinute: int(1, 1_000_000),
+        /** Largest request body Kong passes to the REST API, in KiB. */
+        apiMaxRequestBodyKiB: int(1, 1_048_576),
       })
       .strict(),
     edge: z

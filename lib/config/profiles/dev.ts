@@ -48,12 +48,26 @@ export const dev: ProfileInput = {
     dedicatedMasterInstanceType: 'm7g.large.search',
   },
   workloads: {
-    gateway: { minReplicas: 1, maxReplicas: 2, cpu: '1', memory: '2Gi', targetCpuPercent: 70 },
+    gateway: {
+      minReplicas: 1,
+      maxReplicas: 2,
+      cpu: '1',
+      memory: '2Gi',
+      targetCpuPercent: 70,
+      targetMemoryPercent: 80,
+      scaleDownStabilizationSeconds: 300,
+    },
     api: { minReplicas: 1, maxReplicas: 3, cpu: '500m', memory: '1Gi', targetCpuPercent: 70 },
     worker: { minReplicas: 1, maxReplicas: 2, cpu: '250m', memory: '512Mi', targetCpuPercent: 70 },
     kong: { minReplicas: 1, maxReplicas: 2, cpu: '250m', memory: '512Mi', targetCpuPercent: 70 },
   },
-  app: { ...BRIEF_CACHE_TTLS, gatewayDrainSeconds: 30 },
+  app: {
+    ...BRIEF_CACHE_TTLS,
+    gatewayDrainSeconds: 30,
+    deregistrationDelaySeconds: 15,
+    apiRateLimitPerMinute: 600,
+    apiMaxRequestBodyKiB: 1024,
+  },
   edge: {
     certificateArn: 'arn:aws:acm:ap-northeast-2:111111111111:certificate/00000000-0000-4000-8000-000000000001',
     allowedIngressCidrs: ['0.0.0.0/0'],

@@ -51,12 +51,26 @@ export const prod: ProfileInput = {
     dedicatedMasterInstanceType: 'm7g.large.search',
   },
   workloads: {
-    gateway: { minReplicas: 10, maxReplicas: 20, cpu: '14', memory: '26Gi', targetCpuPercent: 60 },
+    gateway: {
+      minReplicas: 10,
+      maxReplicas: 20,
+      cpu: '14',
+      memory: '26Gi',
+      targetCpuPercent: 60,
+      targetMemoryPercent: 80,
+      scaleDownStabilizationSeconds: 1800,
+    },
     api: { minReplicas: 5, maxReplicas: 20, cpu: '2', memory: '4Gi', targetCpuPercent: 70 },
     worker: { minReplicas: 3, maxReplicas: 12, cpu: '1', memory: '2Gi', targetCpuPercent: 70 },
     kong: { minReplicas: 3, maxReplicas: 12, cpu: '1', memory: '2Gi', targetCpuPercent: 70 },
   },
-  app: { ...BRIEF_CACHE_TTLS, gatewayDrainSeconds: 300 },
+  app: {
+    ...BRIEF_CACHE_TTLS,
+    gatewayDrainSeconds: 300,
+    deregistrationDelaySeconds: 30,
+    apiRateLimitPerMinute: 600,
+    apiMaxRequestBodyKiB: 1024,
+  },
   edge: {
     certificateArn: 'arn:aws:acm:ap-northeast-2:333333333333:certificate/00000000-0000-4000-8000-000000000003',
     allowedIngressCidrs: ['0.0.0.0/0'],

@@ -49,12 +49,26 @@ export const scale: ProfileInput = {
     dedicatedMasterInstanceType: 'm7g.large.search',
   },
   workloads: {
-    gateway: { minReplicas: 50, maxReplicas: 60, cpu: '14', memory: '26Gi', targetCpuPercent: 60 },
+    gateway: {
+      minReplicas: 50,
+      maxReplicas: 60,
+      cpu: '14',
+      memory: '26Gi',
+      targetCpuPercent: 60,
+      targetMemoryPercent: 80,
+      scaleDownStabilizationSeconds: 1800,
+    },
     api: { minReplicas: 20, maxReplicas: 60, cpu: '2', memory: '4Gi', targetCpuPercent: 70 },
     worker: { minReplicas: 6, maxReplicas: 24, cpu: '1', memory: '2Gi', targetCpuPercent: 70 },
     kong: { minReplicas: 6, maxReplicas: 24, cpu: '1', memory: '2Gi', targetCpuPercent: 70 },
   },
-  app: { ...BRIEF_CACHE_TTLS, gatewayDrainSeconds: 300 },
+  app: {
+    ...BRIEF_CACHE_TTLS,
+    gatewayDrainSeconds: 300,
+    deregistrationDelaySeconds: 30,
+    apiRateLimitPerMinute: 600,
+    apiMaxRequestBodyKiB: 1024,
+  },
   edge: {
     certificateArn: 'arn:aws:acm:ap-northeast-2:444444444444:certificate/00000000-0000-4000-8000-000000000004',
     allowedIngressCidrs: ['0.0.0.0/0'],

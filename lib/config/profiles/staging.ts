@@ -50,12 +50,26 @@ export const staging: ProfileInput = {
     dedicatedMasterInstanceType: 'm7g.large.search',
   },
   workloads: {
-    gateway: { minReplicas: 3, maxReplicas: 10, cpu: '14', memory: '26Gi', targetCpuPercent: 60 },
+    gateway: {
+      minReplicas: 3,
+      maxReplicas: 10,
+      cpu: '14',
+      memory: '26Gi',
+      targetCpuPercent: 60,
+      targetMemoryPercent: 80,
+      scaleDownStabilizationSeconds: 900,
+    },
     api: { minReplicas: 5, maxReplicas: 10, cpu: '2', memory: '4Gi', targetCpuPercent: 70 },
     worker: { minReplicas: 2, maxReplicas: 6, cpu: '500m', memory: '1Gi', targetCpuPercent: 70 },
     kong: { minReplicas: 2, maxReplicas: 6, cpu: '1', memory: '1Gi', targetCpuPercent: 70 },
   },
-  app: { ...BRIEF_CACHE_TTLS, gatewayDrainSeconds: 120 },
+  app: {
+    ...BRIEF_CACHE_TTLS,
+    gatewayDrainSeconds: 120,
+    deregistrationDelaySeconds: 30,
+    apiRateLimitPerMinute: 600,
+    apiMaxRequestBodyKiB: 1024,
+  },
   edge: {
     certificateArn: 'arn:aws:acm:ap-northeast-2:222222222222:certificate/00000000-0000-4000-8000-000000000002',
     allowedIngressCidrs: ['0.0.0.0/0'],
