@@ -1,9 +1,12 @@
 import { Chart, type ChartProps } from 'cdk8s';
 import type { Construct } from 'constructs';
 import type { Profile } from '../lib/config';
-import { backendEnv, type ChatBackends } from './backends';
+import { BACKEND_USES, backendEnv, type ChatBackends } from './backends';
 import { ChatWorkload } from './chat-workload';
 import { APP_PATHS, APP_PORTS } from './ports';
+
+/** The api's ServiceAccount (its Pod Identity association names it); the migrations chart creates it. */
+export const API_SERVICE_ACCOUNT = 'api';
 
 /** Props for {@link ApiChart}. */
 export interface ApiChartProps extends ChartProps {
@@ -15,6 +18,23 @@ export interface ApiChartProps extends ChartProps {
   readonly backends: ChatBackends;
 }
 
+/**
+ * The api's environment, shared by its Deployment and the migrations Job: the migrate command
+ * validates the same settings as the server before it touches the database.
+ */
+export function apiEnv(props: ApiChartProps): Record<string, string> {
+  const { app, database } = props.profile;
+  return {
+    ...backendEnv(props.backends, BACKEND_USES.api),
+    API_PORT: String(APP_PORTS.api.http),
+    DATABASE_POOL_MAX: String(database.poolMaxPerInstance),
+    CACHE_L1_TTL_SECONDS: String(app.l1CacheTtlSeconds),
+    CACHE_L2_TTL_SECONDS: String(app.l2CacheTtlSeconds),
+    // The migrations Job applies them once, before this Deployment rolls (see api-migrations.ts).
+    MIGRATE_ON_START: 'false',
+  };
+}
+
 /** The REST API, behind Kong, on the `api` node group. */
 export class ApiChart extends Chart {
   /** The api workload. */
@@ -22,23 +42,17 @@ export class ApiChart extends Chart {
 
   constructor(scope: Construct, id: string, props: ApiChartProps) {
     super(scope, id, props);
-    const { app, workloads, database } = props.profile;
     const port = APP_PORTS.api.http;
 
     this.workload = new ChatWorkload(this, 'Api', {
       name: 'api',
       image: props.image,
-      size: workloads.api,
+      size: props.profile.workloads.api,
       ports: [{ name: 'http', port }],
       probes: { port, liveness: APP_PATHS.liveness, readiness: APP_PATHS.readiness },
-      env: {
-        ...backendEnv(props.backends, ['database', 'redis-cache', 'redis-streams', 'opensearch', 'jwt']),
-        PORT: String(port),
-        DATABASE_POOL_MAX: String(database.poolMaxPerInstance),
-        L1_CACHE_TTL_SECONDS: String(app.l1CacheTtlSeconds),
-        L2_CACHE_TTL_SECONDS: String(app.l2CacheTtlSeconds),
-      },
+      env: apiEnv(props),
       nodeRole: 'api',
+      existingServiceAccount: API_SERVICE_ACCOUNT,
     });
   }
 }

@@ -1,9 +1,7 @@
-import { DATA_PORTS } from './ports';
-
 /**
- * Where the data stores are and which Secrets Manager secrets hold their credentials. The
- * workloads stack fills this from the data stack's typed properties; standalone rendering uses
- * the placeholders in `placeholders.ts`.
+ * Where the data stores are, on which ports, and which Secrets Manager secrets hold their
+ * credentials. The workloads stack fills this from the data stack's typed properties; standalone
+ * rendering uses the placeholders in `placeholders.ts`.
  *
  * Only secret ARNs reach the manifests: each app reads its secrets from Secrets Manager at start
  * with the role its ServiceAccount gets through EKS Pod Identity.
@@ -11,67 +9,136 @@ import { DATA_PORTS } from './ports';
 export interface ChatBackends {
   /** AWS region of the data stores and secrets (the SDK's `AWS_REGION`). */
   readonly region: string;
-  /** PostgreSQL primary (writer) host name. */
-  readonly databaseWriterHost: string;
-  /** PostgreSQL read replicas' host name (reads go to replicas only). */
-  readonly databaseReaderHost: string;
-  /** Redis cache cluster (L2 cache) configuration endpoint host. */
-  readonly redisCacheHost: string;
-  /** Redis pub/sub cluster primary endpoint host (gateway fan-out). */
-  readonly redisPubSubHost: string;
-  /** Redis streams cluster primary endpoint host (message pipeline). */
-  readonly redisStreamsHost: string;
-  /** OpenSearch domain endpoint host (HTTPS). */
-  readonly openSearchHost: string;
-  /** Secret with the PostgreSQL user name and password. */
-  readonly databaseSecretArn: string;
-  /** Secret with the Redis AUTH token. */
-  readonly redisSecretArn: string;
-  /** Secret with the OpenSearch user name and password. */
-  readonly openSearchSecretArn: string;
-  /** Secret with the HS256 key that signs and verifies access tokens. */
-  readonly jwtSecretArn: string;
-  /** `iss` claim of access tokens, shared by the api, the gateway and Kong. */
-  readonly jwtIssuer: string;
+  /** PostgreSQL primary and read replicas. */
+  readonly database: DatabaseBackend;
+  /** The three Redis clusters, by role. */
+  readonly redis: { readonly cache: RedisBackend; readonly pubsub: RedisBackend; readonly streams: RedisBackend };
+  /** The OpenSearch domain. */
+  readonly search: SearchBackend;
+  /** Access tokens: issued by the api, verified by the gateway and Kong. */
+  readonly jwt: TokenBackend;
 }
 
-/** The environment variables naming each backend, as the apps read them. */
-export function backendEnv(backends: ChatBackends, uses: readonly BackendUse[]): Record<string, string> {
-  const env: Record<string, string> = { AWS_REGION: backends.region };
-  const redisUrl = (host: string) => `rediss://${host}:${DATA_PORTS.redis}`;
-  for (const use of uses) {
-    switch (use) {
-      case 'database':
-        Object.assign(env, {
-          DATABASE_HOST: backends.databaseWriterHost,
-          DATABASE_READ_HOST: backends.databaseReaderHost,
-          DATABASE_PORT: String(DATA_PORTS.postgres),
-          DATABASE_SECRET_ARN: backends.databaseSecretArn,
-        });
-        break;
-      case 'redis-cache':
-        Object.assign(env, { REDIS_CACHE_URL: redisUrl(backends.redisCacheHost) });
-        break;
-      case 'redis-pubsub':
-        Object.assign(env, { REDIS_PUBSUB_URL: redisUrl(backends.redisPubSubHost) });
-        break;
-      case 'redis-streams':
-        Object.assign(env, { REDIS_STREAMS_URL: redisUrl(backends.redisStreamsHost) });
-        break;
-      case 'opensearch':
-        Object.assign(env, {
-          OPENSEARCH_URL: `https://${backends.openSearchHost}:${DATA_PORTS.openSearch}`,
-          OPENSEARCH_SECRET_ARN: backends.openSearchSecretArn,
-        });
-        break;
-      case 'jwt':
-        Object.assign(env, { JWT_ISSUER: backends.jwtIssuer, JWT_SECRET_ARN: backends.jwtSecretArn });
-        break;
-    }
-  }
-  if (uses.some((use) => use.startsWith('redis-'))) env.REDIS_SECRET_ARN = backends.redisSecretArn;
-  return env;
+/** PostgreSQL as the apps see it. */
+export interface DatabaseBackend {
+  /** Primary (writer) host name. */
+  readonly writerHost: string;
+  /** One host name per read replica (reads go to replicas only); empty without replicas. */
+  readonly readerHosts: readonly string[];
+  /** The port every instance listens on. */
+  readonly port: number;
+  /** The database the apps use. */
+  readonly name: string;
+  /** Secret with the user name and password (`{"username","password",...}`). */
+  readonly secretArn: string;
+}
+
+/** One Redis cluster (TLS and AUTH token always on). */
+export interface RedisBackend {
+  /** Primary or configuration endpoint host. */
+  readonly host: string;
+  /** The cluster's port. */
+  readonly port: number;
+  /** Cluster mode (sharded): clients use the cluster protocol. */
+  readonly clusterMode: boolean;
+  /** Secret whose string is the AUTH token. */
+  readonly secretArn: string;
+}
+
+/** The OpenSearch domain (HTTPS, fine-grained access control). */
+export interface SearchBackend {
+  /** Domain endpoint host. */
+  readonly host: string;
+  /** HTTPS port. */
+  readonly port: number;
+  /** Secret with the master user name and password. */
+  readonly secretArn: string;
+}
+
+/** The access token issuer and key. */
+export interface TokenBackend {
+  /** `iss` claim of access tokens, shared by the api, the gateway and Kong. */
+  readonly issuer: string;
+  /** Secret whose string is the HS256 key. */
+  readonly secretArn: string;
 }
 
 /** A backend an app talks to. */
 export type BackendUse = 'database' | 'redis-cache' | 'redis-pubsub' | 'redis-streams' | 'opensearch' | 'jwt';
+
+/** Which backends each app uses; the network policies and Pod Identity grants follow the same table. */
+export const BACKEND_USES = {
+  // Room membership sets live in the cache cluster: the gateway checks them on join.
+  gateway: ['redis-pubsub', 'redis-streams', 'redis-cache', 'jwt'],
+  api: ['database', 'redis-cache', 'opensearch', 'jwt'],
+  worker: ['database', 'redis-streams', 'opensearch'],
+} as const satisfies Record<string, readonly BackendUse[]>;
+
+/** `rediss://host:port`: TLS, and no password (the token comes from its secret). */
+export function redisUrl(redis: RedisBackend): string {
+  return `rediss://${redis.host}:${redis.port}`;
+}
+
+/**
+ * The environment variables naming each backend, as the apps read them (the production contract
+ * in `apps/README.md`): hosts, ports and secret ARNs, never a secret value.
+ */
+export function backendEnv(backends: ChatBackends, uses: readonly BackendUse[]): Record<string, string> {
+  const env: Record<string, string> = { AWS_REGION: backends.region };
+  const { database, redis, search, jwt } = backends;
+  for (const use of uses) {
+    switch (use) {
+      case 'database':
+        Object.assign(env, {
+          DATABASE_HOST: database.writerHost,
+          DATABASE_PORT: String(database.port),
+          DATABASE_NAME: database.name,
+          DATABASE_READER_HOSTS: database.readerHosts.join(','),
+          DATABASE_SECRET_ARN: database.secretArn,
+        });
+        break;
+      case 'redis-cache':
+        Object.assign(env, {
+          REDIS_CACHE_URL: redisUrl(redis.cache),
+          REDIS_CACHE_CLUSTER_MODE: String(redis.cache.clusterMode),
+          REDIS_CACHE_SECRET_ARN: redis.cache.secretArn,
+        });
+        break;
+      case 'redis-pubsub':
+        Object.assign(env, {
+          REDIS_PUBSUB_URL: redisUrl(redis.pubsub),
+          REDIS_PUBSUB_SECRET_ARN: redis.pubsub.secretArn,
+        });
+        break;
+      case 'redis-streams':
+        Object.assign(env, {
+          REDIS_STREAMS_URL: redisUrl(redis.streams),
+          REDIS_STREAMS_SECRET_ARN: redis.streams.secretArn,
+        });
+        break;
+      case 'opensearch':
+        Object.assign(env, {
+          OPENSEARCH_URL: `https://${search.host}:${search.port}`,
+          OPENSEARCH_SECRET_ARN: search.secretArn,
+        });
+        break;
+      case 'jwt':
+        Object.assign(env, { JWT_ISSUER: jwt.issuer, JWT_SECRET_ARN: jwt.secretArn });
+        break;
+    }
+  }
+  return env;
+}
+
+/** The ports `uses` connect to, for the egress network policies (deduplicated, in order). */
+export function backendPorts(backends: ChatBackends, uses: readonly BackendUse[]): number[] {
+  const port: Record<BackendUse, number | undefined> = {
+    database: backends.database.port,
+    'redis-cache': backends.redis.cache.port,
+    'redis-pubsub': backends.redis.pubsub.port,
+    'redis-streams': backends.redis.streams.port,
+    opensearch: backends.search.port,
+    jwt: undefined,
+  };
+  return [...new Set(uses.map((use) => port[use]).filter((p) => p !== undefined))];
+}

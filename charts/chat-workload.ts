@@ -1,13 +1,11 @@
 import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { DEDICATED_NODE_ROLES, NODE_ROLE_LABEL, type NodeRole } from '../lib/cluster/node-roles';
 import type { WorkloadProfile } from '../lib/config';
 import { requirePinnedImage, type ImagePinning } from './image';
 import * as k8s from './imports/k8s';
 import { cpuMillis, memoryMebibytes } from './quantity';
-
-/** The node label and taint key that dedicate a node group to one role (agreed with the cluster side). */
-export const NODE_ROLE_KEY = 'co-talk/role';
 
 /**
  * The user the apps run as. Numeric, because the kubelet can verify `runAsNonRoot` only for a
@@ -70,14 +68,22 @@ export interface ChatWorkloadProps {
   readonly podAnnotations?: Record<string, string>;
   /** Numeric user (and group) the container runs as. @default APP_UID */
   readonly runAsUser?: number;
-  /** Node group role to run on (nodeSelector and toleration on `co-talk/role`). @default - any untainted node */
-  readonly nodeRole?: string;
+  /**
+   * Node group role to run on: a nodeSelector on the cluster's role label, plus a toleration of
+   * the role's taint where the role is dedicated. @default - any untainted node
+   */
+  readonly nodeRole?: NodeRole;
   /** Seconds the pod sleeps in preStop so the load balancer stops sending first. @default - no preStop */
   readonly preStopSleepSeconds?: number;
   /** The whole shutdown budget in seconds, preStop included. @default 30 */
   readonly terminationGracePeriodSeconds?: number;
   /** Limits how fast the HPA removes pods. @default - Kubernetes' default policies */
   readonly scaleDownPolicy?: ScaleDownPolicy;
+  /**
+   * Run as this ServiceAccount, created elsewhere (by a chart applied earlier), instead of one of
+   * the workload's own. @default - the workload creates a ServiceAccount named `name`
+   */
+  readonly existingServiceAccount?: string;
   /**
    * Replace pods one at a time without a surge pod: for workloads that fill their nodes, where a
    * surge pod would wait for a node that the node group's maximum may not allow.
@@ -98,7 +104,7 @@ export class ChatWorkload extends Construct {
   /** The ClusterIP Service in front of it. */
   public readonly service: kplus.Service;
   /** The pods' ServiceAccount. */
-  public readonly serviceAccount: kplus.ServiceAccount;
+  public readonly serviceAccount: kplus.IServiceAccount;
   /** The labels that select this workload's pods. */
   public readonly selectorLabels: Record<string, string>;
 
@@ -108,11 +114,10 @@ export class ChatWorkload extends Construct {
     this.selectorLabels = { 'app.kubernetes.io/name': props.name };
     const labels = { ...this.selectorLabels, 'app.kubernetes.io/part-of': 'co-talk' };
 
-    this.serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', {
-      metadata: { name: props.name, labels },
-      // Pod Identity injects its own projected token; the pods never call the Kubernetes API.
-      automountToken: false,
-    });
+    this.serviceAccount =
+      props.existingServiceAccount === undefined
+        ? new ChatServiceAccount(this, 'ServiceAccount', { name: props.name, labels })
+        : kplus.ServiceAccount.fromServiceAccountName(this, 'ServiceAccount', props.existingServiceAccount);
 
     const cpu = cpuMillis(props.size.cpu);
     const memory = memoryMebibytes(props.size.memory);
@@ -181,10 +186,10 @@ export class ChatWorkload extends Construct {
       container.mount(path, kplus.Volume.fromEmptyDir(this, `Writable${i}`, volumeName));
     });
     for (const { path, volume } of props.configVolumes ?? []) container.mount(path, volume, { readOnly: true });
-    if (props.nodeRole !== undefined) {
+    if (props.nodeRole !== undefined && DEDICATED_NODE_ROLES.includes(props.nodeRole)) {
       this.deployment.scheduling.tolerate(
         kplus.Node.tainted(
-          kplus.NodeTaintQuery.is(NODE_ROLE_KEY, props.nodeRole, { effect: kplus.TaintEffect.NO_SCHEDULE }),
+          kplus.NodeTaintQuery.is(NODE_ROLE_LABEL, props.nodeRole, { effect: kplus.TaintEffect.NO_SCHEDULE }),
         ),
       );
     }
@@ -262,7 +267,7 @@ export class ChatWorkload extends Construct {
       ]),
     );
     if (props.nodeRole !== undefined) {
-      deployment.addJsonPatch(JsonPatch.add(`${pod}/nodeSelector`, { [NODE_ROLE_KEY]: props.nodeRole }));
+      deployment.addJsonPatch(JsonPatch.add(`${pod}/nodeSelector`, { [NODE_ROLE_LABEL]: props.nodeRole }));
     }
     if (props.preStopSleepSeconds !== undefined) {
       patchAfterTyping(
@@ -270,6 +275,22 @@ export class ChatWorkload extends Construct {
         JsonPatch.add(`${pod}/containers/0/lifecycle`, { preStop: { sleep: { seconds: props.preStopSleepSeconds } } }),
       );
     }
+  }
+}
+
+/** Props for {@link ChatServiceAccount}. */
+export interface ChatServiceAccountProps {
+  /** Name (the cluster's Pod Identity association names it). */
+  readonly name: string;
+  /** Labels. */
+  readonly labels: Record<string, string>;
+}
+
+/** A workload's ServiceAccount: no API token mounted, since the pods never call the Kubernetes API. */
+export class ChatServiceAccount extends kplus.ServiceAccount {
+  constructor(scope: Construct, id: string, props: ChatServiceAccountProps) {
+    // Pod Identity injects its own projected token for AWS.
+    super(scope, id, { metadata: { name: props.name, labels: props.labels }, automountToken: false });
   }
 }
 

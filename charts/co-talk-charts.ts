@@ -1,6 +1,7 @@
 import type { Construct } from 'constructs';
 import type { Profile } from '../lib/config';
 import { ApiChart } from './api';
+import { ApiMigrationsChart } from './api-migrations';
 import type { ChatBackends } from './backends';
 import { GatewayChart } from './gateway';
 import { KongChart } from './kong';
@@ -29,6 +30,7 @@ export interface CoTalkChartsProps {
 export interface CoTalkCharts {
   readonly platform: PlatformChart;
   readonly gateway: GatewayChart;
+  readonly apiMigrations: ApiMigrationsChart;
   readonly api: ApiChart;
   readonly worker: WorkerChart;
   readonly kong: KongChart;
@@ -42,12 +44,17 @@ export interface CoTalkCharts {
  */
 export function createCoTalkCharts(scope: Construct, props: CoTalkChartsProps): CoTalkCharts {
   const common = { profile: props.profile, backends: props.backends, namespace: CHAT_NAMESPACE };
-  const platform = new PlatformChart(scope, 'Platform', { profile: props.profile, namespace: CHAT_NAMESPACE });
+  const platform = new PlatformChart(scope, 'Platform', {
+    profile: props.profile,
+    namespace: CHAT_NAMESPACE,
+    backends: props.backends,
+  });
   const gateway = new GatewayChart(scope, 'Gateway', {
     ...common,
     image: props.images.gateway,
     targetGroupArn: props.targetGroupArns.gateway,
   });
+  const apiMigrations = new ApiMigrationsChart(scope, 'ApiMigrations', { ...common, image: props.images.api });
   const api = new ApiChart(scope, 'Api', { ...common, image: props.images.api });
   const worker = new WorkerChart(scope, 'Worker', { ...common, image: props.images.worker });
   const kong = new KongChart(scope, 'Kong', {
@@ -57,6 +64,8 @@ export function createCoTalkCharts(scope: Construct, props: CoTalkChartsProps): 
     credentialsSecretName: props.kongCredentialsSecretName,
   });
   const monitoring = new MonitoringChart(scope, 'Monitoring', { namespace: CHAT_NAMESPACE });
-  for (const chart of [gateway, api, worker, kong, monitoring]) chart.addDependency(platform);
-  return { platform, gateway, api, worker, kong, monitoring };
+  for (const chart of [gateway, apiMigrations, api, worker, kong, monitoring]) chart.addDependency(platform);
+  // The api runs as the ServiceAccount the migrations chart creates, with the schema it migrated.
+  api.addDependency(apiMigrations);
+  return { platform, gateway, apiMigrations, api, worker, kong, monitoring };
 }

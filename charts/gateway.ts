@@ -1,10 +1,10 @@
 import { Chart, type ChartProps } from 'cdk8s';
 import type { Construct } from 'constructs';
 import type { Profile } from '../lib/config';
-import { backendEnv, type ChatBackends } from './backends';
+import { BACKEND_USES, backendEnv, type ChatBackends } from './backends';
 import { ChatWorkload } from './chat-workload';
 import { TargetGroupBinding } from './imports/elbv2.k8s.aws';
-import { APP_PATHS, APP_PORTS } from './ports';
+import { APP_PATHS, APP_PORTS, GATEWAY_READINESS_PATH } from './ports';
 import { cpuMillis } from './quantity';
 
 /** Props for {@link GatewayChart}. */
@@ -41,9 +41,9 @@ export class GatewayChart extends Chart {
         { name: 'websocket', port: ports.websocket },
         { name: 'metrics', port: ports.metrics },
       ],
-      probes: { port: ports.metrics, liveness: APP_PATHS.liveness, readiness: APP_PATHS.readiness },
+      probes: { port: ports.metrics, liveness: APP_PATHS.liveness, readiness: GATEWAY_READINESS_PATH },
       env: {
-        ...backendEnv(props.backends, ['redis-pubsub', 'redis-streams', 'jwt']),
+        ...backendEnv(props.backends, BACKEND_USES.gateway),
         GATEWAY_PORT: String(ports.websocket),
         GATEWAY_HTTP_PORT: String(ports.metrics),
         GATEWAY_DRAIN_SECONDS: String(app.gatewayDrainSeconds),

@@ -7,7 +7,7 @@ import type { Profile } from '../lib/config';
 import type { ChatBackends } from './backends';
 import { ChatWorkload } from './chat-workload';
 import { TargetGroupBinding } from './imports/elbv2.k8s.aws';
-import { APP_PORTS, DATA_PORTS } from './ports';
+import { APP_PORTS, KONG_PATHS } from './ports';
 import { cpuMillis } from './quantity';
 
 /** Kong OSS, pinned to an exact release (its images are not built here, so no asset hash). */
@@ -73,7 +73,7 @@ export class KongChart extends Chart {
         { name: 'proxy', port: ports.proxy },
         { name: 'status', port: ports.status },
       ],
-      probes: { port: ports.status, liveness: '/status', readiness: '/status/ready' },
+      probes: { port: ports.status, liveness: KONG_PATHS.liveness, readiness: KONG_PATHS.readiness },
       env: {
         KONG_DATABASE: 'off',
         KONG_DECLARATIVE_CONFIG: `${configDir}/kong.yml`,
@@ -96,7 +96,8 @@ export class KongChart extends Chart {
       writablePaths: ['/tmp', '/kong_prefix'],
       configVolumes: [{ path: configDir, volume: kplus.Volume.fromConfigMap(this, 'ConfigVolume', config) }],
       podAnnotations: { 'co-talk/declarative-config-sha256': checksum },
-      nodeRole: 'api',
+      // Untainted system nodes, as the cluster plans (the api nodes are the api's alone).
+      nodeRole: 'system',
       preStopSleepSeconds: app.deregistrationDelaySeconds,
       // Wait out the deregistration, then as long again for requests in flight.
       terminationGracePeriodSeconds: 2 * app.deregistrationDelaySeconds,
@@ -148,8 +149,8 @@ function kongConfig(props: KongChartProps) {
               // The cache cluster is sharded; Kong's counters need a single primary, which the
               // pub/sub cluster has.
               redis: {
-                host: props.backends.redisPubSubHost,
-                port: DATA_PORTS.redis,
+                host: props.backends.redis.pubsub.host,
+                port: props.backends.redis.pubsub.port,
                 ssl: true,
                 ssl_verify: true,
                 password: '{vault://env/kong-redis-password}',
@@ -169,7 +170,7 @@ function kongConfig(props: KongChartProps) {
     consumers: [
       {
         username: 'co-talk-users',
-        jwt_secrets: [{ key: props.backends.jwtIssuer, algorithm: 'HS256', secret: '{vault://env/kong-jwt-secret}' }],
+        jwt_secrets: [{ key: props.backends.jwt.issuer, algorithm: 'HS256', secret: '{vault://env/kong-jwt-secret}' }],
       },
     ],
     plugins: [{ name: 'prometheus', config: { status_code_metrics: true, latency_metrics: true } }],

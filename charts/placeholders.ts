@@ -1,9 +1,12 @@
+import { DATABASE_NAME } from '../lib/data/database-name';
+import { DATA_PORTS } from '../lib/data/ports';
 import type { CoTalkChartsProps } from './co-talk-charts';
 
 /**
  * The one place standalone rendering (`npm run synth:k8s`) takes its deploy-time values from.
  * Everything here is an obvious placeholder: no real account, secret or image. A deploy through
- * the workloads stack passes the real values from the other stacks instead.
+ * the workloads stack passes the real values from the other stacks instead. The data stores'
+ * ports are the data stack's own, so the rendered network policies are the deployed ones.
  */
 const ZERO_DIGEST = `sha256:${'0'.repeat(64)}`;
 const ACCOUNT = '000000000000';
@@ -19,17 +22,35 @@ export const PLACEHOLDERS: Omit<CoTalkChartsProps, 'profile'> = {
   },
   backends: {
     region: 'region-placeholder',
-    databaseWriterHost: 'postgres-writer.example.internal',
-    databaseReaderHost: 'postgres-reader.example.internal',
-    redisCacheHost: 'redis-cache.example.internal',
-    redisPubSubHost: 'redis-pubsub.example.internal',
-    redisStreamsHost: 'redis-streams.example.internal',
-    openSearchHost: 'opensearch.example.internal',
-    databaseSecretArn: secret('database'),
-    redisSecretArn: secret('redis'),
-    openSearchSecretArn: secret('opensearch'),
-    jwtSecretArn: secret('jwt'),
-    jwtIssuer: 'https://auth.example.com',
+    database: {
+      writerHost: 'postgres-writer.example.internal',
+      readerHosts: ['postgres-replica-1.example.internal', 'postgres-replica-2.example.internal'],
+      port: DATA_PORTS.postgres,
+      name: DATABASE_NAME,
+      secretArn: secret('database'),
+    },
+    redis: {
+      cache: {
+        host: 'redis-cache.example.internal',
+        port: DATA_PORTS.cache,
+        clusterMode: true,
+        secretArn: secret('redis-cache'),
+      },
+      pubsub: {
+        host: 'redis-pubsub.example.internal',
+        port: DATA_PORTS.pubsub,
+        clusterMode: false,
+        secretArn: secret('redis-pubsub'),
+      },
+      streams: {
+        host: 'redis-streams.example.internal',
+        port: DATA_PORTS.streams,
+        clusterMode: false,
+        secretArn: secret('redis-streams'),
+      },
+    },
+    search: { host: 'opensearch.example.internal', port: DATA_PORTS.search, secretArn: secret('opensearch') },
+    jwt: { issuer: 'https://auth.example.com', secretArn: secret('jwt') },
   },
   targetGroupArns: { gateway: targetGroup('gateway'), kong: targetGroup('kong') },
   kongCredentialsSecretName: 'kong-credentials',

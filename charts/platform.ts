@@ -3,7 +3,9 @@ import type { Construct } from 'constructs';
 import type { Profile, WorkloadProfile } from '../lib/config';
 import * as k8s from './imports/k8s';
 import { MONITORING_STACK } from './monitoring-stack';
-import { APP_PORTS, DATA_PORTS } from './ports';
+import { API_MIGRATE_NAME } from './api-migrations';
+import { BACKEND_USES, backendPorts, type ChatBackends } from './backends';
+import { APP_PORTS } from './ports';
 import { cpuMillis, memoryMebibytes } from './quantity';
 
 /** The EKS Pod Identity agent's link-local address on every node. */
@@ -15,6 +17,8 @@ export interface PlatformChartProps extends ChartProps {
   readonly profile: Profile;
   /** The namespace the chat workloads run in. */
   readonly namespace: string;
+  /** The data stores: their ports are what the egress policies open, per app. */
+  readonly backends: ChatBackends;
 }
 
 /**
@@ -42,11 +46,11 @@ export class PlatformChart extends Chart {
     // A Namespace is cluster-scoped: the chart-wide namespace must not be stamped on it.
     namespace.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
 
-    this.networkPolicies(profile.network.vpcCidr);
+    this.networkPolicies(profile.network.vpcCidr, props.backends);
     this.quota(profile);
   }
 
-  private networkPolicies(vpcCidr: string): void {
+  private networkPolicies(vpcCidr: string, backends: ChatBackends): void {
     const app = (name: string) => ({ matchLabels: { 'app.kubernetes.io/name': name } });
     const tcp = (...ports: number[]) =>
       ports.map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) }));
@@ -89,14 +93,18 @@ export class PlatformChart extends Chart {
     // The managed data stores sit in the VPC's isolated subnets.
     const dataEgress = (id: string, name: string, who: string, ports: number[]) =>
       policy(id, name, { podSelector: app(who), policyTypes: ['Egress'], egress: [{ to: vpc, ports: tcp(...ports) }] });
-    dataEgress('GatewayToRedis', 'gateway-to-redis', 'gateway', [DATA_PORTS.redis]);
-    dataEgress('ApiToData', 'api-to-data', 'api', [DATA_PORTS.postgres, DATA_PORTS.redis, DATA_PORTS.openSearch]);
-    dataEgress('WorkerToData', 'worker-to-data', 'worker', [
-      DATA_PORTS.postgres,
-      DATA_PORTS.redis,
-      DATA_PORTS.openSearch,
-    ]);
-    dataEgress('KongToRedis', 'kong-to-redis', 'kong', [DATA_PORTS.redis]);
+    // Each app reaches exactly the stores it uses, on their own ports.
+    dataEgress('GatewayToData', 'gateway-to-data', 'gateway', backendPorts(backends, BACKEND_USES.gateway));
+    dataEgress('ApiToData', 'api-to-data', 'api', backendPorts(backends, BACKEND_USES.api));
+    dataEgress('WorkerToData', 'worker-to-data', 'worker', backendPorts(backends, BACKEND_USES.worker));
+    dataEgress(
+      'ApiMigrateToDatabase',
+      'api-migrate-to-database',
+      API_MIGRATE_NAME,
+      backendPorts(backends, ['database']),
+    );
+    // Kong keeps its rate-limit counters in the pub/sub cluster (see kong.ts).
+    dataEgress('KongToRedis', 'kong-to-redis', 'kong', backendPorts(backends, ['redis-pubsub']));
 
     policy('KongToApi', 'kong-to-api', {
       podSelector: app('kong'),

@@ -1,7 +1,7 @@
 import { Chart, type ChartProps } from 'cdk8s';
 import type { Construct } from 'constructs';
 import type { Profile } from '../lib/config';
-import { backendEnv, type ChatBackends } from './backends';
+import { BACKEND_USES, backendEnv, type ChatBackends } from './backends';
 import { ChatWorkload } from './chat-workload';
 import { APP_PATHS, APP_PORTS } from './ports';
 
@@ -36,7 +36,7 @@ export class WorkerChart extends Chart {
       ports: [{ name: 'metrics', port }],
       probes: { port, liveness: APP_PATHS.liveness, readiness: APP_PATHS.liveness },
       env: {
-        ...backendEnv(props.backends, ['database', 'redis-streams', 'opensearch']),
+        ...backendEnv(props.backends, BACKEND_USES.worker),
         METRICS_PORT: String(port),
         DATABASE_POOL_MAX: String(database.poolMaxPerInstance),
       },

@@ -8,6 +8,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { Profile } from '../config';
 import { allowCloudWatchLogs } from '../shared/allow-cloudwatch-logs';
+import { DATABASE_NAME } from './database-name';
 import { DATA_PORTS } from './ports';
 
 /** Props for {@link ChatDatabase}. */
@@ -53,6 +54,8 @@ export class ChatDatabase extends Construct {
   public readonly readerEndpoints: readonly rds.Endpoint[];
   /** The port every instance listens on. */
   public readonly port: number;
+  /** The database the apps use (created with the primary). */
+  public readonly databaseName: string;
   /** The group of every instance: the port from the workload group and the rotation function. */
   public readonly securityGroup: ec2.ISecurityGroup;
   /** The master credentials (`username`, `password`, `host`, `port`, ...), rotated on a schedule. */
@@ -66,6 +69,7 @@ export class ChatDatabase extends Construct {
     const protect = props.protectData ?? false;
     const removal = protect ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
     this.port = DATA_PORTS.postgres;
+    this.databaseName = DATABASE_NAME;
 
     const key = new kms.Key(this, 'Key', {
       description: 'Co-Talk PostgreSQL: storage, Performance Insights, credentials, logs',
@@ -153,6 +157,7 @@ export class ChatDatabase extends Construct {
       storageEncrypted: true,
       storageEncryptionKey: key,
       maxAllocatedStorage: database.maxAllocatedStorageGiB,
+      databaseName: DATABASE_NAME,
       credentials: rds.Credentials.fromGeneratedSecret(MASTER_USERNAME, {
         encryptionKey: key,
         excludeCharacters: PASSWORD_EXCLUDED,

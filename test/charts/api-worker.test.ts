@@ -29,29 +29,59 @@ describe('ApiChart and WorkerChart', () => {
 
   test('the api runs on the api node group with the profile size', () => {
     const pod = ofKind(api, 'Deployment', 'api')[0].spec.template.spec;
-    expect(pod.nodeSelector).toEqual({ 'co-talk/role': 'api' });
+    expect(pod.nodeSelector).toEqual({ 'co-talk.io/node-role': 'api' });
     expect(pod.containers[0].resources).toEqual({
       requests: { cpu: '2000m', memory: '4096Mi' },
       limits: { cpu: '2000m', memory: '4096Mi' },
     });
   });
 
-  test('the api gets reader and writer endpoints, pool size, cache TTLs and secret ARNs', () => {
-    const env = Object.fromEntries(
-      (ofKind(api, 'Deployment', 'api')[0].spec.template.spec.containers[0].env as K8sObject[]).map((e) => [
+  const envOf = (objects: K8sObject[], name: string) =>
+    Object.fromEntries(
+      (ofKind(objects, 'Deployment', name)[0].spec.template.spec.containers[0].env as K8sObject[]).map((e) => [
         e.name,
         e.value,
       ]),
     );
-    expect(env).toMatchObject({
+  const { backends } = PLACEHOLDERS;
+
+  test('the api gets exactly the production contract: database, cache, OpenSearch, tokens, settings', () => {
+    expect(envOf(api, 'api')).toEqual({
+      AWS_REGION: 'region-placeholder',
       DATABASE_HOST: 'postgres-writer.example.internal',
-      DATABASE_READ_HOST: 'postgres-reader.example.internal',
-      DATABASE_SECRET_ARN: PLACEHOLDERS.backends.databaseSecretArn,
-      DATABASE_POOL_MAX: '50',
-      L1_CACHE_TTL_SECONDS: '60',
-      L2_CACHE_TTL_SECONDS: '3600',
+      DATABASE_PORT: '5433',
+      DATABASE_NAME: 'cotalk',
+      DATABASE_READER_HOSTS: 'postgres-replica-1.example.internal,postgres-replica-2.example.internal',
+      DATABASE_SECRET_ARN: backends.database.secretArn,
+      REDIS_CACHE_URL: 'rediss://redis-cache.example.internal:6380',
+      REDIS_CACHE_CLUSTER_MODE: 'true',
+      REDIS_CACHE_SECRET_ARN: backends.redis.cache.secretArn,
       OPENSEARCH_URL: 'https://opensearch.example.internal:443',
-      REDIS_SECRET_ARN: PLACEHOLDERS.backends.redisSecretArn,
+      OPENSEARCH_SECRET_ARN: backends.search.secretArn,
+      JWT_ISSUER: 'https://auth.example.com',
+      JWT_SECRET_ARN: backends.jwt.secretArn,
+      API_PORT: '3000',
+      DATABASE_POOL_MAX: '50',
+      CACHE_L1_TTL_SECONDS: '60',
+      CACHE_L2_TTL_SECONDS: '3600',
+      MIGRATE_ON_START: 'false',
+    });
+  });
+
+  test('the worker gets the database, the streams cluster and OpenSearch, and no token key', () => {
+    expect(envOf(worker, 'worker')).toEqual({
+      AWS_REGION: 'region-placeholder',
+      DATABASE_HOST: 'postgres-writer.example.internal',
+      DATABASE_PORT: '5433',
+      DATABASE_NAME: 'cotalk',
+      DATABASE_READER_HOSTS: 'postgres-replica-1.example.internal,postgres-replica-2.example.internal',
+      DATABASE_SECRET_ARN: backends.database.secretArn,
+      REDIS_STREAMS_URL: 'rediss://redis-streams.example.internal:6382',
+      REDIS_STREAMS_SECRET_ARN: backends.redis.streams.secretArn,
+      OPENSEARCH_URL: 'https://opensearch.example.internal:443',
+      OPENSEARCH_SECRET_ARN: backends.search.secretArn,
+      METRICS_PORT: '9090',
+      DATABASE_POOL_MAX: '50',
     });
   });
 

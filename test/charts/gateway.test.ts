@@ -18,9 +18,9 @@ describe('GatewayChart', () => {
   const pod = ofKind(objects, 'Deployment', 'gateway')[0].spec.template.spec;
 
   test('runs on the dedicated gateway nodes', () => {
-    expect(pod.nodeSelector).toEqual({ 'co-talk/role': 'gateway' });
+    expect(pod.nodeSelector).toEqual({ 'co-talk.io/node-role': 'gateway' });
     expect(pod.tolerations).toEqual([
-      { key: 'co-talk/role', operator: 'Equal', value: 'gateway', effect: 'NoSchedule' },
+      { key: 'co-talk.io/node-role', operator: 'Equal', value: 'gateway', effect: 'NoSchedule' },
     ]);
   });
 
@@ -78,12 +78,21 @@ describe('GatewayChart', () => {
     const c = pod.containers[0];
     expect(c.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 9090, scheme: 'HTTP' });
     expect(c.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 9090, scheme: 'HTTP' });
-    expect(c.env).toEqual(
-      expect.arrayContaining([
-        { name: 'JWT_SECRET_ARN', value: PLACEHOLDERS.backends.jwtSecretArn },
-        { name: 'REDIS_PUBSUB_URL', value: 'rediss://redis-pubsub.example.internal:6379' },
-      ]),
-    );
+    const { backends } = PLACEHOLDERS;
+    const env = Object.fromEntries((c.env as K8sObject[]).map((e) => [e.name, e.value]));
+    // Pub/sub fan-out, the stream, the cache cluster's room membership sets, and the token key.
+    expect(Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('GATEWAY_')))).toEqual({
+      AWS_REGION: 'region-placeholder',
+      REDIS_PUBSUB_URL: 'rediss://redis-pubsub.example.internal:6381',
+      REDIS_PUBSUB_SECRET_ARN: backends.redis.pubsub.secretArn,
+      REDIS_STREAMS_URL: 'rediss://redis-streams.example.internal:6382',
+      REDIS_STREAMS_SECRET_ARN: backends.redis.streams.secretArn,
+      REDIS_CACHE_URL: 'rediss://redis-cache.example.internal:6380',
+      REDIS_CACHE_CLUSTER_MODE: 'true',
+      REDIS_CACHE_SECRET_ARN: backends.redis.cache.secretArn,
+      JWT_ISSUER: 'https://auth.example.com',
+      JWT_SECRET_ARN: backends.jwt.secretArn,
+    });
   });
 
   test.each([

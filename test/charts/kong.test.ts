@@ -40,7 +40,7 @@ describe('KongChart', () => {
       ['api', ['/'], ['jwt']],
     ]);
     expect(config.consumers[0].jwt_secrets).toEqual([
-      { key: PLACEHOLDERS.backends.jwtIssuer, algorithm: 'HS256', secret: '{vault://env/kong-jwt-secret}' },
+      { key: PLACEHOLDERS.backends.jwt.issuer, algorithm: 'HS256', secret: '{vault://env/kong-jwt-secret}' },
     ]);
   });
 
@@ -51,7 +51,7 @@ describe('KongChart', () => {
       policy: 'redis',
       redis: {
         host: 'redis-pubsub.example.internal',
-        port: 6379,
+        port: 6381,
         ssl: true,
         password: '{vault://env/kong-redis-password}',
       },

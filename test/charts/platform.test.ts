@@ -1,4 +1,5 @@
 import { Testing } from 'cdk8s';
+import { PLACEHOLDERS } from '../../charts/placeholders';
 import { PlatformChart } from '../../charts/platform';
 import { loadProfile } from '../../lib/config';
 import { ofKind, type K8sObject } from './synth-charts';
@@ -7,7 +8,7 @@ describe('PlatformChart', () => {
   // Given the prod profile (VPC 10.2.0.0/16)
   const profile = loadProfile('prod');
   const objects = Testing.synth(
-    new PlatformChart(Testing.app(), 'Platform', { profile, namespace: 'co-talk' }),
+    new PlatformChart(Testing.app(), 'Platform', { profile, namespace: 'co-talk', backends: PLACEHOLDERS.backends }),
   ) as K8sObject[];
   const policy = (name: string) => ofKind(objects, 'NetworkPolicy', name)[0]?.spec;
 
@@ -47,10 +48,12 @@ describe('PlatformChart', () => {
   });
 
   test.each([
-    ['gateway-to-redis', 'gateway', [6379]],
-    ['api-to-data', 'api', [5432, 6379, 443]],
-    ['worker-to-data', 'worker', [5432, 6379, 443]],
-    ['kong-to-redis', 'kong', [6379]],
+    // The data stack's ports: PostgreSQL 5433, Redis cache 6380, pub/sub 6381, streams 6382.
+    ['gateway-to-data', 'gateway', [6381, 6382, 6380]],
+    ['api-to-data', 'api', [5433, 6380, 443]],
+    ['worker-to-data', 'worker', [5433, 6382, 443]],
+    ['api-migrate-to-database', 'api-migrate', [5433]],
+    ['kong-to-redis', 'kong', [6381]],
   ])('%s: %s reaches only its data-store ports inside the VPC', (name, app, ports) => {
     expect(policy(name)).toEqual({
       podSelector: { matchLabels: { 'app.kubernetes.io/name': app } },

@@ -10,6 +10,7 @@ const ALLOWED_API_VERSIONS = [
   'apps/v1',
   'policy/v1',
   'autoscaling/v2',
+  'batch/v1',
   'networking.k8s.io/v1',
   'elbv2.k8s.aws/v1beta1',
   'monitoring.coreos.com/v1',

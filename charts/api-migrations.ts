@@ -1,0 +1,93 @@
+import { createHash } from 'node:crypto';
+import { ApiObject, Chart, JsonPatch, Size, type ChartProps } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import type { Construct } from 'constructs';
+import { API_SERVICE_ACCOUNT, apiEnv, type ApiChartProps } from './api';
+import { APP_UID, ChatServiceAccount } from './chat-workload';
+import { requirePinnedImage } from './image';
+import { cpuMillis, memoryMebibytes } from './quantity';
+
+/** The api image's command that applies pending migrations and exits (see `apps/api/src/main.ts`). */
+export const MIGRATE_ARGS = ['dist/main.js', 'migrate'] as const;
+
+/** Label of the migration pods (the network policy that lets them reach PostgreSQL selects it). */
+export const API_MIGRATE_NAME = 'api-migrate';
+
+/**
+ * Retries before the Job fails. Migrations are transactional and advisory-locked, so a retry after
+ * a lost connection is safe; a real error fails three times and the deploy stops.
+ */
+const BACKOFF_LIMIT = 3;
+
+/** Props for {@link ApiMigrationsChart}. */
+export type ApiMigrationsChartProps = ApiChartProps & ChartProps;
+
+/**
+ * The api's ServiceAccount and a Job that runs the api image's `migrate` command. The workloads
+ * stack applies this chart, waits for the Job to succeed, and only then applies the api chart, so
+ * new api pods (which run with `MIGRATE_ON_START=false`) never meet an old schema.
+ *
+ * A Job's pod template is immutable, so the Job's name carries a hash of its spec: a new image or
+ * setting makes a new Job (the previous one is pruned), and an unchanged deploy reapplies the
+ * finished Job as it is.
+ */
+export class ApiMigrationsChart extends Chart {
+  /** The Job's name, which the workloads stack waits on. */
+  public readonly jobName: string;
+
+  constructor(scope: Construct, id: string, props: ApiMigrationsChartProps) {
+    super(scope, id, props);
+    const image = requirePinnedImage('api image', props.image, 'digest-or-asset-hash');
+    const labels = { 'app.kubernetes.io/name': API_MIGRATE_NAME, 'app.kubernetes.io/part-of': 'co-talk' };
+    const env = apiEnv(props);
+    const { cpu, memory } = props.profile.workloads.api;
+    this.jobName = `${API_MIGRATE_NAME}-${createHash('sha256')
+      .update(JSON.stringify({ image, env, cpu, memory }))
+      .digest('hex')
+      .slice(0, 12)}`;
+
+    const serviceAccount = new ChatServiceAccount(this, 'ServiceAccount', {
+      name: API_SERVICE_ACCOUNT,
+      labels: { 'app.kubernetes.io/name': 'api', 'app.kubernetes.io/part-of': 'co-talk' },
+    });
+    const job = new kplus.Job(this, 'Job', {
+      metadata: { name: this.jobName, labels },
+      podMetadata: { labels },
+      serviceAccount,
+      automountServiceAccountToken: false,
+      backoffLimit: BACKOFF_LIMIT,
+      restartPolicy: kplus.RestartPolicy.NEVER,
+      securityContext: { ensureNonRoot: true, user: APP_UID, group: APP_UID, fsGroup: APP_UID },
+      containers: [
+        {
+          name: 'migrate',
+          image,
+          imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+          args: [...MIGRATE_ARGS],
+          envVariables: Object.fromEntries(
+            Object.entries(env).map(([name, value]) => [name, kplus.EnvValue.fromValue(value)]),
+          ),
+          resources: {
+            cpu: { request: kplus.Cpu.millis(cpuMillis(cpu)), limit: kplus.Cpu.millis(cpuMillis(cpu)) },
+            memory: {
+              request: Size.mebibytes(memoryMebibytes(memory)),
+              limit: Size.mebibytes(memoryMebibytes(memory)),
+            },
+          },
+          securityContext: {
+            ensureNonRoot: true,
+            readOnlyRootFilesystem: true,
+            allowPrivilegeEscalation: false,
+            privileged: false,
+          },
+        },
+      ],
+    });
+    job.containers[0].mount('/tmp', kplus.Volume.fromEmptyDir(this, 'Tmp', 'tmp'));
+    // What cdk8s-plus-27 cannot express (as for every workload, see chat-workload.ts).
+    ApiObject.of(job).addJsonPatch(
+      JsonPatch.add('/spec/template/spec/securityContext/seccompProfile', { type: 'RuntimeDefault' }),
+      JsonPatch.add('/spec/template/spec/containers/0/securityContext/capabilities', { drop: ['ALL'] }),
+    );
+  }
+}
