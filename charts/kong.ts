@@ -16,6 +16,9 @@ export const KONG_IMAGE = 'kong:3.9.1';
 /** The `kong` user of the official image, which owns its files. */
 export const KONG_UID = 1000;
 
+/** The Kubernetes Secret Kong reads its two credentials from (see the README for how it is filled). */
+export const KONG_CREDENTIALS_SECRET_NAME = 'kong-credentials';
+
 /** Keys of the Kubernetes Secret Kong reads its two credentials from, as environment variables. */
 export const KONG_SECRET_KEYS = { jwtSecret: 'jwt-secret', redisPassword: 'redis-password' } as const;
 

@@ -1,6 +1,7 @@
 import { DATABASE_NAME } from '../lib/data/database-name';
 import { DATA_PORTS } from '../lib/data/ports';
 import type { CoTalkChartsProps } from './co-talk-charts';
+import { KONG_CREDENTIALS_SECRET_NAME } from './kong';
 
 /**
  * The one place standalone rendering (`npm run synth:k8s`) takes its deploy-time values from.
@@ -53,5 +54,5 @@ export const PLACEHOLDERS: Omit<CoTalkChartsProps, 'profile'> = {
     jwt: { issuer: 'https://auth.example.com', secretArn: secret('jwt') },
   },
   targetGroupArns: { gateway: targetGroup('gateway'), kong: targetGroup('kong') },
-  kongCredentialsSecretName: 'kong-credentials',
+  kongCredentialsSecretName: KONG_CREDENTIALS_SECRET_NAME,
 };

@@ -6,6 +6,7 @@ import { EdgeStack } from './edge/edge-stack';
 import { NetworkStack } from './network/network-stack';
 import { ObservabilityStack } from './observability/observability-stack';
 import { redisMemberClusterIds } from './observability/redis-members';
+import { WorkloadsStack } from './workloads/workloads-stack';
 
 /** The stacks of one Co-Talk environment, typed so tests and tools can reach each one. */
 export interface CoTalkStacks {
@@ -14,6 +15,7 @@ export interface CoTalkStacks {
   readonly cluster: ClusterStack;
   readonly edge: EdgeStack;
   readonly observability: ObservabilityStack;
+  readonly workloads: WorkloadsStack;
 }
 
 /**
@@ -41,7 +43,7 @@ export function createCoTalkStacks(app: App, profile: Profile): CoTalkStacks {
     vpc: network.vpc,
     workloadSecurityGroup: network.workloadSecurityGroup,
   });
-  const { database, redis, search } = data;
+  const { database, redis, search, tokenSigning } = data;
 
   const cluster = new ClusterStack(app, 'Cluster', {
     env,
@@ -50,11 +52,12 @@ export function createCoTalkStacks(app: App, profile: Profile): CoTalkStacks {
     profile,
     vpc: network.vpc,
     workloadSecurityGroup: network.workloadSecurityGroup,
-    // Each workload reads the credentials of the stores it connects to, and no others.
+    // Each workload reads the credentials of the stores it connects to, and no others (the
+    // table `BACKEND_USES` in charts/backends.ts; the api's migrations Job runs as the api).
     workloadSecrets: {
-      gateway: [redis.pubsub.authSecret, redis.streams.authSecret],
-      api: [database.secret, redis.cache.authSecret, redis.pubsub.authSecret, redis.streams.authSecret],
-      worker: [database.secret, redis.streams.authSecret],
+      gateway: [redis.pubsub.authSecret, redis.streams.authSecret, redis.cache.authSecret, tokenSigning.secret],
+      api: [database.secret, redis.cache.authSecret, search.masterUserSecret, tokenSigning.secret],
+      worker: [database.secret, redis.streams.authSecret, search.masterUserSecret],
     },
     searchDomain: search.domain,
   });
@@ -111,7 +114,19 @@ export function createCoTalkStacks(app: App, profile: Profile): CoTalkStacks {
     searchMasterUserSecret: search.masterUserSecret,
   });
 
+  const workloads = new WorkloadsStack(app, 'Workloads', {
+    env,
+    stackName: stackName('Workloads'),
+    description: `Co-Talk ${profile.name}: app images and the Kubernetes workloads (cdk8s charts)`,
+    profile,
+    cluster: cluster.cluster,
+    data,
+    targetGroups: { gateway: edge.websocketTargetGroup, kong: edge.restTargetGroup },
+    targetGroupBindingCrd: cluster.loadBalancerController.chart,
+    monitoringCrds: observability.prometheus.chart,
+  });
+
   Tags.of(app).add('project', 'co-talk');
   Tags.of(app).add('environment', profile.name);
-  return { network, data, cluster, edge, observability };
+  return { network, data, cluster, edge, observability, workloads };
 }

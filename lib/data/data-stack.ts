@@ -6,6 +6,7 @@ import { logRetention } from '../shared/log-retention';
 import { ChatDatabase } from './chat-database';
 import { RedisClusters } from './redis-clusters';
 import { SearchDomain } from './search-domain';
+import { TokenSigningSecret } from './token-signing-secret';
 
 /** Props for {@link DataStack}. */
 export interface DataStackProps extends StackProps {
@@ -28,6 +29,8 @@ export class DataStack extends Stack {
   public readonly redis: RedisClusters;
   /** The OpenSearch domain. */
   public readonly search: SearchDomain;
+  /** The key that signs access tokens. */
+  public readonly tokenSigning: TokenSigningSecret;
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
     super(scope, id, { ...props, terminationProtection: props.profile.protectData });
@@ -57,6 +60,7 @@ export class DataStack extends Stack {
       logRetention: retention,
       protectData,
     });
+    this.tokenSigning = new TokenSigningSecret(this, 'TokenSigning', { protectData });
 
     this.addOutputs();
   }
@@ -89,6 +93,7 @@ export class DataStack extends Stack {
       output(`Redis${id}AuthSecretArn`, cluster.authSecret.secretArn, `Redis ${id.toLowerCase()} AUTH token`);
     }
     output('SearchEndpoint', search.endpoint, 'OpenSearch VPC endpoint (HTTPS)');
+    output('TokenSigningSecretArn', this.tokenSigning.secret.secretArn, 'HS256 key of access tokens');
     output('SearchMasterUserSecretArn', search.masterUserSecret.secretArn, 'OpenSearch master user');
   }
 }

@@ -45,6 +45,8 @@ export interface ObservabilityStackProps extends StackProps {
 export class ObservabilityStack extends Stack {
   /** Every CloudWatch alarm of the environment, and the topic they notify. */
   public readonly monitoring: ChatMonitoring;
+  /** kube-prometheus-stack; manifests with ServiceMonitors or PrometheusRules depend on it (its CRDs). */
+  public readonly prometheus: PrometheusStack;
 
   constructor(scope: Construct, id: string, props: ObservabilityStackProps) {
     super(scope, id, props);
@@ -55,11 +57,11 @@ export class ObservabilityStack extends Stack {
       cluster,
       manifest: [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: OBSERVABILITY_NAMESPACE } }],
     });
-    const prometheus = new PrometheusStack(this, 'Prometheus', {
+    const prometheus = (this.prometheus = new PrometheusStack(this, 'Prometheus', {
       cluster,
       retentionDays: observability.metricsRetentionDays,
       volumeGiB: observability.metricsVolumeGiB,
-    });
+    }));
     const tracing = new JaegerTracing(this, 'Tracing', {
       cluster,
       retentionDays: observability.traceRetentionDays,

@@ -47,6 +47,7 @@ describe('DataStack', () => {
       'RedisClustersPubsubAuthToken876FAB41',
       'RedisClustersStreamsAuthToken8B6309B1',
       'SearchDomainMasterUser12B32F0F',
+      'TokenSigningSecretXXXX',
     ]);
   });
 
