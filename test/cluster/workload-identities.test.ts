@@ -27,29 +27,33 @@ const secretsStatement = (statements: Statement[]) =>
   statements.find((s) => [s.Action].flat().includes('secretsmanager:GetSecretValue'));
 
 describe.each(PROFILE_NAMES)('workload identities (%s)', (name) => {
-  test('the gateway reads the pub/sub and streams AUTH tokens, nothing else', () => {
+  // The secrets follow BACKEND_USES in charts/backends.ts: what each app's environment names.
+  test('the gateway reads the three AUTH tokens (cache: room membership) and the token key, nothing else', () => {
     const statements = statementsOf(name, 'Gateway');
     expect(outputs(secretsStatement(statements))).toEqual([
+      'RefRedisClustersCacheAuthToken',
       'RefRedisClustersPubsubAuthToken',
       'RefRedisClustersStreamsAuthToken',
+      'RefTokenSigningSecret',
     ]);
     expect(statements.flatMap((s) => [s.Action].flat()).filter((a) => a.startsWith('es:'))).toEqual([]);
   });
 
-  test('the api reads the database credentials and the three AUTH tokens', () => {
+  test('the api (and its migrations Job) reads the database, cache and search credentials and the token key', () => {
     expect(outputs(secretsStatement(statementsOf(name, 'Api')))).toEqual([
       'RefChatDatabasePrimarySecretAttachment',
       'RefRedisClustersCacheAuthToken',
-      'RefRedisClustersPubsubAuthToken',
-      'RefRedisClustersStreamsAuthToken',
+      'RefSearchDomainMasterUser',
+      'RefTokenSigningSecret',
     ]);
   });
 
-  test('the worker reads the database credentials and the streams token, and writes to the search domain', () => {
+  test('the worker reads the database, streams and search credentials, and writes to the search domain', () => {
     const statements = statementsOf(name, 'Worker');
     expect(outputs(secretsStatement(statements))).toEqual([
       'RefChatDatabasePrimarySecretAttachment',
       'RefRedisClustersStreamsAuthToken',
+      'RefSearchDomainMasterUser',
     ]);
     const search = statements.find((s) => [s.Action].flat().includes('es:ESHttpPost'));
     expect(search).toBeDefined();

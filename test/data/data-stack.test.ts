@@ -47,7 +47,7 @@ describe('DataStack', () => {
       'RedisClustersPubsubAuthToken876FAB41',
       'RedisClustersStreamsAuthToken8B6309B1',
       'SearchDomainMasterUser12B32F0F',
-      'TokenSigningSecretXXXX',
+      'TokenSigningSecretD8B1ECFD',
     ]);
   });
 
@@ -126,5 +126,22 @@ describe('DataStack', () => {
     template.hasOutput('RedisCacheEndpoint', {
       Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^RedisClustersCache'), 'ConfigurationEndPoint.Address'] },
     });
+  });
+
+  test.each<[ProfileName, string]>([
+    ['dev', 'Delete'],
+    ['prod', 'Retain'],
+  ])('%s: the token signing key is generated (64 letters and digits) and kept outside dev', (name, policy) => {
+    const template = dataTemplate(name);
+    template.hasResource('AWS::SecretsManager::Secret', {
+      Properties: {
+        GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true },
+        Description: Match.stringLikeRegexp('access tokens'),
+      },
+      DeletionPolicy: policy,
+    });
+    // Generated: the template carries no value.
+    const secrets = Object.values(template.findResources('AWS::SecretsManager::Secret'));
+    expect(secrets.filter((secret) => secret.Properties.SecretString !== undefined)).toEqual([]);
   });
 });
