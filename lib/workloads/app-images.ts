@@ -36,6 +36,8 @@ export function imageExcludes(app: AppName): string[] {
 export interface AppImagesProps {
   /** Build for the Graviton nodes (linux/arm64) rather than linux/amd64. */
   readonly graviton: boolean;
+  /** The apps' workspace. @default APPS_DIR */
+  readonly directory?: string;
 }
 
 /**
@@ -55,7 +57,7 @@ export class AppImages extends Construct {
     const platform = props.graviton ? ecrAssets.Platform.LINUX_ARM64 : ecrAssets.Platform.LINUX_AMD64;
     const image = (imageId: string, app: AppName) =>
       new ecrAssets.DockerImageAsset(this, imageId, {
-        directory: APPS_DIR,
+        directory: props.directory ?? APPS_DIR,
         file: `${app}/Dockerfile`,
         platform,
         ignoreMode: IgnoreMode.DOCKER,
