@@ -1,10 +1,23 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { IgnoreMode } from 'aws-cdk-lib';
 import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
 import { Construct } from 'constructs';
 
-/** The apps' workspace: every image's build context (its Dockerfiles expect it). */
-export const APPS_DIR = path.join(__dirname, '..', '..', 'apps');
+/**
+ * The apps' workspace: every image's build context (its Dockerfiles expect it). Found upwards
+ * from this file, since synth runs it from `lib/` (tests) or from the bundle in `build/`.
+ */
+export const APPS_DIR = findAppsDir(__dirname);
+
+function findAppsDir(from: string): string {
+  for (let dir = from; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'cdk.json')) && fs.existsSync(path.join(dir, 'apps', 'package.json'))) {
+      return path.join(dir, 'apps');
+    }
+  }
+  throw new Error(`apps/ not found above ${from}: the images are built from the repository's apps/ folder`);
+}
 
 /** The apps built into images, each from `<app>/Dockerfile`. */
 export const APP_NAMES = ['gateway', 'api', 'worker'] as const;
