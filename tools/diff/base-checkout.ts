@@ -1,0 +1,79 @@
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/** A checkout of the base revision, removed again with `dispose()`. */
+export interface BaseCheckout {
+  readonly dir: string;
+  readonly sha: string;
+  /** How its dependencies were provided: reused from the working tree, or installed with `npm ci`. */
+  readonly dependencies: string[];
+  dispose(): void;
+}
+
+/**
+ * Checks `ref` out into a detached `git worktree` under `parent` and gives it dependencies:
+ * each npm root (the repository, `apps/`) whose lock file matches the working tree's reuses the
+ * working tree's `node_modules` through a symlink, which is instant and offline; a changed lock
+ * file gets its own `npm ci --prefer-offline`.
+ */
+export function checkoutBase(repoDir: string, ref: string, parent: string): BaseCheckout {
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: repoDir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+  let sha: string;
+  try {
+    sha = git('rev-parse', '--verify', '--quiet', `${ref}^{commit}`);
+  } catch {
+    throw new Error(`--base "${ref}" is not a commit, branch or tag in this repository (try main, origin/main or a SHA)`);
+  }
+  const dir = path.join(parent, 'base');
+  git('worktree', 'add', '--detach', '--force', dir, sha);
+  const dispose = () => {
+    try {
+      git('worktree', 'remove', '--force', dir);
+    } catch {
+      fs.rmSync(dir, { recursive: true, force: true });
+      git('worktree', 'prune');
+    }
+  };
+  try {
+    const dependencies: string[] = [];
+    for (const root of ['.', 'apps']) {
+      const lock = path.join(root, 'package-lock.json');
+      if (!fs.existsSync(path.join(dir, lock))) continue;
+      const same =
+        fs.existsSync(path.join(repoDir, lock)) &&
+        fs.existsSync(path.join(repoDir, root, 'node_modules')) &&
+        fs.readFileSync(path.join(repoDir, lock), 'utf8') === fs.readFileSync(path.join(dir, lock), 'utf8');
+      if (same) {
+        fs.symlinkSync(path.resolve(repoDir, root, 'node_modules'), path.join(dir, root, 'node_modules'), 'dir');
+        dependencies.push(`${root}: reused`);
+      } else {
+        execFileSync('npm', ['ci', '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund'], {
+          cwd: path.join(dir, root),
+          stdio: ['ignore', 'ignore', 'inherit'],
+        });
+        dependencies.push(`${root}: npm ci`);
+      }
+    }
+    return { dir, sha, dependencies, dispose };
+  } catch (error) {
+    dispose();
+    throw error;
+  }
+}
+
+/** The rendered chart YAML under `charts/dist/` of a checkout, keyed by path relative to it. */
+export function readRenderedCharts(repoDir: string): Map<string, string> {
+  const files = new Map<string, string>();
+  const root = path.join(repoDir, 'charts', 'dist');
+  const walk = (dir: string) => {
+    if (!fs.existsSync(dir)) return;
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (/\.ya?ml$/.test(entry.name)) files.set(path.relative(repoDir, full), fs.readFileSync(full, 'utf8'));
+    }
+  };
+  walk(root);
+  return files;
+}
