@@ -42,7 +42,9 @@ export function profilesFromContext(context: Record<string, string>, fallback: r
   if (raw === undefined) return [...fallback];
   return raw.split(',').map((name) => {
     if (!(PROFILE_NAMES as readonly string[]).includes(name)) {
-      throw new UsageError(`Unknown profile "${name}" given with -c env=...: allowed values are ${PROFILE_NAMES.join(', ')}`);
+      throw new UsageError(
+        `Unknown profile "${name}" given with -c env=...: allowed values are ${PROFILE_NAMES.join(', ')}`,
+      );
     }
     return name as ProfileName;
   });

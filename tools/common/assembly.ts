@@ -51,12 +51,16 @@ export function readAssembly(dir: string, prefix = ''): AssemblyStack[] {
   const stacks: AssemblyStack[] = [];
   for (const [id, artifact] of Object.entries(manifest.artifacts ?? {})) {
     if (artifact.type === 'aws:cloudformation:stack' && artifact.properties?.templateFile) {
-      const template = JSON.parse(fs.readFileSync(path.join(dir, artifact.properties.templateFile), 'utf8')) as Template;
+      const template = JSON.parse(
+        fs.readFileSync(path.join(dir, artifact.properties.templateFile), 'utf8'),
+      ) as Template;
       stacks.push({
         id: prefix + (artifact.displayName ?? id),
         stackName: artifact.properties.stackName ?? id,
         environment: artifact.environment ?? 'aws://unknown-account/unknown-region',
-        dependencies: (artifact.dependencies ?? []).filter((d) => manifest.artifacts?.[d]?.type === 'aws:cloudformation:stack'),
+        dependencies: (artifact.dependencies ?? []).filter(
+          (d) => manifest.artifacts?.[d]?.type === 'aws:cloudformation:stack',
+        ),
         template,
       });
     } else if (artifact.type === 'cdk:cloud-assembly' && artifact.properties?.directoryName) {

@@ -9,7 +9,10 @@ export const AWS_MAX_ATTEMPTS = 6;
 export function describeAwsError(error: unknown, service: string): string {
   const err = error as { name?: string; message?: string; $metadata?: { attempts?: number } };
   const name = err.name ?? '';
-  if (name === 'CredentialsProviderError' || /Could not load credentials|credential/i.test(err.message ?? '') && name !== 'AccessDeniedException') {
+  if (
+    name === 'CredentialsProviderError' ||
+    (/Could not load credentials|credential/i.test(err.message ?? '') && name !== 'AccessDeniedException')
+  ) {
     return (
       `No AWS credentials found for ${service}. Sign in first (aws sso login --profile NAME, then ` +
       `export AWS_PROFILE=NAME), or set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY in CI.`
@@ -18,7 +21,9 @@ export function describeAwsError(error: unknown, service: string): string {
   if (['ExpiredTokenException', 'ExpiredToken', 'TokenRefreshRequired'].includes(name)) {
     return `The AWS session for ${service} has expired: sign in again (aws sso login).`;
   }
-  if (['AccessDeniedException', 'AccessDenied', 'UnauthorizedOperation', 'UnrecognizedClientException'].includes(name)) {
+  if (
+    ['AccessDeniedException', 'AccessDenied', 'UnauthorizedOperation', 'UnrecognizedClientException'].includes(name)
+  ) {
     return `Access denied by ${service}: ${err.message ?? name}. Use a role allowed to call it.`;
   }
   if (['ThrottlingException', 'Throttling', 'TooManyRequestsException', 'RequestLimitExceeded'].includes(name)) {

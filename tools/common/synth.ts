@@ -49,14 +49,21 @@ export async function synthesize(options: SynthesizeOptions): Promise<string> {
 
   const stderr: Buffer[] = [];
   const code = await new Promise<number>((resolve, reject) => {
-    const child = spawn(cdkJson.app as string, { cwd: options.repoDir, env, shell: true, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(cdkJson.app as string, {
+      cwd: options.repoDir,
+      env,
+      shell: true,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
     child.on('error', reject);
     child.on('close', (status) => resolve(status ?? 1));
   });
   if (code !== 0) {
     const tail = Buffer.concat(stderr).toString('utf8').trim().split('\n').slice(-20).join('\n');
-    throw new Error(`synth of ${options.repoDir} with context ${JSON.stringify(options.context ?? {})} failed:\n${tail}`);
+    throw new Error(
+      `synth of ${options.repoDir} with context ${JSON.stringify(options.context ?? {})} failed:\n${tail}`,
+    );
   }
   return options.outdir;
 }

@@ -29,7 +29,8 @@ async function main(): Promise<number> {
     return 0;
   }
   const format = values.format as string;
-  if (format !== 'text' && format !== 'markdown') throw new UsageError(`--format must be text or markdown, got "${format}"`);
+  if (format !== 'text' && format !== 'markdown')
+    throw new UsageError(`--format must be text or markdown, got "${format}"`);
   const repoDir = path.resolve(__dirname, '..', '..');
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'co-talk-cost-'));
   try {
@@ -38,7 +39,9 @@ async function main(): Promise<number> {
       const region = loadProfile(names[0]).env.region;
       const missing = [];
       for (const name of names) {
-        const stacks = readAssembly(await synthesize({ repoDir, outdir: path.join(work, name), context: { ...context, env: name } }));
+        const stacks = readAssembly(
+          await synthesize({ repoDir, outdir: path.join(work, name), context: { ...context, env: name } }),
+        );
         missing.push(...estimateCost(stacks, loadPriceTable(region)).unpriced);
       }
       const client = new PricingClient({ region: 'us-east-1', maxAttempts: 6, retryMode: 'adaptive' });
@@ -48,12 +51,15 @@ async function main(): Promise<number> {
       });
       fs.writeFileSync(priceTableFile(region), `${JSON.stringify(result.table, null, 2)}\n`);
       console.log(`Wrote ${path.relative(process.cwd(), priceTableFile(region))} (priced on ${today}).`);
-      if (result.kept.length > 0) console.log(`Kept previous values (not found in the Price List API):\n  ${result.kept.join('\n  ')}`);
+      if (result.kept.length > 0)
+        console.log(`Kept previous values (not found in the Price List API):\n  ${result.kept.join('\n  ')}`);
       return 0;
     }
     const [name] = profilesFromContext(context, ['prod']);
     const profile = loadProfile(name);
-    const stacks = readAssembly(await synthesize({ repoDir, outdir: path.join(work, name), context: { ...context, env: name } }));
+    const stacks = readAssembly(
+      await synthesize({ repoDir, outdir: path.join(work, name), context: { ...context, env: name } }),
+    );
     const estimate = estimateCost(stacks, loadPriceTable(profile.env.region));
     console.log(renderCostReport(name, estimate, loadPriceTable(profile.env.region), format as ReportFormat));
     return 0;

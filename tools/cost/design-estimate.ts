@@ -16,7 +16,11 @@ export interface DesignCostRow {
  * ALB/NLB $50, data transfer $200; about $3,800 in all (reserved instances ~$2,700, spot
  * ~$1,900). The table describes the brief's target column, which is the `prod` profile.
  */
-export const DESIGN_ESTIMATE: { readonly profile: string; readonly statedTotalUsd: number; readonly rows: readonly DesignCostRow[] } = {
+export const DESIGN_ESTIMATE: {
+  readonly profile: string;
+  readonly statedTotalUsd: number;
+  readonly rows: readonly DesignCostRow[];
+} = {
   profile: 'prod',
   statedTotalUsd: 3800,
   rows: [

@@ -1,4 +1,10 @@
-import { type AssemblyStack, referencedLogicalIds, refTarget, resourcePath, type TemplateResource } from '../common/assembly';
+import {
+  type AssemblyStack,
+  referencedLogicalIds,
+  refTarget,
+  resourcePath,
+  type TemplateResource,
+} from '../common/assembly';
 import { COST_CATEGORIES, type CostCategory, type PriceTable } from './price-table';
 
 /** One priced (or unpriceable) part of a stack. */
@@ -79,7 +85,8 @@ function priceResource(
       // Without a launch template EKS gives each node one gp3 root volume of DiskSize (default 20 GiB).
       const fromTemplate = template ? blockDevices(template.BlockDeviceMappings) : [];
       const disks = fromTemplate.length > 0 ? fromTemplate : [{ size: props.DiskSize ?? 20, type: 'gp3' }];
-      for (const disk of disks) storage(add, 'ebs', 'ebs', count, disk.size, disk.type, prices.perGbMonth.ebs, 'node disk');
+      for (const disk of disks)
+        storage(add, 'ebs', 'ebs', count, disk.size, disk.type, prices.perGbMonth.ebs, 'node disk');
       return;
     }
     case 'AWS::AutoScaling::AutoScalingGroup': {
@@ -104,10 +111,26 @@ function priceResource(
       priceDatabase(props, resources, prices, add);
       return;
     case 'AWS::ElastiCache::ReplicationGroup':
-      instances(add, 'elasticache', 'elasticache', cacheNodes(props), asString(props.CacheNodeType), hourly.elasticache, month);
+      instances(
+        add,
+        'elasticache',
+        'elasticache',
+        cacheNodes(props),
+        asString(props.CacheNodeType),
+        hourly.elasticache,
+        month,
+      );
       return;
     case 'AWS::ElastiCache::CacheCluster':
-      instances(add, 'elasticache', 'elasticache', literalNumber(props.NumCacheNodes ?? 1), asString(props.CacheNodeType), hourly.elasticache, month);
+      instances(
+        add,
+        'elasticache',
+        'elasticache',
+        literalNumber(props.NumCacheNodes ?? 1),
+        asString(props.CacheNodeType),
+        hourly.elasticache,
+        month,
+      );
       return;
     case 'AWS::OpenSearchService::Domain':
     case 'AWS::Elasticsearch::Domain':
@@ -131,7 +154,11 @@ function priceResource(
       if (zones === undefined) {
         add({ category: 'network', description: 'interface endpoint', unpriced: 'subnet count not known at synth' });
       } else {
-        add({ category: 'network', description: `interface endpoint x ${zones} zones`, monthlyUsd: hourly.interfaceEndpointPerAz * zones * month });
+        add({
+          category: 'network',
+          description: `interface endpoint x ${zones} zones`,
+          monthlyUsd: hourly.interfaceEndpointPerAz * zones * month,
+        });
       }
       return;
     }
@@ -164,31 +191,86 @@ function priceDatabase(
   const engine = asString(props.Engine ?? source.Engine ?? cluster?.Engine) ?? 'unknown-engine';
   const multiAz = props.MultiAZ === true || props.MultiAZ === 'true';
   const factor = multiAz ? 2 : 1;
-  const role = props.SourceDBInstanceIdentifier !== undefined ? 'read replica' : cluster ? 'cluster instance' : 'instance';
+  const role =
+    props.SourceDBInstanceIdentifier !== undefined ? 'read replica' : cluster ? 'cluster instance' : 'instance';
   const label = `${engine} ${role}${multiAz ? ' (Multi-AZ)' : ''}`;
   const table = prices.hourly.rds[engine] ?? {};
-  instances(add, 'rds', `rds.${engine}`, factor, asString(props.DBInstanceClass), table, prices.hoursPerMonth, ` ${label}`);
+  instances(
+    add,
+    'rds',
+    `rds.${engine}`,
+    factor,
+    asString(props.DBInstanceClass),
+    table,
+    prices.hoursPerMonth,
+    ` ${label}`,
+  );
   if (cluster) return; // Aurora storage is billed by use, not allocated.
   const size = props.AllocatedStorage ?? source.AllocatedStorage;
   const type = props.StorageType ?? source.StorageType ?? 'gp2';
-  storage(add, 'rds', 'rds', factor, size, type, prices.perGbMonth.rds, `${role} storage${multiAz ? ' (Multi-AZ)' : ''}`);
+  storage(
+    add,
+    'rds',
+    'rds',
+    factor,
+    size,
+    type,
+    prices.perGbMonth.rds,
+    `${role} storage${multiAz ? ' (Multi-AZ)' : ''}`,
+  );
 }
 
 function priceSearchDomain(props: Record<string, unknown>, prices: PriceTable, add: Add): void {
   const config = record(props.ClusterConfig ?? props.ElasticsearchClusterConfig);
   const dataNodes = literalNumber(config.InstanceCount ?? 1);
   const month = prices.hoursPerMonth;
-  instances(add, 'opensearch', 'opensearch', dataNodes, asString(config.InstanceType), prices.hourly.opensearch, month, ' data');
+  instances(
+    add,
+    'opensearch',
+    'opensearch',
+    dataNodes,
+    asString(config.InstanceType),
+    prices.hourly.opensearch,
+    month,
+    ' data',
+  );
   if (config.DedicatedMasterEnabled === true || config.DedicatedMasterEnabled === 'true') {
     const masters = literalNumber(config.DedicatedMasterCount ?? 3);
-    instances(add, 'opensearch', 'opensearch', masters, asString(config.DedicatedMasterType), prices.hourly.opensearch, month, ' master');
+    instances(
+      add,
+      'opensearch',
+      'opensearch',
+      masters,
+      asString(config.DedicatedMasterType),
+      prices.hourly.opensearch,
+      month,
+      ' master',
+    );
   }
   if (config.WarmEnabled === true || config.WarmEnabled === 'true') {
-    instances(add, 'opensearch', 'opensearch', literalNumber(config.WarmCount), asString(config.WarmType), prices.hourly.opensearch, month, ' warm');
+    instances(
+      add,
+      'opensearch',
+      'opensearch',
+      literalNumber(config.WarmCount),
+      asString(config.WarmType),
+      prices.hourly.opensearch,
+      month,
+      ' warm',
+    );
   }
   const ebs = record(props.EBSOptions);
   if (ebs.EBSEnabled === true || ebs.EBSEnabled === 'true') {
-    storage(add, 'opensearch', 'opensearch', dataNodes, ebs.VolumeSize, ebs.VolumeType ?? 'gp2', prices.perGbMonth.opensearch, 'data node storage');
+    storage(
+      add,
+      'opensearch',
+      'opensearch',
+      dataNodes,
+      ebs.VolumeSize,
+      ebs.VolumeType ?? 'gp2',
+      prices.perGbMonth.opensearch,
+      'data node storage',
+    );
   }
 }
 
@@ -225,7 +307,13 @@ function instances(
   if (count === undefined) return add({ category, description: what, unpriced: 'count not known at synth' });
   if (type === undefined) return add({ category, description: what, unpriced: 'instance type not known at synth' });
   const price = table[type];
-  if (price === undefined) return add({ category, description: what, unpriced: `no price for ${type} in the price table`, missing: { section: `hourly.${section}`, key: type } });
+  if (price === undefined)
+    return add({
+      category,
+      description: what,
+      unpriced: `no price for ${type} in the price table`,
+      missing: { section: `hourly.${section}`, key: type },
+    });
   add({ category, description: what, monthlyUsd: count * price * hoursPerMonth });
 }
 
@@ -242,9 +330,16 @@ function storage(
   const size = literalNumber(sizeValue);
   const type = asString(typeValue) ?? 'gp2';
   const what = `${count ?? '?'} x ${size ?? '?'} GiB ${type} ${label}`;
-  if (count === undefined || size === undefined) return add({ category, description: what, unpriced: 'size not known at synth' });
+  if (count === undefined || size === undefined)
+    return add({ category, description: what, unpriced: 'size not known at synth' });
   const price = table[type];
-  if (price === undefined) return add({ category, description: what, unpriced: `no price for ${type} storage in the price table`, missing: { section: `perGbMonth.${section}`, key: type } });
+  if (price === undefined)
+    return add({
+      category,
+      description: what,
+      unpriced: `no price for ${type} storage in the price table`,
+      missing: { section: `perGbMonth.${section}`, key: type },
+    });
   add({ category, description: what, monthlyUsd: count * size * price });
 }
 
@@ -253,7 +348,9 @@ function launchTemplateData(
   value: unknown,
   resources: Record<string, TemplateResource>,
 ): Record<string, unknown> | undefined {
-  const id = [...referencedLogicalIds(value)].find((ref) => resources[ref]?.Type === 'AWS::EC2::LaunchTemplate') ?? refTarget(value);
+  const id =
+    [...referencedLogicalIds(value)].find((ref) => resources[ref]?.Type === 'AWS::EC2::LaunchTemplate') ??
+    refTarget(value);
   const lt = id ? resources[id] : undefined;
   return lt?.Type === 'AWS::EC2::LaunchTemplate' ? record(lt.Properties?.LaunchTemplateData) : undefined;
 }

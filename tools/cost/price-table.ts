@@ -72,7 +72,9 @@ export function priceTableFile(region: string): string {
 export function loadPriceTable(region: string): PriceTable {
   const file = priceTableFile(region);
   if (!fs.existsSync(file)) {
-    throw new Error(`No price table for region ${region} (expected ${path.basename(file)} beside the cost tool); create it with --refresh`);
+    throw new Error(
+      `No price table for region ${region} (expected ${path.basename(file)} beside the cost tool); create it with --refresh`,
+    );
   }
   const parsed = priceTableSchema.safeParse(JSON.parse(fs.readFileSync(file, 'utf8')));
   if (!parsed.success) {

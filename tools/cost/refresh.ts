@@ -48,7 +48,13 @@ export async function refreshPriceTable(
   const cache = keysOf(table.hourly.elasticache, missing, 'hourly.elasticache');
   const search = keysOf(table.hourly.opensearch, missing, 'hourly.opensearch');
 
-  const set = async (label: string, target: Record<string, number>, key: string, service: string, filters: Filter[]) => {
+  const set = async (
+    label: string,
+    target: Record<string, number>,
+    key: string,
+    service: string,
+    filters: Filter[],
+  ) => {
     const price = await onDemandPrice(client, service, [regionFilter, ...filters]);
     if (price === undefined) {
       if (target[key] !== undefined) kept.push(label);
@@ -68,7 +74,12 @@ export async function refreshPriceTable(
       term('licenseModel', 'No License required'),
     ]);
   }
-  const engines = new Set([...Object.keys(table.hourly.rds), ...missing.flatMap((l) => (l.missing?.section.startsWith('hourly.rds.') ? [l.missing.section.slice('hourly.rds.'.length)] : []))]);
+  const engines = new Set([
+    ...Object.keys(table.hourly.rds),
+    ...missing.flatMap((l) =>
+      l.missing?.section.startsWith('hourly.rds.') ? [l.missing.section.slice('hourly.rds.'.length)] : [],
+    ),
+  ]);
   for (const engine of engines) {
     table.hourly.rds[engine] ??= {};
     const engineName = RDS_ENGINES[engine];
@@ -100,10 +111,22 @@ export async function refreshPriceTable(
     else (table.hourly as Record<string, unknown>)[key] = price;
   };
   await single('eksCluster', 'AmazonEKS', [contains('usagetype', 'AmazonEKS-Hours:perCluster')]);
-  await single('natGateway', 'AmazonEC2', [term('productFamily', 'NAT Gateway'), contains('usagetype', 'NatGateway-Hours')]);
-  await single('applicationLoadBalancer', 'AWSELB', [term('productFamily', 'Load Balancer-Application'), contains('usagetype', 'LoadBalancerUsage')]);
-  await single('networkLoadBalancer', 'AWSELB', [term('productFamily', 'Load Balancer-Network'), contains('usagetype', 'LoadBalancerUsage')]);
-  await single('interfaceEndpointPerAz', 'AmazonVPC', [term('productFamily', 'VpcEndpoint'), contains('usagetype', 'VpcEndpoint-Hours')]);
+  await single('natGateway', 'AmazonEC2', [
+    term('productFamily', 'NAT Gateway'),
+    contains('usagetype', 'NatGateway-Hours'),
+  ]);
+  await single('applicationLoadBalancer', 'AWSELB', [
+    term('productFamily', 'Load Balancer-Application'),
+    contains('usagetype', 'LoadBalancerUsage'),
+  ]);
+  await single('networkLoadBalancer', 'AWSELB', [
+    term('productFamily', 'Load Balancer-Network'),
+    contains('usagetype', 'LoadBalancerUsage'),
+  ]);
+  await single('interfaceEndpointPerAz', 'AmazonVPC', [
+    term('productFamily', 'VpcEndpoint'),
+    contains('usagetype', 'VpcEndpoint-Hours'),
+  ]);
 
   const volumes = async (section: 'ebs' | 'rds' | 'opensearch', names: Readonly<Record<string, string>>) => {
     for (const type of keysOf(table.perGbMonth[section], missing, `perGbMonth.${section}`)) {
@@ -112,7 +135,12 @@ export async function refreshPriceTable(
         section === 'ebs'
           ? [term('productFamily', 'Storage'), term('volumeApiName', name ?? type)]
           : section === 'rds'
-            ? [term('productFamily', 'Database Storage'), term('volumeType', name ?? type), term('deploymentOption', 'Single-AZ'), term('databaseEngine', 'PostgreSQL')]
+            ? [
+                term('productFamily', 'Database Storage'),
+                term('volumeType', name ?? type),
+                term('deploymentOption', 'Single-AZ'),
+                term('databaseEngine', 'PostgreSQL'),
+              ]
             : [term('productFamily', 'Amazon OpenSearch Service Volume'), term('storageMedia', name ?? type)];
       const service = section === 'ebs' ? 'AmazonEC2' : section === 'rds' ? 'AmazonRDS' : 'AmazonES';
       await set(`perGbMonth.${section}.${type}`, table.perGbMonth[section], type, service, filters);
@@ -136,11 +164,22 @@ export async function refreshPriceTable(
  * The on-demand USD unit price of the first product matching `filters`, or undefined.
  * Tiered prices take the first tier (from 0), which is what a single cluster pays.
  */
-export async function onDemandPrice(client: PricingClient, serviceCode: string, filters: Filter[]): Promise<number | undefined> {
-  const response = await client.send(new GetProductsCommand({ ServiceCode: serviceCode, Filters: filters, MaxResults: 20 }));
+export async function onDemandPrice(
+  client: PricingClient,
+  serviceCode: string,
+  filters: Filter[],
+): Promise<number | undefined> {
+  const response = await client.send(
+    new GetProductsCommand({ ServiceCode: serviceCode, Filters: filters, MaxResults: 20 }),
+  );
   for (const item of response.PriceList ?? []) {
     const product = JSON.parse(String(item)) as {
-      terms?: { OnDemand?: Record<string, { priceDimensions?: Record<string, { beginRange?: string; pricePerUnit?: { USD?: string } }> }> };
+      terms?: {
+        OnDemand?: Record<
+          string,
+          { priceDimensions?: Record<string, { beginRange?: string; pricePerUnit?: { USD?: string } }> }
+        >;
+      };
     };
     for (const offer of Object.values(product.terms?.OnDemand ?? {})) {
       for (const dimension of Object.values(offer.priceDimensions ?? {})) {

@@ -45,7 +45,12 @@ export function renderCostReport(
       theirs === undefined || estimated ? '' : signedUsd(ours - theirs),
     ]);
   }
-  summary.push(['Total', usd(estimate.totalUsd), `${usd(designTotal)} (stated ~${usd(DESIGN_ESTIMATE.statedTotalUsd)})`, `${signedUsd(estimate.totalUsd - designTotalComparable)} (without data transfer)`]);
+  summary.push([
+    'Total',
+    usd(estimate.totalUsd),
+    `${usd(designTotal)} (stated ~${usd(DESIGN_ESTIMATE.statedTotalUsd)})`,
+    `${signedUsd(estimate.totalUsd - designTotalComparable)} (without data transfer)`,
+  ]);
 
   const detail = estimate.lines
     .filter((l) => l.monthlyUsd !== undefined)
@@ -65,9 +70,7 @@ export function renderCostReport(
   out.push(table(['category', 'estimate', 'design document', 'difference'], summary, md));
   if (estimate.unpriced.length > 0) {
     out.push('');
-    out.push(
-      `${md ? '**' : ''}Not priced (${estimate.unpriced.length}); the total leaves them out:${md ? '**' : ''}`,
-    );
+    out.push(`${md ? '**' : ''}Not priced (${estimate.unpriced.length}); the total leaves them out:${md ? '**' : ''}`);
     out.push('');
     out.push(table(['stack', 'resource', 'what', 'why'], unpriced, md));
   }
@@ -88,6 +91,10 @@ export function table(header: string[], rows: string[][], markdown: boolean): st
     return [header, header.map(() => '---'), ...rows].map((r) => `| ${r.map(esc).join(' | ')} |`).join('\n');
   }
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (r: string[]) => r.map((c, i) => (c ?? '').padEnd(widths[i])).join('  ').trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => (c ?? '').padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }

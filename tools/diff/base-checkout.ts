@@ -18,12 +18,15 @@ export interface BaseCheckout {
  * file gets its own `npm ci --prefer-offline`.
  */
 export function checkoutBase(repoDir: string, ref: string, parent: string): BaseCheckout {
-  const git = (...args: string[]) => execFileSync('git', args, { cwd: repoDir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+  const git = (...args: string[]) =>
+    execFileSync('git', args, { cwd: repoDir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
   let sha: string;
   try {
     sha = git('rev-parse', '--verify', '--quiet', `${ref}^{commit}`);
   } catch {
-    throw new Error(`--base "${ref}" is not a commit, branch or tag in this repository (try main, origin/main or a SHA)`);
+    throw new Error(
+      `--base "${ref}" is not a commit, branch or tag in this repository (try main, origin/main or a SHA)`,
+    );
   }
   const dir = path.join(parent, 'base');
   git('worktree', 'add', '--detach', '--force', dir, sha);

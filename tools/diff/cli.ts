@@ -32,7 +32,8 @@ async function main(): Promise<number> {
     return 0;
   }
   const format = values.format as string;
-  if (format !== 'text' && format !== 'markdown') throw new UsageError(`--format must be text or markdown, got "${format}"`);
+  if (format !== 'text' && format !== 'markdown')
+    throw new UsageError(`--format must be text or markdown, got "${format}"`);
   const profiles = profilesFromContext(context, PROFILE_NAMES);
   const repoDir = path.resolve(__dirname, '..', '..');
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'co-talk-diff-'));

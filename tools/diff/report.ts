@@ -35,7 +35,8 @@ const MARKDOWN_PATCH_LINES = 60;
 export function renderDiffReport(report: DiffReport, format: 'text' | 'markdown'): string {
   const md = format === 'markdown';
   const out: string[] = [];
-  const h = (level: number, text: string) => out.push(md ? `${'#'.repeat(level + 1)} ${text}` : level === 1 ? `== ${text} ==` : `-- ${text}`, '');
+  const h = (level: number, text: string) =>
+    out.push(md ? `${'#'.repeat(level + 1)} ${text}` : level === 1 ? `== ${text} ==` : `-- ${text}`, '');
 
   h(1, `Infrastructure diff: ${report.base} -> ${report.head}`);
   const hazards = hazardsOf(report);
@@ -52,7 +53,14 @@ export function renderDiffReport(report: DiffReport, format: 'text' | 'markdown'
     out.push(
       table(
         ['profile', 'stack', 'resource', 'type', 'change', 'why'],
-        hazards.map((x) => [x.profile, x.stack, x.change.path, x.change.type, x.change.kind.toUpperCase(), x.change.properties.join(', ')]),
+        hazards.map((x) => [
+          x.profile,
+          x.stack,
+          x.change.path,
+          x.change.type,
+          x.change.kind.toUpperCase(),
+          x.change.properties.join(', '),
+        ]),
         md,
       ),
       '',
@@ -64,17 +72,27 @@ export function renderDiffReport(report: DiffReport, format: 'text' | 'markdown'
 
   for (const p of report.profiles) {
     const { before, after } = p.cost;
-    h(2, `Profile ${md ? `\`${p.profile}\`` : p.profile}: ${p.stacks.length} stack(s) changed; monthly cost ${usd(before.totalUsd)} -> ${usd(after.totalUsd)} (${signedUsd(after.totalUsd - before.totalUsd)})`);
-    const costRows = COST_CATEGORIES.filter((c) => Math.round(before.byCategory[c]) !== Math.round(after.byCategory[c])).map((c) => [
+    h(
+      2,
+      `Profile ${md ? `\`${p.profile}\`` : p.profile}: ${p.stacks.length} stack(s) changed; monthly cost ${usd(before.totalUsd)} -> ${usd(after.totalUsd)} (${signedUsd(after.totalUsd - before.totalUsd)})`,
+    );
+    const costRows = COST_CATEGORIES.filter(
+      (c) => Math.round(before.byCategory[c]) !== Math.round(after.byCategory[c]),
+    ).map((c) => [
       CATEGORY_LABELS[c],
       usd(before.byCategory[c]),
       usd(after.byCategory[c]),
       signedUsd(after.byCategory[c] - before.byCategory[c]),
     ]);
     if (costRows.length > 0) out.push(table(['cost category', 'before', 'after', 'delta'], costRows, md), '');
-    const newlyUnpriced = after.unpriced.filter((l) => !before.unpriced.some((b) => b.path === l.path && b.description === l.description));
+    const newlyUnpriced = after.unpriced.filter(
+      (l) => !before.unpriced.some((b) => b.path === l.path && b.description === l.description),
+    );
     if (newlyUnpriced.length > 0) {
-      out.push(`Not priced (the delta leaves them out): ${newlyUnpriced.map((l) => `${l.path}: ${l.description} (${l.unpriced})`).join('; ')}`, '');
+      out.push(
+        `Not priced (the delta leaves them out): ${newlyUnpriced.map((l) => `${l.path}: ${l.description} (${l.unpriced})`).join('; ')}`,
+        '',
+      );
     }
     for (const s of p.stacks) renderStack(s, md, out);
   }
@@ -90,11 +108,25 @@ function renderStack(s: StackDiff, md: boolean, out: string[]): void {
   out.push(md ? `#### Stack \`${s.stack}\`` : `Stack ${s.stack}`, '');
   if (s.iam.length > 0 || s.securityGroups.length > 0) {
     const label = s.widens ? 'Access WIDENS' : 'Access changes';
-    out.push(md ? `**${label}** (IAM and security groups, + granted, - revoked):` : `${label} (IAM and security groups, + granted, - revoked):`, '');
-    if (s.iam.length > 0) out.push(table(['', 'resource', 'effect', 'action', 'principal', 'condition'], sortWidening(s.iam), md), '');
-    if (s.securityGroups.length > 0) out.push(table(['', 'group', 'direction', 'protocol', 'peer'], sortWidening(s.securityGroups), md), '');
+    out.push(
+      md
+        ? `**${label}** (IAM and security groups, + granted, - revoked):`
+        : `${label} (IAM and security groups, + granted, - revoked):`,
+      '',
+    );
+    if (s.iam.length > 0)
+      out.push(table(['', 'resource', 'effect', 'action', 'principal', 'condition'], sortWidening(s.iam), md), '');
+    if (s.securityGroups.length > 0)
+      out.push(table(['', 'group', 'direction', 'protocol', 'peer'], sortWidening(s.securityGroups), md), '');
   }
-  const order: Record<string, number> = { removed: 0, replaced: 1, 'may be replaced': 2, orphaned: 3, updated: 4, added: 5 };
+  const order: Record<string, number> = {
+    removed: 0,
+    replaced: 1,
+    'may be replaced': 2,
+    orphaned: 3,
+    updated: 4,
+    added: 5,
+  };
   const rows = [...s.resources]
     .sort((a, b) => order[a.kind] - order[b.kind] || a.path.localeCompare(b.path))
     .map((r) => [r.stateful ? `${r.kind.toUpperCase()} (stateful)` : r.kind, r.path, r.type, r.properties.join(', ')]);
@@ -117,9 +149,16 @@ function renderKubernetes(diffs: readonly KubernetesObjectDiff[], md: boolean, o
   for (const d of diffs) {
     let lines = d.patch.split('\n');
     if (md && lines.length > MARKDOWN_PATCH_LINES) {
-      lines = [...lines.slice(0, MARKDOWN_PATCH_LINES), `... ${lines.length - MARKDOWN_PATCH_LINES} more lines (run npm run diff locally)`];
+      lines = [
+        ...lines.slice(0, MARKDOWN_PATCH_LINES),
+        `... ${lines.length - MARKDOWN_PATCH_LINES} more lines (run npm run diff locally)`,
+      ];
     }
-    if (md) out.push(`<details><summary>${d.change}: <code>${d.key}</code> (${d.source})</summary>\n\n\`\`\`diff\n${lines.join('\n')}\n\`\`\`\n</details>`, '');
+    if (md)
+      out.push(
+        `<details><summary>${d.change}: <code>${d.key}</code> (${d.source})</summary>\n\n\`\`\`diff\n${lines.join('\n')}\n\`\`\`\n</details>`,
+        '',
+      );
     else out.push(`${d.change}: ${d.key} (${d.source})`, lines.map((l) => `  ${l}`).join('\n'), '');
   }
 }

@@ -31,7 +31,7 @@ export interface StackDiff {
   readonly kubernetes: KubernetesObjectDiff[];
   /** Replacements or removals of data-holding resources. */
   readonly hazards: ResourceChange[];
-  /** True when outputs, parameters, conditions or other sections changed too. */
+  /** How many outputs, parameters, conditions and other non-resource entries changed. */
   readonly otherChanges: number;
 }
 
@@ -74,7 +74,14 @@ export function diffStack(stack: string, before: Template | undefined, after: Te
   const iam = [...strip(diff.iamChanges.summarizeStatements()), ...strip(diff.iamChanges.summarizeManagedPolicies())];
   const securityGroups = strip(diff.securityGroupChanges.summarize());
   const kubernetes = diffObjects(objectsInTemplate(before ?? {}), objectsInTemplate(after ?? {}));
-  const otherChanges = diff.differenceCount - diff.resources.differenceCount;
+  const otherChanges = [
+    diff.outputs,
+    diff.parameters,
+    diff.conditions,
+    diff.mappings,
+    diff.metadata,
+    diff.unknown,
+  ].reduce((n, collection) => n + collection.differenceCount, 0);
 
   return {
     stack,
