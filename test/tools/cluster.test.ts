@@ -325,15 +325,13 @@ describe('errors, through the command line', () => {
 
   test('status exits 1 when not healthy, 0 when healthy', async () => {
     await expect(run('status', '--cluster-name', 'chat-prod', '-c', 'env=prod')).resolves.toBe(0);
-    eks
-      .on(DescribeAddonCommand, { addonName: 'coredns' })
-      .resolves({
-        addon: {
-          status: 'DEGRADED',
-          addonVersion: 'x',
-          health: { issues: [{ code: 'InsufficientNumberOfReplicas', message: '0/2' }] },
-        },
-      });
+    eks.on(DescribeAddonCommand, { addonName: 'coredns' }).resolves({
+      addon: {
+        status: 'DEGRADED',
+        addonVersion: 'x',
+        health: { issues: [{ code: 'InsufficientNumberOfReplicas', message: '0/2' }] },
+      },
+    });
     await expect(run('status', '--cluster-name', 'chat-prod', '-c', 'env=prod')).resolves.toBe(1);
     expect(out.join('\n')).toContain('    ! InsufficientNumberOfReplicas: 0/2');
   });

@@ -28,6 +28,8 @@ export interface FixtureOptions {
   readonly broadGrant?: boolean;
   /** @default true */
   readonly withCache?: boolean;
+  /** Cross-stack references through `Fn::GetStackOutput`, as the project's cdk.json sets. @default false (Fn::ImportValue) */
+  readonly weakReferences?: boolean;
 }
 
 /**
@@ -37,7 +39,13 @@ export interface FixtureOptions {
  */
 export function synthFixture(options: FixtureOptions = {}): AssemblyStack[] {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'co-talk-fixture-'));
-  const app = new App({ outdir, context: { 'aws:cdk:enable-path-metadata': true } });
+  const app = new App({
+    outdir,
+    context: {
+      'aws:cdk:enable-path-metadata': true,
+      ...(options.weakReferences ? { '@aws-cdk/core:defaultCrossStackReferences': 'weak' } : {}),
+    },
+  });
   const env = { account: '111111111111', region: 'ap-northeast-2' };
 
   const network = new Stack(app, 'Network', { env });
