@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { ApiObject, App as Cdk8sApp, Chart } from 'cdk8s';
 import { estimateCost } from '../../tools/cost/estimate';
 import { loadPriceTable } from '../../tools/cost/price-table';
-import { checkoutBase, readRenderedCharts } from '../../tools/diff/base-checkout';
+import { checkoutBase, readRenderedCharts, resolveCommit, synthInputsUnchanged } from '../../tools/diff/base-checkout';
 import { diffAssemblies } from '../../tools/diff/diff-assemblies';
 import { diffObjects, objectsInYaml } from '../../tools/diff/kubernetes';
 import { type DiffReport, hazardsOf, renderDiffReport } from '../../tools/diff/report';
@@ -174,6 +174,21 @@ describe('checkoutBase', () => {
     checkout.dispose();
     expect(fs.existsSync(checkout.dir)).toBe(false);
     expect(git('worktree', 'list').toString().trim().split('\n')).toHaveLength(1);
+  });
+
+  test('changes to tests, tools, workflows or docs leave the synth inputs unchanged; anything else does not', () => {
+    const sha = resolveCommit(repo, 'main');
+    expect(synthInputsUnchanged(repo, sha)).toBe(true);
+    fs.mkdirSync(path.join(repo, 'tools'));
+    fs.writeFileSync(path.join(repo, 'tools', 'new.ts'), 'export {};\n');
+    fs.writeFileSync(path.join(repo, 'NOTES.md'), 'notes\n');
+    expect(synthInputsUnchanged(repo, sha)).toBe(true);
+    fs.mkdirSync(path.join(repo, 'lib'));
+    fs.writeFileSync(path.join(repo, 'lib', 'stack.ts'), 'export {};\n');
+    expect(synthInputsUnchanged(repo, sha)).toBe(false); // untracked source
+    fs.rmSync(path.join(repo, 'lib'), { recursive: true });
+    fs.writeFileSync(path.join(repo, 'package-lock.json'), '{"lockfileVersion":3,"changed":true}\n');
+    expect(synthInputsUnchanged(repo, sha)).toBe(false); // tracked change
   });
 
   test('an unknown ref names the flag and what to pass', () => {

@@ -65,6 +65,41 @@ export function checkoutBase(repoDir: string, ref: string, parent: string): Base
   }
 }
 
+/** The commit `ref` names, or an error naming the flag and what to pass. */
+export function resolveCommit(repoDir: string, ref: string): string {
+  try {
+    return execFileSync('git', ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], {
+      cwd: repoDir,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }).trim();
+  } catch {
+    throw new Error(
+      `--base "${ref}" is not a commit, branch or tag in this repository (try main, origin/main or a SHA)`,
+    );
+  }
+}
+
+/** Paths synth never reads: a change confined to them cannot change any template. */
+const NOT_SYNTH_INPUTS = ['test', 'tools', '.github', '*.md'];
+
+/**
+ * True when nothing synth reads differs between commit `sha` and the working tree (tracked
+ * changes, staged or not, and untracked files alike). Then both revisions synthesize to the same
+ * templates, and the base need not be checked out or synthesized at all.
+ */
+export function synthInputsUnchanged(repoDir: string, sha: string): boolean {
+  const pathspec = ['.', ...NOT_SYNTH_INPUTS.map((p) => `:(exclude)${p}`)];
+  const run = (...args: string[]) =>
+    execFileSync('git', args, { cwd: repoDir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    run('diff', '--quiet', sha, '--', ...pathspec);
+  } catch {
+    return false;
+  }
+  return run('ls-files', '--others', '--exclude-standard', '--', ...pathspec).trim() === '';
+}
+
 /** The rendered chart YAML under `charts/dist/` of a checkout, keyed by path relative to it. */
 export function readRenderedCharts(repoDir: string): Map<string, string> {
   const files = new Map<string, string>();

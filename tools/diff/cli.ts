@@ -7,7 +7,7 @@ import { readAssembly } from '../common/assembly';
 import { synthesize } from '../common/synth';
 import { estimateCost } from '../cost/estimate';
 import { loadPriceTable } from '../cost/price-table';
-import { checkoutBase, readRenderedCharts } from './base-checkout';
+import { checkoutBase, readRenderedCharts, resolveCommit, synthInputsUnchanged } from './base-checkout';
 import { diffObjects, objectsInYaml } from './kubernetes';
 import { diffAssemblies } from './diff-assemblies';
 import { hazardsOf, type ProfileDiff, renderDiffReport } from './report';
@@ -37,18 +37,24 @@ async function main(): Promise<number> {
   const profiles = profilesFromContext(context, PROFILE_NAMES);
   const repoDir = path.resolve(__dirname, '..', '..');
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'co-talk-diff-'));
-  const base = checkoutBase(repoDir, values.base as string, work);
+  const sha = resolveCommit(repoDir, values.base as string);
+  // When only tests, tools, workflows or docs changed, both sides synthesize alike: skip the base.
+  const base = synthInputsUnchanged(repoDir, sha) ? undefined : checkoutBase(repoDir, sha, work);
+  if (!base)
+    console.error(`Nothing synth reads differs from ${values.base as string}: the base is not synthesized again.`);
   try {
     const results: ProfileDiff[] = [];
     for (const name of profiles) {
       const synthContext = { ...context, env: name };
       // The two revisions synthesize side by side: two processes, one per core.
       const [beforeDir, afterDir] = await Promise.all([
-        synthesize({ repoDir: base.dir, outdir: path.join(work, `before-${name}`), context: synthContext }),
+        base
+          ? synthesize({ repoDir: base.dir, outdir: path.join(work, `before-${name}`), context: synthContext })
+          : undefined,
         synthesize({ repoDir, outdir: path.join(work, `after-${name}`), context: synthContext }),
       ]);
-      const before = readAssembly(beforeDir);
       const after = readAssembly(afterDir);
+      const before = beforeDir ? readAssembly(beforeDir) : after;
       const prices = loadPriceTable(loadProfile(name).env.region);
       results.push({
         profile: name,
@@ -56,9 +62,12 @@ async function main(): Promise<number> {
         cost: { before: estimateCost(before, prices), after: estimateCost(after, prices) },
       });
     }
-    const charts = diffObjects(objectsInYaml(readRenderedCharts(base.dir)), objectsInYaml(readRenderedCharts(repoDir)));
+    const charts = diffObjects(
+      objectsInYaml(readRenderedCharts(base?.dir ?? repoDir)),
+      objectsInYaml(readRenderedCharts(repoDir)),
+    );
     const report = {
-      base: `${values.base as string} (${base.sha.slice(0, 12)})`,
+      base: `${values.base as string} (${sha.slice(0, 12)})`,
       head: 'working tree',
       profiles: results,
       charts,
@@ -67,7 +76,7 @@ async function main(): Promise<number> {
     process.stdout.write(renderDiffReport(report, format));
     return hazardsOf(report).length > 0 && !report.allowStateful ? 1 : 0;
   } finally {
-    base.dispose();
+    base?.dispose();
     fs.rmSync(work, { recursive: true, force: true });
   }
 }
