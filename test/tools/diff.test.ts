@@ -113,6 +113,14 @@ describe('renderDiffReport', () => {
     expect(text).toMatch(/EBS volumes\s+\$14\s+\$23\s+\+\$9/);
   });
 
+  test('--details adds the property-level rendering of the diff library', () => {
+    const report = { ...reportFor(synthFixture({ gatewayNodes: 5 })), details: true };
+    const text = renderDiffReport(report, 'text');
+    expect(text).toMatch(/\[~\] AWS::EKS::Nodegroup .*NodegroupGateway/);
+    expect(text).toMatch(/DesiredSize[\s\S]*\[-\] 3[\s\S]*\[\+\] 5/);
+    expect(renderDiffReport({ ...report, details: false }, 'text')).not.toContain('[-] 3');
+  });
+
   test('no change says so', () => {
     expect(renderDiffReport(reportFor(synthFixture()), 'text')).toContain('No changes.');
   });

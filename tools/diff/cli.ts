@@ -12,12 +12,12 @@ import { diffObjects, objectsInYaml } from './kubernetes';
 import { diffAssemblies } from './diff-assemblies';
 import { hazardsOf, type ProfileDiff, renderDiffReport } from './report';
 
-const USAGE = `usage: npm run diff -- [--base REF] [-c env=NAME[,NAME]] [--format text|markdown] [--allow-stateful-replacement]
+const USAGE = `usage: npm run diff -- [--base REF] [-c env=NAME[,NAME]] [--format text|markdown] [--details] [--allow-stateful-replacement]
 
 Synthesizes the working tree and REF (default main) for every profile (or those given with
 -c env=...), offline and without AWS credentials, and shows per profile and stack what changes:
 stateful replacements first, then widened access, resources, Kubernetes objects and the cost
-delta. Exits 1 when a data-holding resource would be replaced or removed, unless
+delta; --details adds every changed property's old and new value. Exits 1 when a data-holding resource would be replaced or removed, unless
 --allow-stateful-replacement is given.`;
 
 async function main(): Promise<number> {
@@ -25,6 +25,7 @@ async function main(): Promise<number> {
     base: { type: 'string', default: 'main' },
     format: { type: 'string', default: 'text' },
     'allow-stateful-replacement': { type: 'boolean', default: false },
+    details: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   });
   if (values.help) {
@@ -72,6 +73,7 @@ async function main(): Promise<number> {
       profiles: results,
       charts,
       allowStateful: values['allow-stateful-replacement'] as boolean,
+      details: values.details as boolean,
     };
     process.stdout.write(renderDiffReport(report, format));
     return hazardsOf(report).length > 0 && !report.allowStateful ? 1 : 0;

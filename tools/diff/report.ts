@@ -19,6 +19,8 @@ export interface DiffReport {
   /** Per-object changes of the rendered chart YAML (`charts/dist/`), which is not per profile. */
   readonly charts: KubernetesObjectDiff[];
   readonly allowStateful: boolean;
+  /** Append the diff library's full property-level rendering to each stack. */
+  readonly details?: boolean;
 }
 
 /** Replacements and removals of data-holding resources, over every profile. */
@@ -94,7 +96,7 @@ export function renderDiffReport(report: DiffReport, format: 'text' | 'markdown'
         '',
       );
     }
-    for (const s of p.stacks) renderStack(s, md, out);
+    for (const s of p.stacks) renderStack(s, md, out, report.details ?? false);
   }
 
   if (report.charts.length > 0) {
@@ -104,7 +106,7 @@ export function renderDiffReport(report: DiffReport, format: 'text' | 'markdown'
   return out.join('\n').trimEnd() + '\n';
 }
 
-function renderStack(s: StackDiff, md: boolean, out: string[]): void {
+function renderStack(s: StackDiff, md: boolean, out: string[], details: boolean): void {
   out.push(md ? `#### Stack \`${s.stack}\`` : `Stack ${s.stack}`, '');
   if (s.iam.length > 0 || s.securityGroups.length > 0) {
     const label = s.widens ? 'Access WIDENS' : 'Access changes';
@@ -142,6 +144,14 @@ function renderStack(s: StackDiff, md: boolean, out: string[]): void {
   if (s.kubernetes.length > 0) {
     out.push(`Kubernetes objects: ${s.kubernetes.length} changed`, '');
     renderKubernetes(s.kubernetes, md, out);
+  }
+  if (details && s.details) {
+    out.push(
+      md
+        ? `<details><summary>Full diff of ${s.stack}</summary>\n\n\`\`\`\n${s.details}\n\`\`\`\n</details>`
+        : s.details,
+      '',
+    );
   }
 }
 

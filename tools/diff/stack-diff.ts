@@ -1,4 +1,5 @@
-import { fullDiff, ResourceImpact, type TemplateDiff } from '@aws-cdk/cloudformation-diff';
+import { Writable } from 'node:stream';
+import { formatDifferences, fullDiff, ResourceImpact, type TemplateDiff } from '@aws-cdk/cloudformation-diff';
 import { resourcePath, type Template } from '../common/assembly';
 import { diffObjects, type KubernetesObjectDiff, objectsInTemplate } from './kubernetes';
 import { STATEFUL_TYPES } from './stateful';
@@ -31,6 +32,8 @@ export interface StackDiff {
   readonly kubernetes: KubernetesObjectDiff[];
   /** Replacements or removals of data-holding resources. */
   readonly hazards: ResourceChange[];
+  /** The diff library's own full rendering (every property's old and new value), shown with `--details`. */
+  readonly details: string;
   /** How many outputs, parameters, conditions and other non-resource entries changed. */
   readonly otherChanges: number;
 }
@@ -85,6 +88,7 @@ export function diffStack(stack: string, before: Template | undefined, after: Te
 
   return {
     stack,
+    details: render(diff, { ...pathMap(before), ...pathMap(after) }),
     resources,
     iam,
     securityGroups,
@@ -93,6 +97,28 @@ export function diffStack(stack: string, before: Template | undefined, after: Te
     hazards: resources.filter((r) => r.stateful),
     otherChanges,
   };
+}
+
+/** What `cdk diff` would print for the stack, without colours. */
+function render(diff: TemplateDiff, paths: Record<string, string>): string {
+  const chunks: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer | string, _encoding, done) {
+      chunks.push(chunk.toString());
+      done();
+    },
+  });
+  formatDifferences(sink, diff, paths);
+  return chunks.join('').replace(ANSI, '').trimEnd();
+}
+
+function pathMap(template: Template | undefined): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(template?.Resources ?? {}).map(([logicalId, resource]) => [
+      logicalId,
+      resourcePath(logicalId, resource),
+    ]),
+  );
 }
 
 function kindOf(impact: ResourceImpact): ResourceChangeKind | undefined {
