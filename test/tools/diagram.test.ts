@@ -24,7 +24,8 @@ describe('renderMermaid', () => {
     );
     expect(lines).toContain('    Network_AWS__EC2__NatGateway["NAT gateway x 2"]');
     // Within a stack a solid arrow, across stacks a dashed one.
-    expect(lines).toContainEqual(expect.stringMatching(/^ {2}Data_ReadReplica\w+ --> Data_Database\w+$/));
+    expect(lines).toContain('    Data_AWS__RDS__DBInstance_replica["RDS read replica db.m7g.large x 1"]');
+    expect(lines).toContainEqual(expect.stringMatching(/^ {2}Data_AWS__RDS__DBInstance_replica --> Data_Database\w+$/));
     expect(lines).toContainEqual(expect.stringMatching(/^ {2}Cluster_Cluster\w+ -\.-> Network_Vpc\w+$/));
   });
 

@@ -24,12 +24,10 @@ const SHAPES: Readonly<Record<string, Shape>> = {
   'Custom::AWSCDK-EKS-KubernetesResource': { label: () => 'Kubernetes manifest', aggregate: true },
   'Custom::AWSCDK-EKS-HelmChart': { label: (p) => `Helm ${str(p.Chart)}` },
   'AWS::RDS::DBInstance': {
-    label: (p) =>
-      `${p.SourceDBInstanceIdentifier === undefined ? 'RDS' : 'RDS replica'} ${str(p.Engine ?? '')} ${str(p.DBInstanceClass)}${p.MultiAZ === true ? ' Multi-AZ' : ''}`.replace(
-        /\s+/g,
-        ' ',
-      ),
+    label: (p) => `RDS ${str(p.Engine)} ${str(p.DBInstanceClass)}${p.MultiAZ === true ? ' Multi-AZ' : ''}`,
   },
+  /** Not a CloudFormation type: read replicas (DB instances with a source) share one node per stack. */
+  'AWS::RDS::DBInstance#replica': { label: (p) => `RDS read replica ${str(p.DBInstanceClass)}`, aggregate: true },
   'AWS::RDS::DBCluster': { label: (p) => `RDS cluster ${str(p.Engine)}` },
   'AWS::ElastiCache::ReplicationGroup': { label: (p) => `ElastiCache ${str(p.CacheNodeType)}` },
   'AWS::OpenSearchService::Domain': {
@@ -39,12 +37,29 @@ const SHAPES: Readonly<Record<string, Shape>> = {
   'AWS::WAFv2::WebACL': { label: () => 'WAF web ACL' },
   'AWS::CloudFront::Distribution': { label: () => 'CloudFront' },
   'AWS::S3::Bucket': { label: () => 'S3 bucket' },
-  'AWS::KMS::Key': { label: () => 'KMS key', aggregate: true },
-  'AWS::SecretsManager::Secret': { label: () => 'secret', aggregate: true },
   'AWS::SNS::Topic': { label: () => 'SNS topic' },
   'AWS::CloudWatch::Alarm': { label: () => 'CloudWatch alarm', aggregate: true },
   'AWS::CloudWatch::Dashboard': { label: () => 'dashboard' },
 };
+
+/**
+ * Plumbing that references lead through but should not: a custom resource's provider function
+ * (and its role) sits in the VPC, which would tie every manifest and chart to the VPC.
+ */
+const STOP_TYPES = new Set([
+  'AWS::Lambda::Function',
+  'AWS::IAM::Role',
+  'AWS::IAM::Policy',
+  'AWS::CloudFormation::Stack',
+]);
+
+/** The shape key of a resource: its type, or a finer key where one type draws as two kinds of box. */
+function shapeKey(resource: TemplateResource): string {
+  if (resource.Type === 'AWS::RDS::DBInstance' && resource.Properties?.SourceDBInstanceIdentifier !== undefined) {
+    return 'AWS::RDS::DBInstance#replica';
+  }
+  return resource.Type;
+}
 
 interface Node {
   readonly id: string;
@@ -55,7 +70,7 @@ interface Node {
 /**
  * A Mermaid flowchart of the synthesized app: one box per stack, the main resources inside it
  * (sizes from the template), and an arrow wherever a resource refers to another one, directly
- * or through plumbing (subnets, security groups, roles), within a stack or across stacks
+ * or through plumbing (subnets, security groups, subnet groups), within a stack or across stacks
  * (`Fn::ImportValue`, `Fn::GetStackOutput`; dashed). Output is sorted: the same app always
  * gives the same text, so the README copy can be checked.
  */
@@ -73,11 +88,11 @@ export function renderMermaid(stacks: readonly AssemblyStack[]): string {
   const key = (s: AssemblyStack, logicalId: string) => `${s.id}\u0000${logicalId}`;
   for (const s of stacks) {
     for (const [logicalId, resource] of Object.entries(s.template.Resources ?? {})) {
-      const shape = SHAPES[resource.Type];
+      const shape = SHAPES[shapeKey(resource)];
       if (!shape) continue;
       const props = resource.Properties ?? {};
       if (shape.aggregate) {
-        const id = slug(`${s.id}_${resource.Type}`);
+        const id = slug(`${s.id}_${shapeKey(resource)}`);
         counts.set(id, (counts.get(id) ?? 0) + 1);
         nodeOf.set(key(s, logicalId), { id, stack: s.id, text: shape.label(props) });
       } else {
@@ -120,7 +135,7 @@ export function renderMermaid(stacks: readonly AssemblyStack[]): string {
         return;
       }
       const resource = stack.template.Resources?.[logicalId];
-      if (resource) queue.push({ stack, value: resource.Properties ?? {} });
+      if (resource && !STOP_TYPES.has(resource.Type)) queue.push({ stack, value: resource.Properties ?? {} });
     }
     return [...found.values()];
   };
