@@ -4,7 +4,7 @@ import { DESIGN_ESTIMATE } from '../../tools/cost/design-estimate';
 import { estimateCost } from '../../tools/cost/estimate';
 import { loadPriceTable } from '../../tools/cost/price-table';
 import { refreshPriceTable } from '../../tools/cost/refresh';
-import { renderCostReport } from '../../tools/cost/report';
+import { renderCostReport, table } from '../../tools/cost/report';
 import { synthFixture } from './fixture-app';
 
 const prices = loadPriceTable('ap-northeast-2');
@@ -166,5 +166,13 @@ describe('refreshPriceTable', () => {
         { Type: 'TERM_MATCH', Field: 'tenancy', Value: 'Shared' },
       ]),
     );
+  });
+});
+
+describe('table', () => {
+  test('folds multi-line cells onto one line, and escapes pipes in Markdown', () => {
+    const rows = [['+', 'sts:AssumeRole\nsts:TagSession', 'a|b']];
+    expect(table(['', 'action', 'x'], rows, false).split('\n')[2]).toBe('+  sts:AssumeRole sts:TagSession  a|b');
+    expect(table(['', 'action', 'x'], rows, true).split('\n')[2]).toBe('| + | sts:AssumeRole<br>sts:TagSession | a\\|b |');
   });
 });

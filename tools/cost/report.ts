@@ -84,17 +84,19 @@ export function renderCostReport(
   return out.join('\n');
 }
 
-/** A plain-text or Markdown table. */
+/** A plain-text or Markdown table; multi-line cells (IAM actions, conditions) are folded onto one line. */
 export function table(header: string[], rows: string[][], markdown: boolean): string {
+  const fold = (cell: string | undefined) => (cell ?? '').replace(/\s*\n\s*/g, markdown ? '<br>' : ' ');
+  const body = rows.map((r) => r.map(fold));
   if (markdown) {
     const esc = (cell: string) => cell.replace(/\|/g, '\\|');
-    return [header, header.map(() => '---'), ...rows].map((r) => `| ${r.map(esc).join(' | ')} |`).join('\n');
+    return [header, header.map(() => '---'), ...body].map((r) => `| ${r.map(esc).join(' | ')} |`).join('\n');
   }
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => (r[i] ?? '').length)));
   const line = (r: string[]) =>
     r
       .map((c, i) => (c ?? '').padEnd(widths[i]))
       .join('  ')
       .trimEnd();
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
 }
