@@ -121,6 +121,16 @@ describe('renderDiffReport', () => {
     expect(renderDiffReport({ ...report, details: false }, 'text')).not.toContain('[-] 3');
   });
 
+  test('a Markdown report too big for a PR comment summarizes the stacks past the budget', () => {
+    const one = reportFor(synthFixture({ broadGrant: true, gatewayReplicas: 4, openToInternet: true }));
+    const many = { ...one, profiles: Array.from({ length: 60 }, (_, i) => ({ ...one.profiles[0], profile: `p${i}` })) };
+    const md = renderDiffReport(many, 'markdown');
+    expect(md.length).toBeLessThan(65_536);
+    expect(md).toContain('(summarized to fit the comment; run `npm run diff` for the whole diff): 1 added, 1 access change(s), WIDENING, 1 Kubernetes object(s)');
+    // The text report is never cut.
+    expect(renderDiffReport(many, 'text')).not.toContain('summarized');
+  });
+
   test('no change says so', () => {
     expect(renderDiffReport(reportFor(synthFixture()), 'text')).toContain('No changes.');
   });

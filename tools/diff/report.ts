@@ -30,6 +30,9 @@ export function hazardsOf(report: DiffReport): { profile: string; stack: string;
   );
 }
 
+/** Characters of a Markdown report before stacks are only summarized (GitHub caps comments at 65,536). */
+const MARKDOWN_BUDGET = 55_000;
+
 /** Most lines of one Kubernetes object patch shown in a PR comment (GitHub caps comments at 65,536 characters). */
 const MARKDOWN_PATCH_LINES = 60;
 
@@ -96,7 +99,14 @@ export function renderDiffReport(report: DiffReport, format: 'text' | 'markdown'
         '',
       );
     }
-    for (const s of p.stacks) renderStack(s, md, out, report.details ?? false);
+    for (const s of p.stacks) {
+      const section: string[] = [];
+      renderStack(s, md, section, report.details ?? false);
+      // A PR comment has a size cap: past the budget, a stack shrinks to its counts.
+      const size = out.join('\n').length + section.join('\n').length;
+      if (md && size > MARKDOWN_BUDGET) out.push(summarizeStack(s), '');
+      else out.push(...section);
+    }
   }
 
   if (report.charts.length > 0) {
@@ -171,6 +181,16 @@ function renderKubernetes(diffs: readonly KubernetesObjectDiff[], md: boolean, o
       );
     else out.push(`${d.change}: ${d.key} (${d.source})`, lines.map((l) => `  ${l}`).join('\n'), '');
   }
+}
+
+function summarizeStack(s: StackDiff): string {
+  const counts = new Map<string, number>();
+  for (const r of s.resources) counts.set(r.kind, (counts.get(r.kind) ?? 0) + 1);
+  const parts = [...counts].map(([kind, n]) => `${n} ${kind}`);
+  if (s.iam.length + s.securityGroups.length > 0)
+    parts.push(`${s.iam.length + s.securityGroups.length} access change(s)${s.widens ? ', WIDENING' : ''}`);
+  if (s.kubernetes.length > 0) parts.push(`${s.kubernetes.length} Kubernetes object(s)`);
+  return `#### Stack \`${s.stack}\` (summarized to fit the comment; run \`npm run diff\` for the whole diff): ${parts.join(', ')}`;
 }
 
 /** Grants (+) before revocations (-): what widens access is read first. */
