@@ -15,7 +15,7 @@ export function describeAwsError(error: unknown, service: string): string {
   ) {
     return (
       `No AWS credentials found for ${service}. Sign in first (aws sso login --profile NAME, then ` +
-      `export AWS_PROFILE=NAME), or set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY in CI.`
+      `export AWS_PROFILE=NAME); in CI, assume the OIDC role with aws-actions/configure-aws-credentials.`
     );
   }
   if (['ExpiredTokenException', 'ExpiredToken', 'TokenRefreshRequired'].includes(name)) {
