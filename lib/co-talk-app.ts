@@ -1,10 +1,12 @@
 import { type App, Tags } from 'aws-cdk-lib';
 import type { Profile } from './config';
+import { DataStack } from './data/data-stack';
 import { NetworkStack } from './network/network-stack';
 
 /** The stacks of one Co-Talk environment, typed so tests and tools can reach each one. */
 export interface CoTalkStacks {
   readonly network: NetworkStack;
+  readonly data: DataStack;
 }
 
 /**
@@ -24,7 +26,16 @@ export function createCoTalkStacks(app: App, profile: Profile): CoTalkStacks {
     profile,
   });
 
+  const data = new DataStack(app, 'Data', {
+    env,
+    stackName: stackName('Data'),
+    description: `Co-Talk ${profile.name}: PostgreSQL, Redis and OpenSearch (stateful)`,
+    profile,
+    vpc: network.vpc,
+    workloadSecurityGroup: network.workloadSecurityGroup,
+  });
+
   Tags.of(app).add('project', 'co-talk');
   Tags.of(app).add('environment', profile.name);
-  return { network };
+  return { network, data };
 }

@@ -150,6 +150,8 @@ export const profileSchema = z
         slowQueryMs: int(10, 60000),
         /** Most connections one app instance may hold (the brief: 50). */
         poolMaxPerInstance: int(1, 500),
+        /** Days between automatic rotations of the master password (Secrets Manager allows 1-1000). */
+        credentialRotationDays: int(1, 1000),
       })
       .strict(),
     redis: z

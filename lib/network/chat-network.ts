@@ -1,5 +1,9 @@
+import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { allowCloudWatchLogs } from '../shared/allow-cloudwatch-logs';
 
 /** Props for {@link ChatNetwork}. */
 export interface ChatNetworkProps {
@@ -9,10 +13,45 @@ export interface ChatNetworkProps {
   readonly availabilityZones: string[];
   /** NAT gateways: 1 is cheap, 3 (one per zone) survives a zone outage. */
   readonly natGateways: number;
+  /** How long VPC flow logs are kept. */
+  readonly flowLogRetention: logs.RetentionDays;
+  /** What happens to the flow log group and its key when the stack is deleted. */
+  readonly removalPolicy: RemovalPolicy;
 }
 
 /**
- * The VPC every Co-Talk tier lives in.
+ * AWS APIs the private nodes and pods call, reached through interface endpoints so the calls
+ * stay inside the VPC and image pulls do not pay NAT data charges:
+ * - ECR (api + dkr): image pulls (the layers themselves come through the S3 gateway endpoint);
+ * - STS, EKS auth: IRSA and Pod Identity exchange a pod's token for role credentials;
+ * - EKS: nodes describe the cluster when they join;
+ * - EC2: the VPC CNI attaches ENIs and assigns pod addresses;
+ * - Elastic Load Balancing: the AWS Load Balancer Controller registers pods in target groups;
+ * - Auto Scaling: the cluster autoscaler resizes the node groups;
+ * - CloudWatch Logs and Monitoring: the log shipper and metrics agent;
+ * - Secrets Manager and KMS: pods and the rotation function read the data stores' credentials;
+ * - SSM, SSM Messages, EC2 Messages: Session Manager reaches nodes without SSH or bastions.
+ */
+const INTERFACE_ENDPOINTS = {
+  EcrApi: ec2.InterfaceVpcEndpointAwsService.ECR,
+  EcrDocker: ec2.InterfaceVpcEndpointAwsService.ECR_DOCKER,
+  Sts: ec2.InterfaceVpcEndpointAwsService.STS,
+  EksAuth: ec2.InterfaceVpcEndpointAwsService.EKS_AUTH,
+  Eks: ec2.InterfaceVpcEndpointAwsService.EKS,
+  Ec2: ec2.InterfaceVpcEndpointAwsService.EC2,
+  ElasticLoadBalancing: ec2.InterfaceVpcEndpointAwsService.ELASTIC_LOAD_BALANCING,
+  AutoScaling: ec2.InterfaceVpcEndpointAwsService.AUTOSCALING,
+  CloudWatchLogs: ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS,
+  CloudWatchMonitoring: ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_MONITORING,
+  SecretsManager: ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER,
+  Kms: ec2.InterfaceVpcEndpointAwsService.KMS,
+  Ssm: ec2.InterfaceVpcEndpointAwsService.SSM,
+  SsmMessages: ec2.InterfaceVpcEndpointAwsService.SSM_MESSAGES,
+  Ec2Messages: ec2.InterfaceVpcEndpointAwsService.EC2_MESSAGES,
+} as const;
+
+/**
+ * The VPC every Co-Talk tier lives in, its flow logs and its AWS service endpoints.
  *
  * Subnet plan for a /16 (the VPC CNI gives every pod a VPC address, so the private tier is large):
  * - private-with-egress /18 per zone (16,384 addresses each, 49,152 in all): nodes and pods. The
@@ -26,6 +65,10 @@ export interface ChatNetworkProps {
 export class ChatNetwork extends Construct {
   /** The VPC. */
   public readonly vpc: ec2.Vpc;
+  /** The group of the interface endpoints: HTTPS from anywhere in the VPC. */
+  public readonly endpointSecurityGroup: ec2.ISecurityGroup;
+  /** Where the VPC's flow logs go. */
+  public readonly flowLogGroup: logs.ILogGroup;
 
   constructor(scope: Construct, id: string, props: ChatNetworkProps) {
     super(scope, id);
@@ -40,5 +83,48 @@ export class ChatNetwork extends Construct {
         { name: 'Data', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 22 },
       ],
     });
+
+    const flowLogKey = new kms.Key(this, 'FlowLogKey', {
+      description: 'Co-Talk VPC flow logs',
+      enableKeyRotation: true,
+      removalPolicy: props.removalPolicy,
+      pendingWindow: Duration.days(7),
+    });
+    allowCloudWatchLogs(flowLogKey);
+    this.flowLogGroup = new logs.LogGroup(this, 'FlowLogGroup', {
+      encryptionKey: flowLogKey,
+      retention: props.flowLogRetention,
+      removalPolicy: props.removalPolicy,
+    });
+    this.vpc.addFlowLog('FlowLog', {
+      destination: ec2.FlowLogDestination.toCloudWatchLogs(this.flowLogGroup),
+      trafficType: ec2.FlowLogTrafficType.ALL,
+    });
+
+    // Gateway endpoints are free; S3 also carries the ECR image layers.
+    this.vpc.addGatewayEndpoint('S3Endpoint', {
+      service: ec2.GatewayVpcEndpointAwsService.S3,
+      subnets: [{ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }, { subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
+    });
+
+    // One group for every interface endpoint instead of fifteen near-identical ones.
+    const endpointSecurityGroup = new ec2.SecurityGroup(this, 'EndpointSecurityGroup', {
+      vpc: this.vpc,
+      description: 'Co-Talk interface endpoints: HTTPS from inside the VPC',
+      allowAllOutbound: false,
+    });
+    // The literal range, not the VPC's token, so the rule reads as what it is.
+    endpointSecurityGroup.addIngressRule(ec2.Peer.ipv4(props.cidr), ec2.Port.tcp(443), 'HTTPS from inside the VPC');
+    this.endpointSecurityGroup = endpointSecurityGroup;
+    for (const [name, service] of Object.entries(INTERFACE_ENDPOINTS)) {
+      this.vpc.addInterfaceEndpoint(`${name}Endpoint`, {
+        service,
+        subnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+        securityGroups: [endpointSecurityGroup],
+        privateDnsEnabled: true,
+        // The group's own rule admits the VPC; `open` would add a duplicate from the VPC token.
+        open: false,
+      });
+    }
   }
 }

@@ -1,7 +1,8 @@
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type { Construct } from 'constructs';
 import type { Profile } from '../config';
+import { logRetention } from '../shared/log-retention';
 import { ChatNetwork } from './chat-network';
 
 /** Props for {@link NetworkStack}. */
@@ -10,7 +11,7 @@ export interface NetworkStackProps extends StackProps {
   readonly profile: Profile;
 }
 
-/** The VPC and what every other stack needs from the network. */
+/** The VPC, its endpoints and flow logs, and what every other stack needs from the network. */
 export class NetworkStack extends Stack {
   /** The VPC shared by the cluster, the load balancers and the data stores. */
   public readonly vpc: ec2.IVpc;
@@ -23,12 +24,14 @@ export class NetworkStack extends Stack {
 
   constructor(scope: Construct, id: string, props: NetworkStackProps) {
     super(scope, id, props);
-    const { network, env } = props.profile;
+    const { network, env, protectData } = props.profile;
 
     const chatNetwork = new ChatNetwork(this, 'ChatNetwork', {
       cidr: network.vpcCidr,
       availabilityZones: [...env.availabilityZones],
       natGateways: network.natGateways,
+      flowLogRetention: logRetention(network.flowLogRetentionDays, 'network.flowLogRetentionDays'),
+      removalPolicy: protectData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
     this.vpc = chatNetwork.vpc;
     this.workloadSecurityGroup = new ec2.SecurityGroup(this, 'WorkloadSecurityGroup', {

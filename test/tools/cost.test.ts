@@ -173,6 +173,8 @@ describe('table', () => {
   test('folds multi-line cells onto one line, and escapes pipes in Markdown', () => {
     const rows = [['+', 'sts:AssumeRole\nsts:TagSession', 'a|b']];
     expect(table(['', 'action', 'x'], rows, false).split('\n')[2]).toBe('+  sts:AssumeRole sts:TagSession  a|b');
-    expect(table(['', 'action', 'x'], rows, true).split('\n')[2]).toBe('| + | sts:AssumeRole<br>sts:TagSession | a\\|b |');
+    expect(table(['', 'action', 'x'], rows, true).split('\n')[2]).toBe(
+      '| + | sts:AssumeRole<br>sts:TagSession | a\\|b |',
+    );
   });
 });

@@ -126,7 +126,9 @@ describe('renderDiffReport', () => {
     const many = { ...one, profiles: Array.from({ length: 60 }, (_, i) => ({ ...one.profiles[0], profile: `p${i}` })) };
     const md = renderDiffReport(many, 'markdown');
     expect(md.length).toBeLessThan(65_536);
-    expect(md).toContain('(summarized to fit the comment; run `npm run diff` for the whole diff): 1 added, 1 access change(s), WIDENING, 1 Kubernetes object(s)');
+    expect(md).toContain(
+      '(summarized to fit the comment; run `npm run diff` for the whole diff): 1 added, 1 access change(s), WIDENING, 1 Kubernetes object(s)',
+    );
     // The text report is never cut.
     expect(renderDiffReport(many, 'text')).not.toContain('summarized');
   });

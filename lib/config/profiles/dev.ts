@@ -31,6 +31,7 @@ export const dev: ProfileInput = {
     monitoringIntervalSeconds: 60,
     slowQueryMs: 500,
     poolMaxPerInstance: BRIEF_POOL_MAX_PER_INSTANCE,
+    credentialRotationDays: 30,
   },
   redis: {
     engineVersion: '7.1',

@@ -34,6 +34,7 @@ export const prod: ProfileInput = {
     monitoringIntervalSeconds: 15,
     slowQueryMs: 200,
     poolMaxPerInstance: BRIEF_POOL_MAX_PER_INSTANCE,
+    credentialRotationDays: 30,
   },
   redis: {
     engineVersion: '7.1',

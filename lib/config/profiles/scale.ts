@@ -32,6 +32,7 @@ export const scale: ProfileInput = {
     monitoringIntervalSeconds: 15,
     slowQueryMs: 200,
     poolMaxPerInstance: BRIEF_POOL_MAX_PER_INSTANCE,
+    credentialRotationDays: 30,
   },
   redis: {
     engineVersion: '7.1',

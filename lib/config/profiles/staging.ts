@@ -33,6 +33,7 @@ export const staging: ProfileInput = {
     monitoringIntervalSeconds: 30,
     slowQueryMs: 250,
     poolMaxPerInstance: BRIEF_POOL_MAX_PER_INSTANCE,
+    credentialRotationDays: 30,
   },
   redis: {
     engineVersion: '7.1',

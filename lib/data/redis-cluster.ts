@@ -1,0 +1,151 @@
+import { type RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as elasticache from 'aws-cdk-lib/aws-elasticache';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+
+/** Props for {@link RedisCluster}. */
+export interface RedisClusterProps {
+  /** What the cluster is for; becomes the replication group's description. */
+  readonly description: string;
+  /** The VPC of the subnet group. */
+  readonly vpc: ec2.IVpc;
+  /** The subnet group over the isolated subnets of the three zones. */
+  readonly subnetGroup: elasticache.CfnSubnetGroup;
+  /** The only group allowed to connect. */
+  readonly workloadSecurityGroup: ec2.ISecurityGroup;
+  /** Encrypts the data at rest, the AUTH token secret and the slow log. */
+  readonly key: kms.IKey;
+  /** The port the nodes listen on; every cluster has its own. */
+  readonly port: number;
+  /** Redis OSS engine version, e.g. 7.1. */
+  readonly engineVersion: string;
+  /** Node type, e.g. cache.r7g.large. */
+  readonly nodeType: string;
+  /**
+   * Shards; set it to run in cluster mode (keys spread over shards).
+   * @default - cluster mode disabled: one primary and its replicas
+   */
+  readonly shards?: number;
+  /** Replicas per shard (or of the single primary), at least 1 for automatic failover. */
+  readonly replicasPerShard: number;
+  /**
+   * Days of daily snapshots to keep.
+   * @default 0 - no snapshots
+   */
+  readonly snapshotRetentionDays?: number;
+  /** How long the slow log is kept. */
+  readonly logRetention: logs.RetentionDays;
+  /** What happens to the replication group when the stack deletes it. */
+  readonly removalPolicy: RemovalPolicy;
+  /** What happens to the key-encrypted secret and the log group when the stack deletes them. */
+  readonly supportingRemovalPolicy: RemovalPolicy;
+}
+
+/**
+ * One ElastiCache for Redis OSS replication group: TLS required, encrypted at rest with the
+ * given key, AUTH token from Secrets Manager, Multi-AZ with automatic failover, isolated subnets.
+ */
+export class RedisCluster extends Construct {
+  /** The replication group. */
+  public readonly replicationGroup: elasticache.CfnReplicationGroup;
+  /** The address clients connect to: the configuration endpoint in cluster mode, else the primary. */
+  public readonly endpoint: string;
+  /**
+   * The reader endpoint, which balances over the replicas.
+   * Undefined in cluster mode, where clients discover replicas from the configuration endpoint.
+   */
+  public readonly readerEndpoint?: string;
+  /** The port the nodes listen on. */
+  public readonly port: number;
+  /** Whether keys are spread over shards (clients must speak the cluster protocol). */
+  public readonly clusterMode: boolean;
+  /** The group of the nodes: this cluster's port from the workload group only. */
+  public readonly securityGroup: ec2.ISecurityGroup;
+  /** The AUTH token (a plain string secret), passed to ElastiCache by dynamic reference. */
+  public readonly authSecret: secretsmanager.ISecret;
+
+  constructor(scope: Construct, id: string, props: RedisClusterProps) {
+    super(scope, id);
+    this.port = props.port;
+    this.clusterMode = props.shards !== undefined;
+
+    const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: props.vpc,
+      description: `Co-Talk ${props.description}: accepts the workloads only`,
+      allowAllOutbound: false,
+    });
+    securityGroup.addIngressRule(props.workloadSecurityGroup, ec2.Port.tcp(props.port), 'Redis from the workloads');
+    this.securityGroup = securityGroup;
+
+    // ElastiCache AUTH tokens allow 16-128 printable characters without @, " or /.
+    this.authSecret = new secretsmanager.Secret(this, 'AuthToken', {
+      description: `Co-Talk ${props.description}: Redis AUTH token`,
+      encryptionKey: props.key,
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      removalPolicy: props.supportingRemovalPolicy,
+    });
+    Validations.of(this.authSecret.node.defaultChild as Construct).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Secrets Manager has no rotation function for ElastiCache AUTH tokens; a token is rotated with ModifyReplicationGroup (AuthTokenUpdateStrategy ROTATE, then SET) after updating this secret',
+    });
+
+    const slowLog = new logs.LogGroup(this, 'SlowLog', {
+      encryptionKey: props.key,
+      retention: props.logRetention,
+      removalPolicy: props.supportingRemovalPolicy,
+    });
+
+    const snapshots = props.snapshotRetentionDays ?? 0;
+    this.replicationGroup = new elasticache.CfnReplicationGroup(this, 'Resource', {
+      replicationGroupDescription: `Co-Talk ${props.description}`,
+      engine: 'redis',
+      engineVersion: props.engineVersion,
+      cacheNodeType: props.nodeType,
+      port: props.port,
+      ...(this.clusterMode
+        ? {
+            clusterMode: 'enabled',
+            cacheParameterGroupName: 'default.redis7.cluster.on',
+            numNodeGroups: props.shards,
+            replicasPerNodeGroup: props.replicasPerShard,
+          }
+        : {
+            clusterMode: 'disabled',
+            cacheParameterGroupName: 'default.redis7',
+            numCacheClusters: props.replicasPerShard + 1,
+          }),
+      automaticFailoverEnabled: true,
+      multiAzEnabled: true,
+      cacheSubnetGroupName: props.subnetGroup.ref,
+      securityGroupIds: [securityGroup.securityGroupId],
+      // Enabled at creation, TLS is required outright; TransitEncryptionMode exists only to
+      // migrate a running cluster through `preferred`, and is left unset.
+      transitEncryptionEnabled: true,
+      atRestEncryptionEnabled: true,
+      kmsKeyId: props.key.keyArn,
+      authToken: this.authSecret.secretValue.unsafeUnwrap(),
+      autoMinorVersionUpgrade: true,
+      snapshotRetentionLimit: snapshots,
+      ...(snapshots > 0 ? { snapshotWindow: '17:00-18:00' } : {}),
+      preferredMaintenanceWindow: 'sun:18:30-sun:19:30',
+      logDeliveryConfigurations: [
+        {
+          destinationType: 'cloudwatch-logs',
+          destinationDetails: { cloudWatchLogsDetails: { logGroup: slowLog.logGroupName } },
+          logFormat: 'json',
+          logType: 'slow-log',
+        },
+      ],
+    });
+    this.replicationGroup.applyRemovalPolicy(props.removalPolicy);
+
+    this.endpoint = this.clusterMode
+      ? this.replicationGroup.attrConfigurationEndPointAddress
+      : this.replicationGroup.attrPrimaryEndPointAddress;
+    this.readerEndpoint = this.clusterMode ? undefined : this.replicationGroup.attrReaderEndPointAddress;
+  }
+}

@@ -1,0 +1,103 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as elasticache from 'aws-cdk-lib/aws-elasticache';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { Profile } from '../config';
+import { allowCloudWatchLogs } from '../shared/allow-cloudwatch-logs';
+import { DATA_PORTS } from './ports';
+import { RedisCluster } from './redis-cluster';
+
+/** Props for {@link RedisClusters}. */
+export interface RedisClustersProps {
+  /** The VPC; the nodes go into its isolated subnets. */
+  readonly vpc: ec2.IVpc;
+  /** The only group allowed to connect. */
+  readonly workloadSecurityGroup: ec2.ISecurityGroup;
+  /** Engine, node types, shard and replica counts from the profile. */
+  readonly redis: Profile['redis'];
+  /** How long the slow logs are kept. */
+  readonly logRetention: logs.RetentionDays;
+  /**
+   * Snapshot the streams cluster on delete and keep the key, secrets and logs.
+   * @default false - everything is deleted with the stack (dev)
+   */
+  readonly protectData?: boolean;
+}
+
+/**
+ * The brief's three Redis clusters, kept apart so that a cache stampede cannot delay pub/sub
+ * fan-out and stream consumers never compete with either for memory:
+ * - `cache`: the L2 cache (user info, friend lists), cluster mode with the profile's shards;
+ * - `pubsub`: message fan-out between gateway pods; holds nothing durable;
+ * - `streams`: the message streams the worker consumes; snapshotted daily.
+ */
+export class RedisClusters extends Construct {
+  /** The L2 cache, in cluster mode. */
+  public readonly cache: RedisCluster;
+  /** Pub/sub fan-out between gateway pods. */
+  public readonly pubsub: RedisCluster;
+  /** Redis streams consumed by the worker. */
+  public readonly streams: RedisCluster;
+  /** Encrypts all three clusters, their AUTH tokens and their logs. */
+  public readonly key: kms.IKey;
+
+  constructor(scope: Construct, id: string, props: RedisClustersProps) {
+    super(scope, id);
+    const { redis } = props;
+    const protect = props.protectData ?? false;
+    const supportingRemovalPolicy = protect ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+
+    const key = new kms.Key(this, 'Key', {
+      description: 'Co-Talk Redis: data at rest, AUTH tokens, slow logs',
+      enableKeyRotation: true,
+      removalPolicy: supportingRemovalPolicy,
+      pendingWindow: Duration.days(7),
+    });
+    allowCloudWatchLogs(key);
+    this.key = key;
+
+    const subnetGroup = new elasticache.CfnSubnetGroup(this, 'SubnetGroup', {
+      description: 'Co-Talk Redis: isolated subnets of the three zones',
+      subnetIds: props.vpc.selectSubnets({ subnetType: ec2.SubnetType.PRIVATE_ISOLATED }).subnetIds,
+    });
+    const common = {
+      vpc: props.vpc,
+      subnetGroup,
+      workloadSecurityGroup: props.workloadSecurityGroup,
+      key,
+      engineVersion: redis.engineVersion,
+      logRetention: props.logRetention,
+      supportingRemovalPolicy,
+    };
+
+    // Cache and pub/sub hold nothing that outlives a restart: no snapshot on delete.
+    this.cache = new RedisCluster(this, 'Cache', {
+      ...common,
+      description: 'L2 cache',
+      port: DATA_PORTS.cache,
+      nodeType: redis.cache.nodeType,
+      shards: redis.cache.shards,
+      replicasPerShard: redis.cache.replicasPerShard,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.pubsub = new RedisCluster(this, 'Pubsub', {
+      ...common,
+      description: 'pub/sub fan-out',
+      port: DATA_PORTS.pubsub,
+      nodeType: redis.pubsub.nodeType,
+      replicasPerShard: redis.pubsub.replicas,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.streams = new RedisCluster(this, 'Streams', {
+      ...common,
+      description: 'message streams',
+      port: DATA_PORTS.streams,
+      nodeType: redis.streams.nodeType,
+      replicasPerShard: redis.streams.replicas,
+      snapshotRetentionDays: redis.streams.snapshotRetentionDays,
+      removalPolicy: protect ? RemovalPolicy.SNAPSHOT : RemovalPolicy.DESTROY,
+    });
+  }
+}

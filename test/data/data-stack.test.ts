@@ -1,0 +1,129 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { PROFILE_NAMES, type ProfileName } from '../../lib/config';
+import { synthProfile } from '../support/synth-profile';
+
+const dataTemplate = (name: ProfileName) => {
+  const synthesized = synthProfile(name);
+  return synthesized.template(synthesized.stacks.data);
+};
+
+describe('DataStack', () => {
+  test.each<[ProfileName, boolean]>([
+    ['dev', false],
+    ['staging', true],
+    ['prod', true],
+    ['scale', true],
+  ])('%s: termination protection is %s', (name, on) => {
+    expect(synthProfile(name).stacks.data.terminationProtection).toBe(on);
+  });
+
+  // Renaming any of these replaces the resource, and with it the data: change one only with a
+  // migration plan, then update this list.
+  test('stateful logical ids are pinned', () => {
+    const template = dataTemplate('prod');
+    const idsOf = (type: string) => Object.keys(template.findResources(type)).sort();
+    expect(idsOf('AWS::RDS::DBInstance')).toEqual([
+      'ChatDatabasePrimary07D746AC',
+      'ChatDatabaseReplica1628C33A4',
+      'ChatDatabaseReplica265EF7C61',
+      'ChatDatabaseReplica3BF6B0662',
+      'ChatDatabaseReplica4FAB1E1D6',
+      'ChatDatabaseReplica589A88988',
+    ]);
+    expect(idsOf('AWS::ElastiCache::ReplicationGroup')).toEqual([
+      'RedisClustersCache25A8C496',
+      'RedisClustersPubsubDBB934DE',
+      'RedisClustersStreams788D6D80',
+    ]);
+    expect(idsOf('AWS::OpenSearchService::Domain')).toEqual(['SearchDomainDEDB155F']);
+    expect(idsOf('AWS::KMS::Key')).toEqual([
+      'ChatDatabaseKeyFAE7B1FA',
+      'RedisClustersKeyDA21A225',
+      'SearchDomainKeyF9BDE04E',
+    ]);
+    expect(idsOf('AWS::SecretsManager::Secret')).toEqual([
+      'DataChatDatabasePrimarySecretBCBE495B3fdaad7efa858a3daf9490cf0a702aeb',
+      'RedisClustersCacheAuthToken8AEBD969',
+      'RedisClustersPubsubAuthToken876FAB41',
+      'RedisClustersStreamsAuthToken8B6309B1',
+      'SearchDomainMasterUser12B32F0F',
+    ]);
+  });
+
+  test('each store admits only the workload group (and the rotation function), each on its own port', () => {
+    const template = dataTemplate('prod');
+    const workloadGroup = {
+      'Fn::GetStackOutput': Match.objectLike({ OutputName: Match.stringLikeRegexp('WorkloadSecurityGroup') }),
+    };
+    const fromWorkloads = (group: string, port: number) =>
+      template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+        GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp(`^${group}`), 'GroupId'] },
+        SourceSecurityGroupId: workloadGroup,
+        IpProtocol: 'tcp',
+        FromPort: port,
+        ToPort: port,
+      });
+    fromWorkloads('ChatDatabaseSecurityGroup', 5433);
+    fromWorkloads('RedisClustersCacheSecurityGroup', 6380);
+    fromWorkloads('RedisClustersPubsubSecurityGroup', 6381);
+    fromWorkloads('RedisClustersStreamsSecurityGroup', 6382);
+    fromWorkloads('SearchDomainSecurityGroup', 443);
+
+    const ingress = Object.values(template.findResources('AWS::EC2::SecurityGroupIngress'));
+    expect(ingress).toHaveLength(6);
+    for (const rule of ingress) {
+      expect(rule.Properties.CidrIp).toBeUndefined();
+      expect(rule.Properties.CidrIpv6).toBeUndefined();
+    }
+    const groups = template.findResources('AWS::EC2::SecurityGroup');
+    for (const [logicalId, group] of Object.entries(groups)) {
+      expect(group.Properties.SecurityGroupIngress).toBeUndefined();
+      // The stores open no connections of their own; only the rotation function calls out.
+      if (!logicalId.startsWith('ChatDatabaseRotationSecurityGroup')) {
+        expect(group.Properties.SecurityGroupEgress).toEqual([
+          expect.objectContaining({ CidrIp: '255.255.255.255/32', Description: 'Disallow all traffic' }),
+        ]);
+      }
+    }
+  });
+
+  test.each(PROFILE_NAMES)('%s: every password and token is a Secrets Manager dynamic reference', (name) => {
+    const found: string[] = [];
+    const walk = (node: unknown): void => {
+      if (Array.isArray(node)) node.forEach(walk);
+      else if (node !== null && typeof node === 'object') {
+        for (const [key, value] of Object.entries(node)) {
+          if (/Password$|AuthToken$/.test(key)) found.push(JSON.stringify(value));
+          walk(value);
+        }
+      }
+    };
+    walk(dataTemplate(name).toJSON().Resources);
+    // The database master password, three AUTH tokens and the search master password.
+    expect(found).toHaveLength(5);
+    for (const value of found) expect(value).toContain('{{resolve:secretsmanager:');
+  });
+
+  test('outputs name the endpoints, ports and secrets', () => {
+    const template = dataTemplate('prod');
+    for (const id of [
+      'DatabaseWriterEndpoint',
+      'DatabaseReaderEndpoints',
+      'DatabasePort',
+      'DatabaseSecretArn',
+      'RedisCacheEndpoint',
+      'RedisCachePort',
+      'RedisCacheAuthSecretArn',
+      'RedisPubsubEndpoint',
+      'RedisStreamsEndpoint',
+      'SearchEndpoint',
+      'SearchMasterUserSecretArn',
+    ]) {
+      template.hasOutput(id, { Value: Match.anyValue() });
+    }
+    template.hasOutput('DatabasePort', { Value: '5433' });
+    template.hasOutput('RedisCacheEndpoint', {
+      Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^RedisClustersCache'), 'ConfigurationEndPoint.Address'] },
+    });
+  });
+});

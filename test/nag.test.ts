@@ -1,0 +1,32 @@
+import { Stack, Validations } from 'aws-cdk-lib';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { PROFILE_NAMES } from '../lib/config';
+import { buildProfileApp } from './support/synth-profile';
+
+/**
+ * cdk-nag 3.x runs as a policy validation plugin on the whole app, so every stack the app
+ * creates is checked, including stacks added later. A finding fails synth with a report naming
+ * the rule and the construct path; acknowledgements live next to the construct they excuse.
+ */
+describe('cdk-nag AwsSolutions', () => {
+  test.each(PROFILE_NAMES)('%s: no unacknowledged finding in any stack', (name) => {
+    // Given the profile's whole app with the AwsSolutions pack registered
+    const { app } = buildProfileApp(name);
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+
+    // When it is synthesized, Then the pack reports nothing
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  test('the check is live: a finding in a stack added to the app fails synth and names the rule', () => {
+    // Given the dev app plus a stack holding a bucket without access logs
+    const { app } = buildProfileApp('dev');
+    const extra = new Stack(app, 'Extra');
+    new s3.Bucket(extra, 'Bucket', { enforceSSL: true });
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+
+    // When it is synthesized, Then synth fails on the bucket
+    expect(() => app.synth()).toThrow(/AwsSolutions-S1/);
+  });
+});
