@@ -28,6 +28,8 @@ export interface FixtureOptions {
   readonly broadGrant?: boolean;
   /** @default true */
   readonly withCache?: boolean;
+  /** `replicas` in the values of the metrics-server Helm release. @default 1 */
+  readonly metricsServerReplicas?: number;
   /** Cross-stack references through `Fn::GetStackOutput`, as the project's cdk.json sets. @default false (Fn::ImportValue) */
   readonly weakReferences?: boolean;
 }
@@ -126,6 +128,13 @@ export function synthFixture(options: FixtureOptions = {}): AssemblyStack[] {
       replicas: options.gatewayReplicas ?? 2,
       template: { spec: { containers: [{ name: 'gateway', image: 'gateway:1' }] } },
     },
+  });
+  cluster.addHelmChart('MetricsServer', {
+    chart: 'metrics-server',
+    repository: 'https://kubernetes-sigs.github.io/metrics-server/',
+    version: '3.12.2',
+    namespace: 'kube-system',
+    values: { replicas: options.metricsServerReplicas ?? 1 },
   });
   new elbv2.ApplicationLoadBalancer(clusterStack, 'Alb', { vpc, internetFacing: true });
   new elbv2.NetworkLoadBalancer(clusterStack, 'Nlb', { vpc, internetFacing: true });

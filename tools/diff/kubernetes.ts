@@ -16,6 +16,8 @@ export interface KubernetesObjectDiff {
 
 /** The CloudFormation types whose properties carry Kubernetes manifests. */
 const MANIFEST_TYPES = new Set(['Custom::AWSCDK-EKS-KubernetesResource']);
+/** Helm releases installed by the cluster's kubectl provider. */
+const HELM_TYPE = 'Custom::AWSCDK-EKS-HelmChart';
 
 /**
  * The Kubernetes objects of a template's manifest resources. The manifest is a JSON string,
@@ -25,6 +27,11 @@ const MANIFEST_TYPES = new Set(['Custom::AWSCDK-EKS-KubernetesResource']);
 export function objectsInTemplate(template: Template): KubernetesObjects {
   const objects: KubernetesObjects = new Map();
   for (const [logicalId, resource] of Object.entries(template.Resources ?? {})) {
+    if (resource.Type === HELM_TYPE) {
+      const release = helmRelease(resource.Properties ?? {});
+      objects.set(objectKey(release), { source: resourcePath(logicalId, resource), object: release });
+      continue;
+    }
     if (!MANIFEST_TYPES.has(resource.Type)) continue;
     const manifest = resource.Properties?.Manifest;
     const text = renderString(manifest);
@@ -38,6 +45,31 @@ export function objectsInTemplate(template: Template): KubernetesObjects {
     for (const object of Array.isArray(parsed) ? parsed : [parsed]) objects.set(objectKey(object), { source, object });
   }
   return objects;
+}
+
+/**
+ * A Helm release as a pseudo-object (`HelmRelease namespace/release`): chart, repository,
+ * version and the values, parsed, so a changed value shows as one changed YAML line.
+ */
+function helmRelease(props: Record<string, unknown>): unknown {
+  const valuesText = renderString(props.Values ?? '{}');
+  let values: unknown;
+  try {
+    values = JSON.parse(valuesText);
+  } catch {
+    values = valuesText;
+  }
+  return {
+    kind: 'HelmRelease',
+    metadata: {
+      name: renderString(props.Release ?? '(unnamed)'),
+      namespace: renderString(props.Namespace ?? 'default'),
+    },
+    chart: props.Chart,
+    repository: props.Repository,
+    version: props.Version,
+    values,
+  };
 }
 
 /** The Kubernetes objects of rendered YAML files (e.g. `charts/dist/*.k8s.yaml`), keyed like the template's. */
