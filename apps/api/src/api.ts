@@ -1,0 +1,66 @@
+import type { FastifyInstance } from 'fastify';
+import {
+  createLogger,
+  createMetricsRegistry,
+  createPostgres,
+  createRedis,
+  postgresOptionsFromEnv,
+  redisOptionsFromEnv,
+  type Logger,
+} from '@co-talk/common';
+import { buildApp } from './app';
+import { TwoLevelCache } from './cache';
+import type { ApiEnv } from './config';
+import type { ApiContext } from './context';
+import { OpenSearchMessageSearch, PostgresMessageSearch } from './message-search';
+import { migrate } from './migrate';
+
+/** A running API. */
+export interface Api {
+  readonly app: FastifyInstance;
+  readonly ctx: ApiContext;
+  /** The listening port (useful when API_PORT is 0 in tests). */
+  readonly port: number;
+  /** Stops accepting, finishes requests in flight, closes every connection. */
+  stop(): Promise<void>;
+}
+
+/** Connects, migrates (when configured), builds the app and listens. */
+export async function startApi(
+  env: ApiEnv,
+  logger: Logger = createLogger({ service: 'api', level: env.LOG_LEVEL }),
+): Promise<Api> {
+  const postgres = createPostgres(postgresOptionsFromEnv(env, 'co-talk-api'));
+  const redis = createRedis(redisOptionsFromEnv(env, 'co-talk-api'));
+  if (env.MIGRATE_ON_START) await migrate(postgres.writer, env.MIGRATIONS_DIR, logger);
+  const registry = createMetricsRegistry('api');
+  const cache = new TwoLevelCache({
+    redis,
+    keyPrefix: env.REDIS_KEY_PREFIX,
+    l1TtlSeconds: env.CACHE_L1_TTL_SECONDS,
+    l1MaxEntries: env.CACHE_L1_MAX_ENTRIES,
+    l2TtlSeconds: env.CACHE_L2_TTL_SECONDS,
+    registry,
+  });
+  const search = env.OPENSEARCH_URL
+    ? new OpenSearchMessageSearch({
+        url: env.OPENSEARCH_URL,
+        username: env.OPENSEARCH_USERNAME,
+        password: env.OPENSEARCH_PASSWORD,
+      })
+    : new PostgresMessageSearch(postgres.reader);
+  const ctx: ApiContext = { env, postgres, redis, cache, search };
+  const app = await buildApp(ctx, registry, logger);
+  await app.listen({ port: env.API_PORT, host: env.API_HOST });
+  const address = app.server.address();
+  logger.info({ search: search.backend, replica: Boolean(env.DATABASE_READER_URL) }, 'api started');
+  return {
+    app,
+    ctx,
+    port: typeof address === 'object' && address ? address.port : env.API_PORT,
+    async stop() {
+      await app.close();
+      await Promise.all([postgres.close(), redis.quit(), search.close()]);
+    },
+  };
+}

@@ -1,0 +1,100 @@
+import swagger from '@fastify/swagger';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
+import { Histogram, type Registry } from 'prom-client';
+import { AccessTokenError, checkReady, verifyAccessToken, type Logger } from '@co-talk/common';
+import type { ApiContext } from './context';
+import { installErrorHandlers, unauthorized } from './http-errors';
+import { authRoutes } from './routes/auth';
+import { friendRoutes } from './routes/friends';
+import { messageRoutes } from './routes/messages';
+import { roomRoutes } from './routes/rooms';
+import { userRoutes } from './routes/users';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** onRequest hook: verifies the bearer token and sets `request.userId`, else 401. */
+    authenticate(request: FastifyRequest, reply: FastifyReply): Promise<void>;
+  }
+  interface FastifyRequest {
+    /** The authenticated caller (set by `authenticate`). */
+    userId: string;
+  }
+}
+
+/** Request bodies are small JSON documents; anything larger is refused before parsing. */
+const BODY_LIMIT_BYTES = 64 * 1024;
+
+/** Builds the API: routes, OpenAPI document, probes and metrics. Listening is the caller's job. */
+export async function buildApp(ctx: ApiContext, registry: Registry, logger: Logger): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    // Per-request lines would dominate the log at production rates; metrics count requests instead.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: BODY_LIMIT_BYTES,
+    // Unknown fields are an error, not silently dropped; query strings still coerce to numbers.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+    return503OnClosing: true,
+  });
+  installErrorHandlers(app);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Co-Talk API', version: '1.0.0', description: 'Accounts, friends, rooms and message history.' },
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+    },
+  });
+
+  app.decorateRequest('userId', '');
+  app.decorate('authenticate', async (request: FastifyRequest) => {
+    const header = request.headers.authorization;
+    if (!header?.startsWith('Bearer ')) throw unauthorized('missing bearer token');
+    try {
+      const token = await verifyAccessToken(ctx.env.JWT_SECRET, header.slice(7), { issuer: ctx.env.JWT_ISSUER });
+      request.userId = token.userId;
+    } catch (err) {
+      if (err instanceof AccessTokenError) throw unauthorized(err.message);
+      throw err;
+    }
+  });
+
+  const duration = new Histogram({
+    name: 'api_http_request_duration_seconds',
+    help: 'Request duration by route and status',
+    labelNames: ['method', 'route', 'status'],
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    duration.observe(
+      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+  });
+
+  const hide = { schema: { hide: true } };
+  app.get('/healthz', hide, async () => 'ok\n');
+  app.get('/readyz', hide, async (_request, reply) => {
+    const ready = await checkReady(async () => {
+      await Promise.all([ctx.postgres.writer.query('SELECT 1'), ctx.postgres.reader.query('SELECT 1')]);
+      return (await ctx.redis.ping()) === 'PONG';
+    });
+    return reply.code(ready ? 200 : 503).send(ready ? 'ready\n' : 'not ready\n');
+  });
+  app.get('/metrics', hide, async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()));
+  app.get('/openapi.json', hide, async () => app.swagger());
+
+  authRoutes(app, ctx);
+  userRoutes(app, ctx);
+  friendRoutes(app, ctx);
+  roomRoutes(app, ctx);
+  messageRoutes(app, ctx);
+  await app.ready();
+  return app;
+}

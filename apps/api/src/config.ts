@@ -1,0 +1,39 @@
+import { join } from 'node:path';
+import { z } from 'zod';
+import {
+  envBoolean,
+  envPort,
+  envPositiveInt,
+  logEnvShape,
+  postgresEnvShape,
+  redisEnvShape,
+  redisKeyPrefixEnvShape,
+} from '@co-talk/common';
+
+/** Every setting the API reads from its environment. */
+export const apiEnvShape = {
+  ...logEnvShape,
+  ...postgresEnvShape,
+  ...redisEnvShape,
+  ...redisKeyPrefixEnvShape,
+  API_PORT: envPort.default(3000),
+  API_HOST: z.string().min(1).default('0.0.0.0'),
+  /** Shared with the gateway, which verifies the tokens the API issues. */
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters (HS256 key)'),
+  JWT_ISSUER: z.string().min(1).default('co-talk'),
+  ACCESS_TOKEN_TTL_SECONDS: envPositiveInt.default(3600),
+  /** The brief: L1 in-process, 1 minute. */
+  CACHE_L1_TTL_SECONDS: envPositiveInt.default(60),
+  CACHE_L1_MAX_ENTRIES: envPositiveInt.default(10_000),
+  /** The brief: L2 Redis, 1 hour. */
+  CACHE_L2_TTL_SECONDS: envPositiveInt.default(3600),
+  OPENSEARCH_URL: z.url({ protocol: /^https?$/, error: 'expected http(s)://host:port' }).optional(),
+  OPENSEARCH_USERNAME: z.string().min(1).optional(),
+  OPENSEARCH_PASSWORD: z.string().min(1).optional(),
+  /** Apply pending migrations at start-up (under an advisory lock, so replicas may start together). */
+  MIGRATE_ON_START: envBoolean.default(true),
+  MIGRATIONS_DIR: z.string().min(1).default(join(__dirname, '../migrations')),
+};
+
+/** The API's parsed configuration. */
+export type ApiEnv = z.infer<z.ZodObject<typeof apiEnvShape>>;

@@ -1,0 +1,13 @@
+import type { Postgres, RedisClient } from '@co-talk/common';
+import type { TwoLevelCache } from './cache';
+import type { ApiEnv } from './config';
+import type { MessageSearch } from './message-search';
+
+/** What the route modules share. */
+export interface ApiContext {
+  readonly env: ApiEnv;
+  readonly postgres: Postgres;
+  readonly redis: RedisClient;
+  readonly cache: TwoLevelCache;
+  readonly search: MessageSearch;
+}

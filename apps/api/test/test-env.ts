@@ -1,0 +1,22 @@
+import { loadEnv } from '@co-talk/common';
+import { apiEnvShape, type ApiEnv } from '../src/config';
+import { TEST_REDIS_URL } from '../../test/support/databases';
+
+export const TEST_JWT_SECRET = 'test-secret-test-secret-test-secret-0123';
+
+/** API configuration for a test: its own database and key prefix, an ephemeral port. */
+export function apiTestEnv(databaseUrl: string, keyPrefix: string, overrides: Record<string, string> = {}): ApiEnv {
+  return loadEnv(apiEnvShape, {
+    DATABASE_URL: databaseUrl,
+    DATABASE_POOL_MAX: '4',
+    REDIS_URL: TEST_REDIS_URL,
+    REDIS_KEY_PREFIX: keyPrefix,
+    JWT_SECRET: TEST_JWT_SECRET,
+    API_PORT: '0',
+    API_HOST: '127.0.0.1',
+    LOG_LEVEL: 'silent',
+    // Migrations ran when the test database was created.
+    MIGRATE_ON_START: 'false',
+    ...overrides,
+  });
+}

@@ -1,0 +1,367 @@
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { createRedis, signAccessToken } from '@co-talk/common';
+import { runClient, type ClientReport, type ClientTask, type OrchestratorCommand } from './client';
+import { LatencyRecorder } from './latency';
+
+/**
+ * `npm run bench:gateway`: the gateway's real entry point (bundled as the image bundles it,
+ * node cluster and all) against client processes on loopback and the local Redis. Every scenario
+ * is bounded in connections, messages and time, and the run stops by itself.
+ *
+ * BENCH_IDLE_CONNECTIONS (default 50000), BENCH_RATE_CONNECTIONS (20000),
+ * BENCH_FANOUT_SECONDS (5), BENCH_ROOM100_RATE (messages/s into the 100-member room, 5000),
+ * BENCH_ROOMS_RATE (messages/s over the 1,000 rooms of 10, 2000), BENCH_ONLY (comma-separated scenario
+ * names: idle, rate, room100, rooms1000), BENCH_GATEWAY_NODE_ARGS and
+ * BENCH_CLIENT_NODE_ARGS (e.g. --cpu-prof).
+ */
+
+const SECRET = randomUUID() + randomUUID();
+const ISSUER = 'co-talk-bench';
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const PREFIX = `bench:gw:${randomUUID().slice(0, 8)}:`;
+const DIST = join(__dirname);
+const SCENARIO_TIMEOUT_MS = 240_000;
+
+const num = (name: string, fallback: number): number => Number(process.env[name] ?? fallback);
+
+interface Gateway {
+  readonly process: ChildProcess;
+  readonly port: number;
+}
+
+let nextPort = 28_000 + Math.floor(Math.random() * 1000) * 2;
+
+async function startGateway(workers: number): Promise<Gateway> {
+  const port = nextPort;
+  nextPort += 2;
+  // e.g. --cpu-prof to see where the gateway processes spend their time (workers inherit it).
+  const nodeArgs = process.env.BENCH_GATEWAY_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, join(DIST, 'gateway.js')], {
+    env: {
+      PATH: process.env.PATH,
+      JWT_SECRET: SECRET,
+      JWT_ISSUER: ISSUER,
+      REDIS_URL,
+      REDIS_KEY_PREFIX: PREFIX,
+      GATEWAY_HOST: '127.0.0.1',
+      GATEWAY_PORT: String(port),
+      GATEWAY_HTTP_PORT: String(port + 1),
+      GATEWAY_WORKERS: String(workers),
+      GATEWAY_DRAIN_SECONDS: '5',
+      // Senders in the fan-out runs send far above a person's rate on purpose.
+      GATEWAY_RATE_PER_SECOND: '1000000',
+      GATEWAY_RATE_BURST: '1000000',
+      LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port + 1}/readyz`)).status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error('gateway did not become ready');
+    await sleep(100);
+  }
+  return { process: child, port };
+}
+
+async function stopGateway(gateway: Gateway): Promise<void> {
+  const exited = new Promise((resolve) => gateway.process.once('exit', resolve));
+  gateway.process.kill('SIGTERM');
+  await Promise.race([exited, sleep(15_000)]);
+  if (gateway.process.exitCode === null) gateway.process.kill('SIGKILL');
+}
+
+/** RSS of the gateway's primary and its workers, in bytes (from /proc). */
+function gatewayRss(gateway: Gateway): number {
+  const pids = [gateway.process.pid!];
+  try {
+    pids.push(
+      ...readFileSync(`/proc/${gateway.process.pid}/task/${gateway.process.pid}/children`, 'utf8')
+        .trim()
+        .split(/\s+/)
+        .filter(Boolean)
+        .map(Number),
+    );
+  } catch {
+    // no children file: single process
+  }
+  return pids.reduce((sum, pid) => {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    return sum + Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) * 1024;
+  }, 0);
+}
+
+/** JS heap in use, summed over the gateway's workers (from the aggregated /metrics). */
+async function heapUsed(gateway: Gateway, metric = 'nodejs_heap_size_used_bytes'): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${gateway.port + 1}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(metric));
+  return line === undefined ? Number.NaN : Number(line.split(' ').pop());
+}
+
+/** Percentiles (ms) of the gateway's own fan-out latency histogram: accept → queued for delivery. */
+async function serverFanoutLatency(gateway: Gateway): Promise<string> {
+  const text = await (await fetch(`http://127.0.0.1:${gateway.port + 1}/metrics`)).text();
+  const buckets = text
+    .split('\n')
+    .filter((l) => l.startsWith('gateway_fanout_latency_seconds_bucket'))
+    .map((l) => ({ le: Number(/le="([^"]+)"/.exec(l)![1]), count: Number(l.split(' ').pop()) }));
+  const total = buckets.find((b) => b.le === Infinity)?.count ?? 0;
+  const at = (fraction: number): string => {
+    const bucket = buckets.find((b) => b.count >= total * fraction);
+    return bucket === undefined || bucket.le === Infinity ? '> 2500' : `<= ${bucket.le * 1000}`;
+  };
+  return `gateway-side fan-out latency p50 ${at(0.5)} ms, p99 ${at(0.99)} ms`;
+}
+
+/** Seconds of CPU the Redis server has used. */
+async function redisCpuSeconds(): Promise<number> {
+  const redis = createRedis({ url: REDIS_URL });
+  try {
+    const info = await redis.info('cpu');
+    const value = (name: string): number => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)![1]);
+    return value('used_cpu_user') + value('used_cpu_sys');
+  } finally {
+    redis.disconnect();
+  }
+}
+
+class Client {
+  private readonly child: ChildProcess;
+  private readonly reports: ClientReport[] = [];
+  private waiters: Array<() => void> = [];
+
+  constructor(task: ClientTask) {
+    const execArgv = process.env.BENCH_CLIENT_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+    this.child = fork(__filename, ['client', JSON.stringify(task)], { stdio: 'inherit', execArgv });
+    this.child.on('message', (report: ClientReport) => {
+      this.reports.push(report);
+      for (const wake of this.waiters.splice(0)) wake();
+    });
+  }
+
+  async next<K extends ClientReport['kind']>(kind: K): Promise<Extract<ClientReport, { kind: K }>> {
+    const deadline = Date.now() + SCENARIO_TIMEOUT_MS;
+    for (;;) {
+      const at = this.reports.findIndex((r) => r.kind === kind);
+      if (at >= 0) return this.reports.splice(at, 1)[0] as Extract<ClientReport, { kind: K }>;
+      if (Date.now() > deadline || this.child.exitCode !== null) throw new Error(`client gave no "${kind}" report`);
+      await new Promise<void>((resolve) => {
+        this.waiters.push(resolve);
+        setTimeout(resolve, 1000);
+      });
+    }
+  }
+
+  command(command: OrchestratorCommand): void {
+    this.child.send(command);
+  }
+
+  async exit(): Promise<void> {
+    const exited = new Promise((resolve) => this.child.once('exit', resolve));
+    this.command({ kind: 'exit' });
+    await Promise.race([exited, sleep(5000)]);
+    if (this.child.exitCode === null) this.child.kill('SIGKILL');
+  }
+}
+
+function task(port: number, overrides: Partial<ClientTask>): ClientTask {
+  return {
+    port,
+    connections: 0,
+    concurrency: 100,
+    tokens: TOKENS,
+    rooms: [],
+    senders: 0,
+    sendRatePerSecond: 0,
+    sendSeconds: 0,
+    ...overrides,
+  };
+}
+
+let TOKENS: string[] = [];
+
+async function idleConnections(): Promise<string> {
+  const total = num('BENCH_IDLE_CONNECTIONS', 50_000);
+  // 20,000 open files per process here: enough gateway processes that each holds < 15,000 sockets.
+  const workers = Math.max(availableParallelism(), Math.ceil(total / 15_000));
+  const clientCount = Math.max(2, Math.ceil(total / 15_000));
+  const gateway = await startGateway(workers);
+  await sleep(2000);
+  const baseline = gatewayRss(gateway);
+  const heapBaseline = await heapUsed(gateway);
+  const rooms = Array.from({ length: 1000 }, () => randomUUID());
+  const clients = Array.from(
+    { length: clientCount },
+    (_, i) =>
+      new Client(
+        task(gateway.port, {
+          connections: Math.ceil(total / clientCount),
+          rooms,
+          concurrency: 50,
+          localAddress: `127.0.0.${i + 1}`,
+        }),
+      ),
+  );
+  const connected = await Promise.all(clients.map((c) => c.next('connected')));
+  const joined = await Promise.all(clients.map((c) => c.next('joined')));
+  // Let V8's memory reducer run after the burst of upgrades: the steady state is what a server
+  // holding idle connections pays.
+  await sleep(15_000);
+  const loaded = gatewayRss(gateway);
+  const heapLoaded = await heapUsed(gateway);
+  const heapTotal = await heapUsed(gateway, 'nodejs_heap_size_total_bytes');
+  const open = connected.reduce((sum, r) => sum + r.connections, 0);
+  const perConnection = (loaded - baseline) / open;
+  await Promise.all(clients.map((c) => c.exit()));
+  await stopGateway(gateway);
+  return (
+    `idle connections: ${open} open (${connected.reduce((s, r) => s + r.failures, 0)} failed), ` +
+    `${joined.reduce((s, r) => s + r.joined, 0)} joined a room (1,000 rooms); gateway ${workers} processes; ` +
+    `RSS ${mb(baseline)} -> ${mb(loaded)} MB: ${(perConnection / 1024).toFixed(2)} KB per connection ` +
+    `(JS heap in use ${mb(heapBaseline)} -> ${mb(heapLoaded)} MB: ${((heapLoaded - heapBaseline) / open / 1024).toFixed(2)} KB per connection; heap size ${mb(heapTotal)} MB)`
+  );
+}
+
+async function connectionRate(): Promise<string> {
+  const total = num('BENCH_RATE_CONNECTIONS', 20_000);
+  const gateway = await startGateway(availableParallelism());
+  await sleep(1000);
+  const clients = Array.from(
+    { length: 2 },
+    () => new Client(task(gateway.port, { connections: total / 2, concurrency: 250, rawUpgrade: true })),
+  );
+  const connected = await Promise.all(clients.map((c) => c.next('connected')));
+  await Promise.all(clients.map((c) => c.exit()));
+  await stopGateway(gateway);
+  const open = connected.reduce((sum, r) => sum + r.connections, 0);
+  const seconds = Math.max(...connected.map((r) => r.elapsedMs)) / 1000;
+  const failed = connected.reduce((sum, r) => sum + r.failures, 0);
+  const reasons = connected.flatMap((r) => Object.entries(r.errors).map(([reason, n]) => `${reason} x${n}`));
+  return (
+    `connection rate: ${open} JWT-authenticated upgrades in ${seconds.toFixed(2)} s = ${Math.round(open / seconds)}/s` +
+    (failed > 0 ? ` (${failed} failed: ${reasons.join(', ')})` : ' (none failed)')
+  );
+}
+
+async function fanout(
+  label: string,
+  roomCount: number,
+  membersPerRoom: number,
+  messagesPerSecond: number,
+): Promise<string> {
+  const seconds = num('BENCH_FANOUT_SECONDS', 5);
+  const gateway = await startGateway(availableParallelism());
+  const rooms = Array.from({ length: roomCount }, () => randomUUID());
+  const perClient = (roomCount * membersPerRoom) / 2;
+  // Process 0 holds the senders: one per room, or ten for a single room.
+  const senders = roomCount === 1 ? 10 : roomCount;
+  const clients = [0, 1].map(
+    (i) =>
+      new Client(
+        task(gateway.port, {
+          connections: perClient,
+          rooms,
+          senders: i === 0 ? senders : 0,
+          sendRatePerSecond: messagesPerSecond / senders,
+          sendSeconds: seconds,
+        }),
+      ),
+  );
+  await Promise.all(clients.map((c) => c.next('connected')));
+  await Promise.all(clients.map((c) => c.next('joined')));
+  await sleep(500);
+  const redisCpuBefore = await redisCpuSeconds();
+  clients.forEach((c) => c.command({ kind: 'send' }));
+  await sleep(seconds * 1000 + 3000);
+  clients.forEach((c) => c.command({ kind: 'report' }));
+  const done = await Promise.all(clients.map((c) => c.next('done')));
+  const redisCpu = (await redisCpuSeconds()) - redisCpuBefore;
+  const serverSide = await serverFanoutLatency(gateway);
+  await Promise.all(clients.map((c) => c.exit()));
+  await stopGateway(gateway);
+  const latency = new LatencyRecorder();
+  for (const report of done) latency.merge(report.latency);
+  const deliveries = done.reduce((sum, r) => sum + r.deliveries, 0);
+  const sent = done.reduce((sum, r) => sum + r.sent, 0);
+  const first = done[0].firstSendUs;
+  const last = Math.max(...done.map((r) => r.lastDeliveryUs));
+  const elapsed = (last - first) / 1e6;
+  return (
+    `${label}: ${sent} messages sent (target ${messagesPerSecond}/s for ${seconds} s), ${deliveries} deliveries ` +
+    `of ${sent * membersPerRoom} expected, ${Math.round(deliveries / elapsed)} deliveries/s, ` +
+    `latency p50 ${latency.percentileMs(0.5).toFixed(2)} ms, p99 ${latency.percentileMs(0.99).toFixed(2)} ms, ` +
+    `max ${latency.percentileMs(1).toFixed(2)} ms; ${serverSide}; Redis used ${redisCpu.toFixed(1)} CPU-s`
+  );
+}
+
+async function main(): Promise<void> {
+  await build({
+    entryPoints: [join(__dirname, '../../gateway/src/main.ts')],
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    outfile: join(DIST, 'gateway.js'),
+    logLevel: 'warning',
+  });
+  TOKENS = await Promise.all(
+    Array.from({ length: 100 }, () =>
+      signAccessToken(SECRET, { userId: randomUUID(), ttlSeconds: 3600, issuer: ISSUER }),
+    ),
+  );
+  console.log(
+    `machine: ${cpus().length} x ${cpus()[0].model}, ${mb(totalmem())} MB RAM, node ${process.version}, ` +
+      `load average at start ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
+  );
+  const only = process.env.BENCH_ONLY?.split(',');
+  const scenarios: Array<[string, () => Promise<string>]> = [
+    ['idle', idleConnections],
+    ['rate', connectionRate],
+    ['room100', () => fanout('fan-out, one room of 100', 1, 100, num('BENCH_ROOM100_RATE', 5000))],
+    ['rooms1000', () => fanout('fan-out, 1,000 rooms of 10', 1000, 10, num('BENCH_ROOMS_RATE', 2000))],
+  ];
+  try {
+    for (const [name, run] of scenarios) {
+      if (only && !only.includes(name)) continue;
+      const result = await Promise.race([
+        run(),
+        sleep(SCENARIO_TIMEOUT_MS).then(() => `${name}: did not finish within ${SCENARIO_TIMEOUT_MS / 1000} s`),
+      ]);
+      console.log(`${result} (load average ${loadavg()[0].toFixed(2)})`);
+    }
+  } finally {
+    const redis = createRedis({ url: REDIS_URL });
+    await redis.del(`${PREFIX}chat:messages`);
+    const stream = (redis as import('ioredis').Redis).scanStream({ match: `${PREFIX}*`, count: 1000 });
+    for await (const keys of stream) if ((keys as string[]).length > 0) await redis.del(...(keys as string[]));
+    redis.disconnect();
+  }
+  process.exit(0);
+}
+
+function mb(bytes: number): string {
+  return (bytes / 1024 / 1024).toFixed(1);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+if (process.argv[2] === 'client') {
+  void runClient(JSON.parse(process.argv[3]) as ClientTask, (report) => process.send!(report));
+} else {
+  main().catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

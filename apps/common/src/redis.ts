@@ -1,0 +1,126 @@
+import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
+import { z } from 'zod';
+import { envBoolean } from './env';
+
+/**
+ * One way to reach Redis for every app: a standalone node (local runs, tests) or an ElastiCache
+ * cluster-mode configuration endpoint, with in-transit TLS and AUTH as ElastiCache requires them.
+ * Both client types share the command interface; pub/sub users pick sharded commands in cluster
+ * mode (see `clusterMode`).
+ */
+
+/** A connected client: `Redis` for a standalone node, `Cluster` in cluster mode. */
+export type RedisClient = Redis | Cluster;
+
+/** How to reach Redis. */
+export interface RedisConnectionOptions {
+  /** `redis://host:port` or `rediss://host:port` (TLS). In cluster mode, the configuration endpoint. */
+  readonly url: string;
+  /**
+   * Treat the endpoint as a Redis Cluster (slots, MOVED redirects, one sharded subscriber per
+   * shard for SSUBSCRIBE).
+   * @default false
+   */
+  readonly clusterMode?: boolean;
+  /** AUTH token. Passed separately from the URL so it never appears in a logged URL. @default - no AUTH */
+  readonly password?: string;
+  /** Force TLS on or off. @default - on for `rediss://`, off for `redis://` */
+  readonly tls?: boolean;
+  /** Database index, standalone only (cluster mode has only database 0). @default 0 */
+  readonly db?: number;
+  /** Shown by `CLIENT LIST`, which helps operators find a service's connections. @default - none */
+  readonly connectionName?: string;
+  /**
+   * How often a command is retried while the connection is down before it fails. Callers that
+   * must answer a user quickly (the gateway's XADD before an ack) keep this low.
+   * @default 3
+   */
+  readonly maxRetriesPerRequest?: number;
+  /**
+   * Send the commands issued in one event-loop turn as one write (ioredis auto-pipelining):
+   * fewer syscalls for a busy producer such as the gateway. Not for a subscriber connection.
+   * @default false
+   */
+  readonly autoPipelining?: boolean;
+}
+
+/** Reconnect with a capped exponential backoff: fast after a blip, gentle during an outage. */
+export function reconnectDelayMs(attempt: number): number {
+  return Math.min(50 * 2 ** Math.min(attempt, 10), 2000);
+}
+
+function endpointOf(url: string): { host: string; port: number; tls: boolean } {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new Error(`Redis URL "${url}" is not a URL; expected redis://host:port or rediss://host:port`);
+  }
+  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
+    throw new Error(`Redis URL scheme "${parsed.protocol}" is not supported; use redis:// or rediss://`);
+  }
+  if (parsed.password) {
+    throw new Error('Redis URL must not carry a password; pass it as the separate password option');
+  }
+  return { host: parsed.hostname, port: parsed.port ? Number(parsed.port) : 6379, tls: parsed.protocol === 'rediss:' };
+}
+
+/** Creates a Redis client for a standalone node or a cluster. The client connects at once. */
+export function createRedis(options: RedisConnectionOptions): RedisClient {
+  const endpoint = endpointOf(options.url);
+  const useTls = options.tls ?? endpoint.tls;
+  const common: RedisOptions = {
+    password: options.password,
+    connectionName: options.connectionName,
+    maxRetriesPerRequest: options.maxRetriesPerRequest ?? 3,
+    retryStrategy: reconnectDelayMs,
+    enableAutoPipelining: options.autoPipelining ?? false,
+    // ElastiCache certificates are issued for the endpoint name, so default verification applies.
+    tls: useTls ? { servername: endpoint.host } : undefined,
+  };
+  if (options.clusterMode) {
+    if (options.db !== undefined && options.db !== 0) {
+      throw new Error(`Redis db ${options.db} is not available in cluster mode; only database 0 exists`);
+    }
+    const clusterOptions: ClusterOptions = {
+      redisOptions: common,
+      enableAutoPipelining: options.autoPipelining ?? false,
+      shardedSubscribers: true,
+      clusterRetryStrategy: reconnectDelayMs,
+      // ElastiCache hands out node addresses that resolve only inside the VPC; keep DNS names for TLS.
+      dnsLookup: (address, callback) => callback(null, address),
+    };
+    return new Cluster([{ host: endpoint.host, port: endpoint.port }], clusterOptions);
+  }
+  return new Redis({ ...common, host: endpoint.host, port: endpoint.port, db: options.db ?? 0 });
+}
+
+/**
+ * The Redis settings every app reads from its environment; compose it into the app's env schema.
+ * `REDIS_PASSWORD` comes from a Kubernetes secret, never from the manifest.
+ */
+export const redisEnvShape = {
+  REDIS_URL: z.string().regex(/^rediss?:\/\/[^\s]+$/, 'expected redis://host:port or rediss://host:port'),
+  REDIS_CLUSTER_MODE: envBoolean.default(false),
+  REDIS_PASSWORD: z.string().min(1).optional(),
+  REDIS_DB: z.coerce.number().int().min(0).max(15).default(0),
+};
+
+/** The parsed values of {@link redisEnvShape}. */
+export interface RedisEnv {
+  readonly REDIS_URL: string;
+  readonly REDIS_CLUSTER_MODE: boolean;
+  readonly REDIS_PASSWORD?: string;
+  readonly REDIS_DB: number;
+}
+
+/** Connection options from parsed environment values. */
+export function redisOptionsFromEnv(env: RedisEnv, connectionName?: string): RedisConnectionOptions {
+  return {
+    url: env.REDIS_URL,
+    clusterMode: env.REDIS_CLUSTER_MODE,
+    password: env.REDIS_PASSWORD,
+    db: env.REDIS_CLUSTER_MODE ? undefined : env.REDIS_DB,
+    connectionName,
+  };
+}

@@ -1,0 +1,53 @@
+import { availableParallelism } from 'node:os';
+import { envPort, envPositiveInt, loadEnv, logEnvShape, redisEnvShape, redisKeyPrefixEnvShape } from '@co-talk/common';
+import { z } from 'zod';
+
+/**
+ * Every gateway setting, read from the environment once at start-up. Defaults are the production
+ * values; the chart overrides only what a profile decides.
+ */
+export const gatewayEnvShape = {
+  ...logEnvShape,
+  ...redisEnvShape,
+  ...redisKeyPrefixEnvShape,
+  /** WebSocket listener. */
+  GATEWAY_PORT: envPort.default(8080),
+  /** `/healthz`, `/readyz`, `/metrics`; apart from the WebSocket port so probes never queue behind upgrades. */
+  GATEWAY_HTTP_PORT: envPort.default(9090),
+  GATEWAY_HOST: z.string().min(1).default('0.0.0.0'),
+  /** Event-loop processes in the pod (node cluster). Default: one per available core. */
+  GATEWAY_WORKERS: envPositiveInt.default(availableParallelism()),
+  /**
+   * V8 young-generation semi-space cap for the workers (MB). V8 grows it to 16 MB under a burst
+   * of upgrades and keeps it; a gateway holding connections spends memory better on them.
+   */
+  GATEWAY_SEMI_SPACE_MB: envPositiveInt.default(2),
+  /** Time from SIGTERM to the last close; keep below the pod's terminationGracePeriodSeconds. */
+  GATEWAY_DRAIN_SECONDS: envPositiveInt.default(25),
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters (HS256 key)'),
+  JWT_ISSUER: z.string().min(1).default('co-talk'),
+  /** Largest text frame answered with a protocol error rather than processed. */
+  GATEWAY_MAX_FRAME_BYTES: envPositiveInt.default(16_384),
+  /** Frames per second a connection may send (token bucket refill rate). */
+  GATEWAY_RATE_PER_SECOND: envPositiveInt.default(20),
+  /** Token bucket size: a short burst above the rate is fine. */
+  GATEWAY_RATE_BURST: envPositiveInt.default(40),
+  /** Rejected frames in a row before the connection is closed with 1008. */
+  GATEWAY_RATE_STRIKES: envPositiveInt.default(20),
+  /** Bytes queued in the socket beyond which a consumer is too slow and is closed with 1013. */
+  GATEWAY_MAX_BUFFERED_BYTES: envPositiveInt.default(1_048_576),
+  /** Rooms one connection may be in at once. */
+  GATEWAY_MAX_ROOMS_PER_CONNECTION: envPositiveInt.default(100),
+  /** How long a clientMsgId is remembered; a resend within this window is acknowledged, not repeated. */
+  GATEWAY_IDEMPOTENCY_TTL_SECONDS: envPositiveInt.default(86_400),
+  /** Approximate cap on the stream (XADD MAXLEN ~); far above what the worker lags by. */
+  GATEWAY_STREAM_MAXLEN: envPositiveInt.default(10_000_000),
+};
+
+/** The validated environment. */
+export type GatewayEnv = z.infer<z.ZodObject<typeof gatewayEnvShape>>;
+
+/** Parses the environment; throws `EnvError` naming every bad variable. */
+export function loadGatewayEnv(source: NodeJS.ProcessEnv = process.env): GatewayEnv {
+  return loadEnv(gatewayEnvShape, source);
+}

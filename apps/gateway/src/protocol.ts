@@ -1,0 +1,68 @@
+import { z } from 'zod';
+
+/**
+ * The client/gateway protocol (documented in PROTOCOL.md). A client sends one JSON object per
+ * text frame; the gateway sends a JSON array of events per frame, because it coalesces everything
+ * a connection gets in one event-loop turn into a single frame.
+ */
+
+const roomId = z.uuid();
+
+export const clientFrameSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('join'), roomId }).strict(),
+  z.object({ type: z.literal('leave'), roomId }).strict(),
+  z
+    .object({
+      type: z.literal('send'),
+      roomId,
+      clientMsgId: z.string().min(1).max(64),
+      content: z.string().min(1).max(4000),
+    })
+    .strict(),
+]);
+
+/** A validated client frame. */
+export type ClientFrame = z.infer<typeof clientFrameSchema>;
+
+/** Machine-readable error codes; `message` says the details. */
+export type ErrorCode =
+  | 'bad_json'
+  | 'invalid_frame'
+  | 'frame_too_large'
+  | 'binary_not_supported'
+  | 'rate_limited'
+  | 'not_joined'
+  | 'too_many_rooms'
+  | 'in_progress'
+  | 'unavailable'
+  | 'draining';
+
+/** The outcome of parsing one inbound frame. */
+export type ParseResult = { ok: true; frame: ClientFrame } | { ok: false; code: ErrorCode; message: string };
+
+/** Parses and validates a text frame. Never throws. */
+export function parseClientFrame(text: string): ParseResult {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    return { ok: false, code: 'bad_json', message: `frame is not JSON: ${(err as Error).message}` };
+  }
+  const result = clientFrameSchema.safeParse(value);
+  if (result.success) return { ok: true, frame: result.data };
+  const issue = result.error.issues[0];
+  const where = issue.path.length > 0 ? issue.path.join('.') : 'frame';
+  return { ok: false, code: 'invalid_frame', message: `${where}: ${issue.message}` };
+}
+
+/** Server events, serialized once; fan-out reuses the same string for every member. */
+export const serverEvent = {
+  joined: (roomId: string) => JSON.stringify({ type: 'joined', roomId }),
+  left: (roomId: string) => JSON.stringify({ type: 'left', roomId }),
+  ack: (clientMsgId: string, id: string, createdAt: string, duplicate: boolean) =>
+    JSON.stringify({ type: 'ack', clientMsgId, id, createdAt, duplicate }),
+  error: (code: ErrorCode, message: string, ref?: string) => JSON.stringify({ type: 'error', code, message, ref }),
+  reconnect: (reason: string) => JSON.stringify({ type: 'reconnect', reason }),
+  /** `messageJson` is the JSON of a `ChatMessage` exactly as published; it is not parsed again. */
+  message: (messageJson: string) => `{"type":"message","message":${messageJson}}`,
+};

@@ -1,0 +1,250 @@
+import { randomUUID } from 'node:crypto';
+import {
+  MESSAGE_STREAM_KEY,
+  STREAM_MESSAGE_FIELD,
+  chatMessageSchema,
+  createRedis,
+  type RedisClient,
+} from '@co-talk/common';
+import type { Gateway } from '../src/gateway';
+import { REDIS_URL, TestClient, cleanup, newPrefix, refusedStatus, startGateway, testEnv, token } from './support';
+
+const prefix = newPrefix('gateway');
+let gateway: Gateway;
+let redis: RedisClient;
+
+beforeAll(async () => {
+  gateway = await startGateway(
+    testEnv(prefix, { GATEWAY_RATE_PER_SECOND: 5, GATEWAY_RATE_BURST: 30, GATEWAY_RATE_STRIKES: 5 }),
+  );
+  redis = createRedis({ url: REDIS_URL });
+});
+
+afterAll(async () => {
+  await gateway.close();
+  await cleanup(prefix);
+  redis.disconnect();
+});
+
+async function streamEntries(): Promise<Array<Record<string, unknown>>> {
+  const entries = await redis.xrange(`${prefix}${MESSAGE_STREAM_KEY}`, '-', '+');
+  return entries.map(([, fields]) => {
+    expect(fields[0]).toBe(STREAM_MESSAGE_FIELD);
+    return chatMessageSchema.parse(JSON.parse(fields[1]));
+  });
+}
+
+describe('authentication on upgrade', () => {
+  test('refuses an upgrade without a token with 401', async () => {
+    expect(await refusedStatus(gateway.port)).toBe(401);
+  });
+
+  test('refuses a forged, expired or foreign token with 401', async () => {
+    const forged = `${(await token()).slice(0, -4)}AAAA`;
+    expect(await refusedStatus(gateway.port, { authorization: `Bearer ${forged}` })).toBe(401);
+    expect(await refusedStatus(gateway.port, {}, '?access_token=not.a.jwt')).toBe(401);
+  });
+
+  test.each(['header', 'protocol', 'query'] as const)('accepts a valid token passed by %s', async (how) => {
+    const client = await TestClient.connect(gateway.port, await token(), how);
+    if (how === 'protocol') expect(client.socket.protocol).toBe('bearer');
+    client.close();
+  });
+});
+
+describe('bad frames', () => {
+  let client: TestClient;
+  beforeEach(async () => {
+    client = await TestClient.connect(gateway.port, await token());
+  });
+  afterEach(() => client.close());
+
+  test('garbage gets an error frame naming the problem and the connection stays up', async () => {
+    client.send('{"type": "join", roomId');
+    expect(await client.next((e) => e.type === 'error')).toMatchObject({ code: 'bad_json' });
+    client.send({ type: 'join', roomId: 'lobby' });
+    expect(await client.next((e) => e.type === 'error')).toMatchObject({
+      code: 'invalid_frame',
+      message: expect.stringMatching(/^roomId: /),
+    });
+    client.send({ type: 'teleport' });
+    expect(await client.next((e) => e.type === 'error')).toMatchObject({ code: 'invalid_frame' });
+    client.socket.send(Buffer.from([0, 1, 2, 3]));
+    expect(await client.next((e) => e.type === 'error')).toMatchObject({ code: 'binary_not_supported' });
+    await client.join(randomUUID());
+    expect(client.closeCode).toBeNull();
+  });
+
+  test('an oversized frame gets frame_too_large with the limit and the connection stays up', async () => {
+    client.send({ type: 'send', roomId: randomUUID(), clientMsgId: 'big', content: 'x'.repeat(20_000) });
+    const error = await client.next((e) => e.type === 'error');
+    expect(error).toMatchObject({ code: 'frame_too_large', message: expect.stringMatching(/limit is 16384/) });
+    await client.join(randomUUID());
+  });
+
+  test('a frame far above the limit is not read: ws closes with 1009', async () => {
+    client.send('x'.repeat(16_384 * 4 + 1));
+    expect(await client.closed).toBe(1009);
+  });
+
+  test('sending to a room not joined is refused', async () => {
+    client.send({ type: 'send', roomId: randomUUID(), clientMsgId: 'c1', content: 'hi' });
+    expect(await client.next((e) => e.type === 'error')).toMatchObject({ code: 'not_joined', ref: 'c1' });
+  });
+});
+
+describe('rate limit', () => {
+  test('over the rate gets rate_limited errors, then repeated abuse closes with 1008', async () => {
+    const client = await TestClient.connect(gateway.port, await token());
+    const roomId = randomUUID();
+    for (let i = 0; i < 60; i++) client.send({ type: 'leave', roomId });
+    expect(await client.next((e) => e.type === 'error' && e.code === 'rate_limited')).toMatchObject({
+      message: expect.stringMatching(/5 frames per second/),
+    });
+    expect(await client.closed).toBe(1008);
+    expect(client.closeReason).toBe('rate limit exceeded');
+  });
+});
+
+describe('token expiry', () => {
+  test('a connection whose token has expired is closed with 1008 at its next frame', async () => {
+    // `exp` has whole seconds: a 2-second token is valid for at least one more second after signing.
+    const client = await TestClient.connect(gateway.port, await token(randomUUID(), 2));
+    await client.join(randomUUID());
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    client.send({ type: 'leave', roomId: randomUUID() });
+    expect(await client.closed).toBe(1008);
+    expect(client.closeReason).toBe('token expired');
+  });
+});
+
+describe('messages', () => {
+  test('a message is acked with a UUIDv7 server id after it is in the stream, and fanned out to the room', async () => {
+    const roomId = randomUUID();
+    const senderId = randomUUID();
+    const sender = await TestClient.connect(gateway.port, await token(senderId));
+    const member = await TestClient.connect(gateway.port, await token());
+    await sender.join(roomId);
+    await member.join(roomId);
+    sender.send({ type: 'send', roomId, clientMsgId: 'm-1', content: 'hello room' });
+    const ack = await sender.next((e) => e.type === 'ack');
+    expect(ack).toMatchObject({
+      clientMsgId: 'm-1',
+      duplicate: false,
+      id: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-7/),
+    });
+    const delivered = await member.next((e) => e.type === 'message');
+    expect(delivered.message).toEqual({
+      id: ack.id,
+      roomId,
+      senderId,
+      clientMsgId: 'm-1',
+      content: 'hello room',
+      createdAt: ack.createdAt,
+    });
+    expect((await streamEntries()).filter((m) => m.id === ack.id)).toHaveLength(1);
+    sender.close();
+    member.close();
+  });
+
+  test('a resend with the same clientMsgId is acked with the original id and stored once', async () => {
+    const roomId = randomUUID();
+    const client = await TestClient.connect(gateway.port, await token());
+    await client.join(roomId);
+    client.send({ type: 'send', roomId, clientMsgId: 'once', content: 'first' });
+    const first = await client.next((e) => e.type === 'ack');
+    client.send({ type: 'send', roomId, clientMsgId: 'once', content: 'first' });
+    const second = await client.next((e) => e.type === 'ack');
+    expect(second).toMatchObject({ id: first.id, createdAt: first.createdAt, duplicate: true });
+    expect((await streamEntries()).filter((m) => m.roomId === roomId)).toHaveLength(1);
+    client.close();
+  });
+
+  test('the same clientMsgId from another user is another message', async () => {
+    const roomId = randomUUID();
+    const alice = await TestClient.connect(gateway.port, await token());
+    const bob = await TestClient.connect(gateway.port, await token());
+    await alice.join(roomId);
+    await bob.join(roomId);
+    alice.send({ type: 'send', roomId, clientMsgId: 'same', content: 'a' });
+    bob.send({ type: 'send', roomId, clientMsgId: 'same', content: 'b' });
+    const [a, b] = await Promise.all([alice.next((e) => e.type === 'ack'), bob.next((e) => e.type === 'ack')]);
+    expect(a.duplicate).toBe(false);
+    expect(b.duplicate).toBe(false);
+    expect(a.id).not.toBe(b.id);
+    alice.close();
+    bob.close();
+  });
+
+  test('a member that left gets nothing more from the room', async () => {
+    const roomId = randomUUID();
+    const sender = await TestClient.connect(gateway.port, await token());
+    const leaver = await TestClient.connect(gateway.port, await token());
+    await sender.join(roomId);
+    await leaver.join(roomId);
+    leaver.send({ type: 'leave', roomId });
+    await leaver.next((e) => e.type === 'left');
+    sender.send({ type: 'send', roomId, clientMsgId: 'after-leave', content: 'x' });
+    await sender.next((e) => e.type === 'message');
+    // The sender's own copy has arrived, so the leaver's would have too.
+    expect(leaver.events.filter((e) => e.type === 'message')).toEqual([]);
+    sender.close();
+    leaver.close();
+  });
+});
+
+describe('slow consumers', () => {
+  test('a client that stops reading is closed with 1013 once its buffer passes the limit', async () => {
+    const slowPrefix = newPrefix('slow');
+    const small = await startGateway(
+      testEnv(slowPrefix, {
+        GATEWAY_MAX_BUFFERED_BYTES: 64 * 1024,
+        GATEWAY_RATE_PER_SECOND: 10_000,
+        GATEWAY_RATE_BURST: 10_000,
+      }),
+    );
+    try {
+      const roomId = randomUUID();
+      const sender = await TestClient.connect(small.port, await token());
+      const slow = await TestClient.connect(small.port, await token());
+      await sender.join(roomId);
+      await slow.join(roomId);
+      // Stop reading: the kernel buffers fill, then ws queues in bufferedAmount.
+      (slow.socket as unknown as { _socket: { pause(): void } })._socket.pause();
+      const content = 'y'.repeat(3000);
+      const slowCloses = async () =>
+        (await small.metrics.closes.get()).values.find((v) => v.labels.code === '1013')?.value ?? 0;
+      // Batches of 50, waiting for each batch's acks, until the gateway gives up on the reader.
+      for (let batch = 0; batch < 100 && (await slowCloses()) === 0; batch++) {
+        for (let i = 0; i < 50; i++) sender.send({ type: 'send', roomId, clientMsgId: `s-${batch}-${i}`, content });
+        for (let i = 0; i < 50; i++) await sender.next((e) => e.type === 'ack');
+      }
+      expect(await slowCloses()).toBe(1);
+      // The sender, reading normally, was never affected.
+      expect(sender.closeCode).toBeNull();
+      sender.close();
+      slow.close();
+    } finally {
+      await small.close();
+      await cleanup(slowPrefix);
+    }
+  }, 60_000);
+});
+
+describe('probes', () => {
+  test('/readyz is ready with Redis up and /metrics has the gateway series', async () => {
+    const base = `http://127.0.0.1:${gateway.probePort}`;
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    for (const name of [
+      'gateway_connections',
+      'gateway_messages_in_total',
+      'gateway_messages_out_total',
+      'gateway_fanout_latency_seconds_bucket',
+      'gateway_errors_total',
+    ]) {
+      expect(metrics).toContain(name);
+    }
+  });
+});

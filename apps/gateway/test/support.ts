@@ -1,0 +1,155 @@
+import { randomUUID } from 'node:crypto';
+import { WebSocket } from 'ws';
+import { createLogger, createRedis, signAccessToken } from '@co-talk/common';
+import { loadGatewayEnv, type GatewayEnv } from '../src/config';
+import { Gateway } from '../src/gateway';
+
+/** Shared by the gateway tests: real Redis on 127.0.0.1, a key prefix per test file, real sockets. */
+
+export const SECRET = 'gateway-test-secret-0123456789abcdef';
+export const ISSUER = 'co-talk-test';
+export const REDIS_URL = 'redis://127.0.0.1:6379';
+
+/** A key prefix no other test run uses; {@link cleanup} deletes everything under it. */
+export function newPrefix(name: string): string {
+  return `test:gw:${name}:${randomUUID().slice(0, 8)}:`;
+}
+
+/** A gateway environment for tests: ephemeral ports, the given prefix, overrides on top. */
+export function testEnv(prefix: string, overrides: Partial<GatewayEnv> = {}): GatewayEnv {
+  const env = loadGatewayEnv({
+    JWT_SECRET: SECRET,
+    JWT_ISSUER: ISSUER,
+    REDIS_URL,
+    REDIS_KEY_PREFIX: prefix,
+    GATEWAY_HOST: '127.0.0.1',
+    GATEWAY_WORKERS: '1',
+    LOG_LEVEL: 'silent',
+  });
+  return { ...env, GATEWAY_PORT: 0, GATEWAY_HTTP_PORT: 0, ...overrides };
+}
+
+export function startGateway(env: GatewayEnv): Promise<Gateway> {
+  return Gateway.start(env, { logger: createLogger({ service: 'gateway', level: 'silent' }) });
+}
+
+export function token(userId: string = randomUUID(), ttlSeconds = 300): Promise<string> {
+  return signAccessToken(SECRET, { userId, ttlSeconds, issuer: ISSUER });
+}
+
+/** Deletes every key under the prefix. */
+export async function cleanup(prefix: string): Promise<void> {
+  const redis = createRedis({ url: REDIS_URL });
+  try {
+    const keys: string[] = [];
+    for await (const batch of (redis as import('ioredis').Redis).scanStream({ match: `${prefix}*`, count: 1000 }))
+      keys.push(...(batch as string[]));
+    if (keys.length > 0) await redis.del(...keys);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** A server event as the client sees it. */
+export type ServerEvent = { type: string; [field: string]: unknown };
+
+/** A WebSocket client that unpacks the gateway's coalesced frames into a queue of events. */
+export class TestClient {
+  readonly events: ServerEvent[] = [];
+  private waiters: Array<() => void> = [];
+  closeCode: number | null = null;
+  closeReason = '';
+  readonly closed: Promise<number>;
+
+  private constructor(readonly socket: WebSocket) {
+    socket.on('message', (data) => {
+      for (const event of JSON.parse(String(data)) as ServerEvent[]) this.events.push(event);
+      this.wake();
+    });
+    this.closed = new Promise((resolve) =>
+      socket.on('close', (code, reason) => {
+        this.closeCode = code;
+        this.closeReason = String(reason);
+        this.wake();
+        resolve(code);
+      }),
+    );
+  }
+
+  static connect(
+    port: number,
+    accessToken: string | null,
+    how: 'header' | 'protocol' | 'query' = 'header',
+  ): Promise<TestClient> {
+    const query = how === 'query' && accessToken !== null ? `?access_token=${accessToken}` : '';
+    const headers = how === 'header' && accessToken !== null ? { authorization: `Bearer ${accessToken}` } : undefined;
+    const protocols = how === 'protocol' && accessToken !== null ? ['bearer', accessToken] : undefined;
+    const socket = new WebSocket(`ws://127.0.0.1:${port}/${query}`, protocols, { headers });
+    return new Promise((resolve, reject) => {
+      socket.once('open', () => resolve(new TestClient(socket)));
+      socket.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+      socket.once('error', reject);
+    });
+  }
+
+  send(frame: unknown): void {
+    this.socket.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
+  }
+
+  /** Resolves with the first queued event matching, removing it; fails after `timeoutMs`. */
+  async next(match: (event: ServerEvent) => boolean, timeoutMs = 5000): Promise<ServerEvent> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const at = this.events.findIndex(match);
+      if (at >= 0) return this.events.splice(at, 1)[0];
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`no matching event within ${timeoutMs} ms; have ${JSON.stringify(this.events)}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+      if (this.closeCode !== null && this.events.findIndex(match) < 0) {
+        throw new Error(`closed with ${this.closeCode} ${this.closeReason} before a matching event`);
+      }
+    }
+  }
+
+  /** Joins a room and waits for the confirmation. */
+  async join(roomId: string): Promise<void> {
+    this.send({ type: 'join', roomId });
+    await this.next((e) => e.type === 'joined' && e.roomId === roomId);
+  }
+
+  close(): void {
+    this.socket.terminate();
+  }
+
+  private wake(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const wake of waiters) wake();
+  }
+}
+
+/** How an upgrade attempt was refused: the HTTP status, or the socket error code (listener gone). */
+export function refusedStatus(
+  port: number,
+  headers: Record<string, string> = {},
+  query = '',
+): Promise<number | string> {
+  const socket = new WebSocket(`ws://127.0.0.1:${port}/${query}`, { headers });
+  return new Promise((resolve, reject) => {
+    socket.once('unexpected-response', (_req, res) => {
+      resolve(res.statusCode ?? 0);
+      socket.terminate();
+    });
+    socket.once('open', () => {
+      socket.terminate();
+      reject(new Error('upgrade was accepted'));
+    });
+    socket.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+  });
+}

@@ -1,0 +1,37 @@
+import { hostname } from 'node:os';
+import { z } from 'zod';
+import {
+  envPort,
+  envPositiveInt,
+  logEnvShape,
+  postgresEnvShape,
+  redisEnvShape,
+  redisKeyPrefixEnvShape,
+} from '@co-talk/common';
+
+/** Every setting the worker reads from its environment. */
+export const workerEnvShape = {
+  ...logEnvShape,
+  ...postgresEnvShape,
+  ...redisEnvShape,
+  ...redisKeyPrefixEnvShape,
+  OPENSEARCH_URL: z.url({ protocol: /^https?$/, error: 'expected http(s)://host:port' }).optional(),
+  OPENSEARCH_USERNAME: z.string().min(1).optional(),
+  OPENSEARCH_PASSWORD: z.string().min(1).optional(),
+  METRICS_PORT: envPort.default(9102),
+  /** Entries read per XREADGROUP, and so the largest INSERT. */
+  WORKER_BATCH_SIZE: envPositiveInt.max(10_000).default(500),
+  /** How long one XREADGROUP waits for new entries; also bounds how long a stop takes. */
+  WORKER_BLOCK_MS: envPositiveInt.max(60_000).default(2_000),
+  /** An entry pending this long on another consumer is taken over (its consumer is presumed dead). */
+  WORKER_CLAIM_IDLE_MS: envPositiveInt.default(60_000),
+  /** How often to look for such entries. */
+  WORKER_CLAIM_INTERVAL_MS: envPositiveInt.default(10_000),
+  /** Unique per process; a restarted process gets a new one and its old entries are reclaimed. */
+  WORKER_CONSUMER_NAME: z.string().min(1).default(`${hostname()}-${process.pid}`),
+  /** Monthly `messages` partitions kept ready beyond the current month. */
+  PARTITION_MONTHS_AHEAD: envPositiveInt.max(24).default(3),
+};
+
+/** The worker's parsed configuration. */
+export type WorkerEnv = z.infer<z.ZodObject<typeof workerEnvShape>>;
