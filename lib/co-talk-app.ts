@@ -1,12 +1,19 @@
 import { type App, Tags } from 'aws-cdk-lib';
+import { ClusterStack } from './cluster/cluster-stack';
 import type { Profile } from './config';
 import { DataStack } from './data/data-stack';
+import { EdgeStack } from './edge/edge-stack';
 import { NetworkStack } from './network/network-stack';
+import { ObservabilityStack } from './observability/observability-stack';
+import { redisMemberClusterIds } from './observability/redis-members';
 
 /** The stacks of one Co-Talk environment, typed so tests and tools can reach each one. */
 export interface CoTalkStacks {
   readonly network: NetworkStack;
   readonly data: DataStack;
+  readonly cluster: ClusterStack;
+  readonly edge: EdgeStack;
+  readonly observability: ObservabilityStack;
 }
 
 /**
@@ -34,8 +41,77 @@ export function createCoTalkStacks(app: App, profile: Profile): CoTalkStacks {
     vpc: network.vpc,
     workloadSecurityGroup: network.workloadSecurityGroup,
   });
+  const { database, redis, search } = data;
+
+  const cluster = new ClusterStack(app, 'Cluster', {
+    env,
+    stackName: stackName('Cluster'),
+    description: `Co-Talk ${profile.name}: EKS cluster, node groups, add-ons and controllers`,
+    profile,
+    vpc: network.vpc,
+    workloadSecurityGroup: network.workloadSecurityGroup,
+    // Each workload reads the credentials of the stores it connects to, and no others.
+    workloadSecrets: {
+      gateway: [redis.pubsub.authSecret, redis.streams.authSecret],
+      api: [database.secret, redis.cache.authSecret, redis.pubsub.authSecret, redis.streams.authSecret],
+      worker: [database.secret, redis.streams.authSecret],
+    },
+    searchDomain: search.domain,
+  });
+
+  const edge = new EdgeStack(app, 'Edge', {
+    env,
+    stackName: stackName('Edge'),
+    description: `Co-Talk ${profile.name}: ALB with WAF for REST, NLB for WebSocket, access logs`,
+    profile,
+    vpc: network.vpc,
+    workloadSecurityGroup: network.workloadSecurityGroup,
+  });
+
+  const { cache, pubsub, streams } = profile.redis;
+  const observability = new ObservabilityStack(app, 'Observability', {
+    env,
+    stackName: stackName('Observability'),
+    description: `Co-Talk ${profile.name}: Prometheus, Grafana, Jaeger, log shipping and CloudWatch alarms`,
+    profile,
+    cluster: cluster.cluster,
+    restLoadBalancer: edge.restLoadBalancer,
+    restTargetGroup: edge.restTargetGroup,
+    websocketTargetGroup: edge.websocketTargetGroup,
+    vpc: network.vpc,
+    workloadSecurityGroup: network.workloadSecurityGroup,
+    database: {
+      instance: database.instance,
+      replicas: database.replicas,
+      allocatedStorageGiB: profile.database.allocatedStorageGiB,
+      // Every api and worker pod at its HPA maximum, each with a full pool.
+      maxAppConnections:
+        profile.database.poolMaxPerInstance *
+        (profile.workloads.api.maxReplicas + profile.workloads.worker.maxReplicas),
+    },
+    redis: {
+      cache: {
+        label: 'cache',
+        memberClusterIds: redisMemberClusterIds(
+          redis.cache.replicationGroup.ref,
+          cache.replicasPerShard + 1,
+          cache.shards,
+        ),
+      },
+      pubsub: {
+        label: 'pubsub',
+        memberClusterIds: redisMemberClusterIds(redis.pubsub.replicationGroup.ref, pubsub.replicas + 1),
+      },
+      streams: {
+        label: 'streams',
+        memberClusterIds: redisMemberClusterIds(redis.streams.replicationGroup.ref, streams.replicas + 1),
+      },
+    },
+    searchDomain: search.domain,
+    searchMasterUserSecret: search.masterUserSecret,
+  });
 
   Tags.of(app).add('project', 'co-talk');
   Tags.of(app).add('environment', profile.name);
-  return { network, data };
+  return { network, data, cluster, edge, observability };
 }

@@ -77,6 +77,13 @@ const workloadSchema = z
     memory: memoryQuantity,
     /** Target average CPU utilisation for the HPA, in percent of the request. */
     targetCpuPercent: int(10, 100),
+    /** Target average memory utilisation for the HPA, in percent of the request; unset: CPU only. */
+    targetMemoryPercent: int(10, 100).optional(),
+    /**
+     * How long the HPA waits for load to stay low before removing pods; unset: Kubernetes' 300 s.
+     * Long for the gateway, whose pods hold WebSocket connections that must reconnect elsewhere.
+     */
+    scaleDownStabilizationSeconds: int(0, 3600).optional(),
   })
   .strict()
   .superRefine((w, ctx) => {
@@ -202,6 +209,15 @@ export const profileSchema = z
         l2CacheTtlSeconds: int(60, 86400),
         /** Seconds a gateway pod has to drain its connections on shutdown. */
         gatewayDrainSeconds: int(10, 3600),
+        /**
+         * Seconds a load balancer keeps sending new connections to a target being deregistered;
+         * pods wait this long (preStop) before they stop accepting.
+         */
+        deregistrationDelaySeconds: int(0, 3600),
+        /** Requests per minute Kong lets one client IP make to the REST API. */
+        apiRateLimitPerMinute: int(1, 1_000_000),
+        /** Largest request body Kong passes to the REST API, in KiB. */
+        apiMaxRequestBodyKiB: int(1, 1_048_576),
       })
       .strict(),
     edge: z
@@ -221,12 +237,22 @@ export const profileSchema = z
         allowedIngressCidrs: z.array(cidr).min(1),
         /** Put CloudFront in front of the ALB (otherwise the CDN is an external DNS step). */
         cloudFront: z.boolean(),
+        /** WAF rate-based rule: requests one client IP may send the ALB in any 5-minute window. */
+        wafRateLimitPer5Minutes: int(100, 2_000_000_000),
       })
       .strict(),
     observability: z
       .object({
         alarmEmail: email,
         logRetentionDays: int(1, 3653),
+        /** Days Prometheus keeps metrics in the cluster. */
+        metricsRetentionDays: int(1, 365),
+        /** Size of Prometheus's volume; must hold `metricsRetentionDays` of samples. */
+        metricsVolumeGiB: int(10, 16384),
+        /** Days Jaeger keeps traces. */
+        traceRetentionDays: int(1, 90),
+        /** Size of Jaeger's trace volume; must hold `traceRetentionDays` of spans. */
+        traceVolumeGiB: int(10, 16384),
       })
       .strict(),
   })

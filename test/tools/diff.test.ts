@@ -85,7 +85,9 @@ describe('diffAssemblies', () => {
 
 test('a changed Helm value gives a diff of the release values', () => {
   const [cluster] = diffAssemblies(base, synthFixture({ metricsServerReplicas: 2 }));
-  expect(cluster.kubernetes.map((d) => [d.key, d.change])).toEqual([['HelmRelease kube-system/clusterchartmetricsserverd96fd6fe', 'updated']]);
+  expect(cluster.kubernetes.map((d) => [d.key, d.change])).toEqual([
+    ['HelmRelease kube-system/clusterchartmetricsserverd96fd6fe', 'updated'],
+  ]);
   expect(cluster.kubernetes[0].patch).toContain('-  replicas: 1\n+  replicas: 2');
 });
 

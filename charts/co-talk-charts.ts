@@ -1,0 +1,62 @@
+import type { Construct } from 'constructs';
+import type { Profile } from '../lib/config';
+import { ApiChart } from './api';
+import type { ChatBackends } from './backends';
+import { GatewayChart } from './gateway';
+import { KongChart } from './kong';
+import { MonitoringChart } from './monitoring';
+import { PlatformChart } from './platform';
+import { WorkerChart } from './worker';
+
+/** The namespace every chat workload runs in (the cluster's Pod Identity associations name it). */
+export const CHAT_NAMESPACE = 'co-talk';
+
+/** Props for {@link CoTalkCharts}. */
+export interface CoTalkChartsProps {
+  /** The environment profile. */
+  readonly profile: Profile;
+  /** Images of the three apps, pinned by digest or CDK asset hash. */
+  readonly images: { readonly gateway: string; readonly api: string; readonly worker: string };
+  /** Data stores, secrets and the token issuer. */
+  readonly backends: ChatBackends;
+  /** Target groups (target type `ip`) the pods bind to. */
+  readonly targetGroupArns: { readonly gateway: string; readonly kong: string };
+  /** Kubernetes Secret with Kong's credentials (see {@link KongChartProps.credentialsSecretName}). */
+  readonly kongCredentialsSecretName: string;
+}
+
+/** Every chart of one environment, typed so the workloads stack and the tests can reach each. */
+export interface CoTalkCharts {
+  readonly platform: PlatformChart;
+  readonly gateway: GatewayChart;
+  readonly api: ApiChart;
+  readonly worker: WorkerChart;
+  readonly kong: KongChart;
+  readonly monitoring: MonitoringChart;
+}
+
+/**
+ * Creates the Co-Talk charts in `scope`: a cdk8s `App` for standalone YAML, or the workloads
+ * stack's cdk8s app when deploying through the cluster. The platform chart (namespace, policies)
+ * comes first; the others depend on it so it is applied before them.
+ */
+export function createCoTalkCharts(scope: Construct, props: CoTalkChartsProps): CoTalkCharts {
+  const common = { profile: props.profile, backends: props.backends, namespace: CHAT_NAMESPACE };
+  const platform = new PlatformChart(scope, 'Platform', { profile: props.profile, namespace: CHAT_NAMESPACE });
+  const gateway = new GatewayChart(scope, 'Gateway', {
+    ...common,
+    image: props.images.gateway,
+    targetGroupArn: props.targetGroupArns.gateway,
+  });
+  const api = new ApiChart(scope, 'Api', { ...common, image: props.images.api });
+  const worker = new WorkerChart(scope, 'Worker', { ...common, image: props.images.worker });
+  const kong = new KongChart(scope, 'Kong', {
+    ...common,
+    targetGroupArn: props.targetGroupArns.kong,
+    apiNamespace: CHAT_NAMESPACE,
+    credentialsSecretName: props.kongCredentialsSecretName,
+  });
+  const monitoring = new MonitoringChart(scope, 'Monitoring', { namespace: CHAT_NAMESPACE });
+  for (const chart of [gateway, api, worker, kong, monitoring]) chart.addDependency(platform);
+  return { platform, gateway, api, worker, kong, monitoring };
+}

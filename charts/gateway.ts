@@ -1,0 +1,70 @@
+import { Chart, type ChartProps } from 'cdk8s';
+import type { Construct } from 'constructs';
+import type { Profile } from '../lib/config';
+import { backendEnv, type ChatBackends } from './backends';
+import { ChatWorkload } from './chat-workload';
+import { TargetGroupBinding } from './imports/elbv2.k8s.aws';
+import { APP_PATHS, APP_PORTS } from './ports';
+import { cpuMillis } from './quantity';
+
+/** Props for {@link GatewayChart}. */
+export interface GatewayChartProps extends ChartProps {
+  /** The environment profile (pod size, HPA bounds, drain and deregistration times). */
+  readonly profile: Profile;
+  /** Gateway image, pinned by digest or CDK asset hash. */
+  readonly image: string;
+  /** Data stores and secrets. */
+  readonly backends: ChatBackends;
+  /** ARN of the NLB target group (target type `ip`) the gateway pods register with. */
+  readonly targetGroupArn: string;
+}
+
+/**
+ * The WebSocket gateway: one pod per gateway node, spread over zones, registered with the NLB
+ * target group; on shutdown it first waits out the NLB deregistration, then drains its
+ * connections for `app.gatewayDrainSeconds`.
+ */
+export class GatewayChart extends Chart {
+  /** The gateway workload. */
+  public readonly workload: ChatWorkload;
+
+  constructor(scope: Construct, id: string, props: GatewayChartProps) {
+    super(scope, id, props);
+    const { app, workloads } = props.profile;
+    const ports = APP_PORTS.gateway;
+
+    this.workload = new ChatWorkload(this, 'Gateway', {
+      name: 'gateway',
+      image: props.image,
+      size: workloads.gateway,
+      ports: [
+        { name: 'websocket', port: ports.websocket },
+        { name: 'metrics', port: ports.metrics },
+      ],
+      probes: { port: ports.metrics, liveness: APP_PATHS.liveness, readiness: APP_PATHS.readiness },
+      env: {
+        ...backendEnv(props.backends, ['redis-pubsub', 'redis-streams', 'jwt']),
+        GATEWAY_PORT: String(ports.websocket),
+        GATEWAY_HTTP_PORT: String(ports.metrics),
+        GATEWAY_DRAIN_SECONDS: String(app.gatewayDrainSeconds),
+        // The brief: one event loop per core, counted from the pod's CPU, not the node's.
+        GATEWAY_WORKERS: String(Math.max(1, Math.floor(cpuMillis(workloads.gateway.cpu) / 1000))),
+      },
+      nodeRole: 'gateway',
+      preStopSleepSeconds: app.deregistrationDelaySeconds,
+      terminationGracePeriodSeconds: app.deregistrationDelaySeconds + app.gatewayDrainSeconds,
+      // One draining pod at a time: each removal moves its connections onto the others.
+      scaleDownPolicy: { pods: 1, periodSeconds: app.deregistrationDelaySeconds + app.gatewayDrainSeconds },
+      replaceWithoutSurge: true,
+    });
+
+    new TargetGroupBinding(this, 'NlbBinding', {
+      metadata: { name: 'gateway' },
+      spec: {
+        targetGroupARN: props.targetGroupArn,
+        targetType: 'ip',
+        serviceRef: { name: 'gateway', port: ports.websocket },
+      },
+    });
+  }
+}

@@ -1,0 +1,177 @@
+import { createHash } from 'node:crypto';
+import { Chart, type ChartProps } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import type { Construct } from 'constructs';
+import { stringify } from 'yaml';
+import type { Profile } from '../lib/config';
+import type { ChatBackends } from './backends';
+import { ChatWorkload } from './chat-workload';
+import { TargetGroupBinding } from './imports/elbv2.k8s.aws';
+import { APP_PORTS, DATA_PORTS } from './ports';
+import { cpuMillis } from './quantity';
+
+/** Kong OSS, pinned to an exact release (its images are not built here, so no asset hash). */
+export const KONG_IMAGE = 'kong:3.9.1';
+
+/** The `kong` user of the official image, which owns its files. */
+export const KONG_UID = 1000;
+
+/** Keys of the Kubernetes Secret Kong reads its two credentials from, as environment variables. */
+export const KONG_SECRET_KEYS = { jwtSecret: 'jwt-secret', redisPassword: 'redis-password' } as const;
+
+/** Props for {@link KongChart}. */
+export interface KongChartProps extends ChartProps {
+  /** The environment profile (pod size, HPA bounds, VPC range, rate and size limits). */
+  readonly profile: Profile;
+  /** Data stores (Redis for rate-limit counters) and the token issuer. */
+  readonly backends: ChatBackends;
+  /** ARN of the ALB target group (target type `ip`) the Kong pods register with. */
+  readonly targetGroupArn: string;
+  /** Namespace of the api Service Kong routes to (its DNS name is `api.<namespace>.svc`). */
+  readonly apiNamespace: string;
+  /**
+   * Kubernetes Secret holding `jwt-secret` (the HS256 token key) and `redis-password`, synced from
+   * the Secrets Manager secrets in `backends`; Kong OSS reads vault references only from its
+   * environment, so the values enter as `secretKeyRef`s and never appear in a manifest.
+   */
+  readonly credentialsSecretName: string;
+  /** Kong image, pinned by digest or exact version. @default KONG_IMAGE */
+  readonly image?: string;
+}
+
+/**
+ * Kong in DB-less mode in front of the REST API: routes, JWT verification with the apps' issuer
+ * and key, rate limiting with counters in Redis, request-size limits, Prometheus metrics on the
+ * status listener. Bound to the ALB target group.
+ */
+export class KongChart extends Chart {
+  /** The Kong workload. */
+  public readonly workload: ChatWorkload;
+  /** The declarative configuration, as mounted. */
+  public readonly declarativeConfig: string;
+
+  constructor(scope: Construct, id: string, props: KongChartProps) {
+    super(scope, id, props);
+    const { app, workloads, network } = props.profile;
+    const ports = APP_PORTS.kong;
+    const configDir = '/kong/declarative';
+
+    this.declarativeConfig = stringify(kongConfig(props), { lineWidth: 0 });
+    const config = new kplus.ConfigMap(this, 'Config', {
+      metadata: { name: 'kong-declarative' },
+      data: { 'kong.yml': this.declarativeConfig },
+    });
+    const checksum = createHash('sha256').update(this.declarativeConfig).digest('hex');
+
+    this.workload = new ChatWorkload(this, 'Kong', {
+      name: 'kong',
+      image: props.image ?? KONG_IMAGE,
+      imagePinning: 'digest-or-exact-version',
+      runAsUser: KONG_UID,
+      size: workloads.kong,
+      ports: [
+        { name: 'proxy', port: ports.proxy },
+        { name: 'status', port: ports.status },
+      ],
+      probes: { port: ports.status, liveness: '/status', readiness: '/status/ready' },
+      env: {
+        KONG_DATABASE: 'off',
+        KONG_DECLARATIVE_CONFIG: `${configDir}/kong.yml`,
+        KONG_PREFIX: '/kong_prefix',
+        KONG_PROXY_LISTEN: `0.0.0.0:${ports.proxy}`,
+        KONG_STATUS_LISTEN: `0.0.0.0:${ports.status}`,
+        KONG_ADMIN_LISTEN: 'off',
+        // nginx would start one worker per node CPU, not per CPU of the pod's limit.
+        KONG_NGINX_WORKER_PROCESSES: String(Math.max(1, Math.floor(cpuMillis(workloads.kong.cpu) / 1000))),
+        KONG_PROXY_ACCESS_LOG: '/dev/stdout',
+        KONG_PROXY_ERROR_LOG: '/dev/stderr',
+        // Only the ALB (inside the VPC) may tell Kong the client address, for per-IP rate limits.
+        KONG_TRUSTED_IPS: network.vpcCidr,
+        KONG_REAL_IP_HEADER: 'X-Forwarded-For',
+      },
+      secretEnv: {
+        KONG_JWT_SECRET: { secretName: props.credentialsSecretName, key: KONG_SECRET_KEYS.jwtSecret },
+        KONG_REDIS_PASSWORD: { secretName: props.credentialsSecretName, key: KONG_SECRET_KEYS.redisPassword },
+      },
+      writablePaths: ['/tmp', '/kong_prefix'],
+      configVolumes: [{ path: configDir, volume: kplus.Volume.fromConfigMap(this, 'ConfigVolume', config) }],
+      podAnnotations: { 'co-talk/declarative-config-sha256': checksum },
+      nodeRole: 'api',
+      preStopSleepSeconds: app.deregistrationDelaySeconds,
+      // Wait out the deregistration, then as long again for requests in flight.
+      terminationGracePeriodSeconds: 2 * app.deregistrationDelaySeconds,
+    });
+
+    new TargetGroupBinding(this, 'AlbBinding', {
+      metadata: { name: 'kong' },
+      spec: {
+        targetGroupARN: props.targetGroupArn,
+        targetType: 'ip',
+        serviceRef: { name: 'kong', port: ports.proxy },
+      },
+    });
+  }
+}
+
+/** Kong's declarative configuration (format 3.0). Secrets appear only as `{vault://env/...}` references. */
+function kongConfig(props: KongChartProps) {
+  const { app } = props.profile;
+  return {
+    _format_version: '3.0',
+    services: [
+      {
+        name: 'api',
+        url: `http://api.${props.apiNamespace}.svc.cluster.local:${APP_PORTS.api.http}`,
+        routes: [
+          // Sign-in issues the tokens, so it cannot require one.
+          { name: 'auth', paths: ['/auth'], strip_path: false, protocols: ['http', 'https'] },
+          {
+            name: 'api',
+            paths: ['/'],
+            strip_path: false,
+            protocols: ['http', 'https'],
+            plugins: [
+              {
+                name: 'jwt',
+                config: { key_claim_name: 'iss', claims_to_verify: ['exp'], secret_is_base64: false },
+              },
+            ],
+          },
+        ],
+        plugins: [
+          {
+            name: 'rate-limiting',
+            config: {
+              minute: app.apiRateLimitPerMinute,
+              limit_by: 'ip',
+              policy: 'redis',
+              // The cache cluster is sharded; Kong's counters need a single primary, which the
+              // pub/sub cluster has.
+              redis: {
+                host: props.backends.redisPubSubHost,
+                port: DATA_PORTS.redis,
+                ssl: true,
+                ssl_verify: true,
+                password: '{vault://env/kong-redis-password}',
+              },
+              fault_tolerant: true,
+              hide_client_headers: false,
+            },
+          },
+          {
+            name: 'request-size-limiting',
+            config: { allowed_payload_size: app.apiMaxRequestBodyKiB, size_unit: 'kilobytes' },
+          },
+        ],
+      },
+    ],
+    // One consumer stands for every user: the token's `iss` picks the key, as in the apps.
+    consumers: [
+      {
+        username: 'co-talk-users',
+        jwt_secrets: [{ key: props.backends.jwtIssuer, algorithm: 'HS256', secret: '{vault://env/kong-jwt-secret}' }],
+      },
+    ],
+    plugins: [{ name: 'prometheus', config: { status_code_metrics: true, latency_metrics: true } }],
+  };
+}

@@ -1,0 +1,184 @@
+import { Chart, JsonPatch, type ChartProps } from 'cdk8s';
+import type { Construct } from 'constructs';
+import type { Profile, WorkloadProfile } from '../lib/config';
+import * as k8s from './imports/k8s';
+import { MONITORING_STACK } from './monitoring-stack';
+import { APP_PORTS, DATA_PORTS } from './ports';
+import { cpuMillis, memoryMebibytes } from './quantity';
+
+/** The EKS Pod Identity agent's link-local address on every node. */
+const POD_IDENTITY_AGENT = { cidr: '169.254.170.23/32', port: 80 } as const;
+
+/** Props for {@link PlatformChart}. */
+export interface PlatformChartProps extends ChartProps {
+  /** The environment profile (VPC range, Kubernetes version, workload sizes for the quota). */
+  readonly profile: Profile;
+  /** The namespace the chat workloads run in. */
+  readonly namespace: string;
+}
+
+/**
+ * The namespace the chat workloads live in and its guard rails: Pod Security "restricted"
+ * (enforced, audited, warned), default-deny network policies with one explicit allow per flow,
+ * a ResourceQuota sized from the profile's HPA maxima and a LimitRange.
+ */
+export class PlatformChart extends Chart {
+  constructor(scope: Construct, id: string, props: PlatformChartProps) {
+    super(scope, id, { ...props, namespace: props.namespace });
+    const { profile } = props;
+    const psaVersion = `v${profile.cluster.kubernetesVersion}`;
+
+    const namespace = new k8s.KubeNamespace(this, 'Namespace', {
+      metadata: {
+        name: props.namespace,
+        labels: Object.fromEntries(
+          ['enforce', 'audit', 'warn'].flatMap((mode) => [
+            [`pod-security.kubernetes.io/${mode}`, 'restricted'],
+            [`pod-security.kubernetes.io/${mode}-version`, psaVersion],
+          ]),
+        ),
+      },
+    });
+    // A Namespace is cluster-scoped: the chart-wide namespace must not be stamped on it.
+    namespace.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+
+    this.networkPolicies(profile.network.vpcCidr);
+    this.quota(profile);
+  }
+
+  private networkPolicies(vpcCidr: string): void {
+    const app = (name: string) => ({ matchLabels: { 'app.kubernetes.io/name': name } });
+    const tcp = (...ports: number[]) =>
+      ports.map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) }));
+    const vpc = [{ ipBlock: { cidr: vpcCidr } }];
+    const policy = (id: string, name: string, spec: k8s.NetworkPolicySpec) =>
+      new k8s.KubeNetworkPolicy(this, id, { metadata: { name }, spec });
+
+    policy('DefaultDeny', 'default-deny', { podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
+
+    policy('AllowDns', 'allow-dns', {
+      podSelector: {},
+      policyTypes: ['Egress'],
+      egress: [
+        {
+          to: [
+            {
+              namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+              podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+            },
+          ],
+          ports: [
+            { protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) },
+            { protocol: 'TCP', port: k8s.IntOrString.fromNumber(53) },
+          ],
+        },
+      ],
+    });
+
+    // Credentials come from Secrets Manager with Pod Identity: the node-local agent, then the
+    // AWS API over HTTPS (through the NAT gateways or a VPC endpoint).
+    policy('AllowAwsApis', 'allow-aws-apis', {
+      podSelector: {},
+      policyTypes: ['Egress'],
+      egress: [
+        { to: [{ ipBlock: { cidr: POD_IDENTITY_AGENT.cidr } }], ports: tcp(POD_IDENTITY_AGENT.port) },
+        { to: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: tcp(443) },
+      ],
+    });
+
+    // The managed data stores sit in the VPC's isolated subnets.
+    const dataEgress = (id: string, name: string, who: string, ports: number[]) =>
+      policy(id, name, { podSelector: app(who), policyTypes: ['Egress'], egress: [{ to: vpc, ports: tcp(...ports) }] });
+    dataEgress('GatewayToRedis', 'gateway-to-redis', 'gateway', [DATA_PORTS.redis]);
+    dataEgress('ApiToData', 'api-to-data', 'api', [DATA_PORTS.postgres, DATA_PORTS.redis, DATA_PORTS.openSearch]);
+    dataEgress('WorkerToData', 'worker-to-data', 'worker', [
+      DATA_PORTS.postgres,
+      DATA_PORTS.redis,
+      DATA_PORTS.openSearch,
+    ]);
+    dataEgress('KongToRedis', 'kong-to-redis', 'kong', [DATA_PORTS.redis]);
+
+    policy('KongToApi', 'kong-to-api', {
+      podSelector: app('kong'),
+      policyTypes: ['Egress'],
+      egress: [{ to: [{ podSelector: app('api') }], ports: tcp(APP_PORTS.api.http) }],
+    });
+    policy('ApiFromKong', 'api-from-kong', {
+      podSelector: app('api'),
+      policyTypes: ['Ingress'],
+      ingress: [{ from: [{ podSelector: app('kong') }], ports: tcp(APP_PORTS.api.http) }],
+    });
+
+    // Load balancers (NLB, ALB) reach the pods from inside the VPC: traffic and health checks.
+    policy('GatewayFromLoadBalancer', 'gateway-from-load-balancer', {
+      podSelector: app('gateway'),
+      policyTypes: ['Ingress'],
+      ingress: [{ from: vpc, ports: tcp(APP_PORTS.gateway.websocket, APP_PORTS.gateway.metrics) }],
+    });
+    policy('KongFromLoadBalancer', 'kong-from-load-balancer', {
+      podSelector: app('kong'),
+      policyTypes: ['Ingress'],
+      ingress: [{ from: vpc, ports: tcp(APP_PORTS.kong.proxy, APP_PORTS.kong.status) }],
+    });
+
+    const prometheus = [
+      {
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': MONITORING_STACK.namespace } },
+        podSelector: { matchLabels: { ...MONITORING_STACK.prometheusPodLabels } },
+      },
+    ];
+    const scrape = (id: string, name: string, who: string, port: number) =>
+      policy(id, name, {
+        podSelector: app(who),
+        policyTypes: ['Ingress'],
+        ingress: [{ from: prometheus, ports: tcp(port) }],
+      });
+    scrape('GatewayFromPrometheus', 'gateway-from-prometheus', 'gateway', APP_PORTS.gateway.metrics);
+    scrape('ApiFromPrometheus', 'api-from-prometheus', 'api', APP_PORTS.api.http);
+    scrape('WorkerFromPrometheus', 'worker-from-prometheus', 'worker', APP_PORTS.worker.metrics);
+    scrape('KongFromPrometheus', 'kong-from-prometheus', 'kong', APP_PORTS.kong.status);
+  }
+
+  private quota(profile: Profile): void {
+    const sizes: WorkloadProfile[] = Object.values(profile.workloads);
+    // Room for every workload at its HPA maximum plus a rolling update's 25% surge.
+    const pods = (w: WorkloadProfile) => Math.ceil(w.maxReplicas * 1.25);
+    const totalCpu = sizes.reduce((sum, w) => sum + pods(w) * cpuMillis(w.cpu), 0);
+    const totalMemory = sizes.reduce((sum, w) => sum + pods(w) * memoryMebibytes(w.memory), 0);
+    const totalPods = sizes.reduce((sum, w) => sum + pods(w), 0);
+    const cpu = (millis: number) => k8s.Quantity.fromString(`${millis}m`);
+    const memory = (mebibytes: number) => k8s.Quantity.fromString(`${mebibytes}Mi`);
+
+    new k8s.KubeResourceQuota(this, 'Quota', {
+      metadata: { name: 'chat-workloads' },
+      spec: {
+        hard: {
+          'requests.cpu': cpu(totalCpu),
+          'limits.cpu': cpu(totalCpu),
+          'requests.memory': memory(totalMemory),
+          'limits.memory': memory(totalMemory),
+          pods: k8s.Quantity.fromNumber(totalPods),
+        },
+      },
+    });
+
+    // Containers without their own resources get the smallest workload's size; none may exceed the largest.
+    const smallest = Math.min(...sizes.map((w) => cpuMillis(w.cpu)));
+    const largest = Math.max(...sizes.map((w) => cpuMillis(w.cpu)));
+    const smallestMemory = Math.min(...sizes.map((w) => memoryMebibytes(w.memory)));
+    const largestMemory = Math.max(...sizes.map((w) => memoryMebibytes(w.memory)));
+    new k8s.KubeLimitRange(this, 'Limits', {
+      metadata: { name: 'chat-workloads' },
+      spec: {
+        limits: [
+          {
+            type: 'Container',
+            default: { cpu: cpu(smallest), memory: memory(smallestMemory) },
+            defaultRequest: { cpu: cpu(smallest), memory: memory(smallestMemory) },
+            max: { cpu: cpu(largest), memory: memory(largestMemory) },
+          },
+        ],
+      },
+    });
+  }
+}

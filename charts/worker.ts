@@ -1,0 +1,45 @@
+import { Chart, type ChartProps } from 'cdk8s';
+import type { Construct } from 'constructs';
+import type { Profile } from '../lib/config';
+import { backendEnv, type ChatBackends } from './backends';
+import { ChatWorkload } from './chat-workload';
+import { APP_PATHS, APP_PORTS } from './ports';
+
+/** Props for {@link WorkerChart}. */
+export interface WorkerChartProps extends ChartProps {
+  /** The environment profile (pod size, HPA bounds, pool size). */
+  readonly profile: Profile;
+  /** Worker image, pinned by digest or CDK asset hash. */
+  readonly image: string;
+  /** Data stores and secrets. */
+  readonly backends: ChatBackends;
+}
+
+/**
+ * The stream worker: consumes the Redis message stream into PostgreSQL and OpenSearch. It has no
+ * readiness endpoint of its own (it serves no traffic), so liveness doubles as readiness; it
+ * scales on CPU.
+ */
+export class WorkerChart extends Chart {
+  /** The worker workload. */
+  public readonly workload: ChatWorkload;
+
+  constructor(scope: Construct, id: string, props: WorkerChartProps) {
+    super(scope, id, props);
+    const { workloads, database } = props.profile;
+    const port = APP_PORTS.worker.metrics;
+
+    this.workload = new ChatWorkload(this, 'Worker', {
+      name: 'worker',
+      image: props.image,
+      size: workloads.worker,
+      ports: [{ name: 'metrics', port }],
+      probes: { port, liveness: APP_PATHS.liveness, readiness: APP_PATHS.liveness },
+      env: {
+        ...backendEnv(props.backends, ['database', 'redis-streams', 'opensearch']),
+        METRICS_PORT: String(port),
+        DATABASE_POOL_MAX: String(database.poolMaxPerInstance),
+      },
+    });
+  }
+}

@@ -1,0 +1,107 @@
+import { Duration, Validations } from 'aws-cdk-lib';
+import type * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { GATEWAY_HEALTH_PATH, GATEWAY_HEALTH_PORT, GATEWAY_PORT } from './target-ports';
+
+/** Props for {@link WebSocketLoadBalancer}. */
+export interface WebSocketLoadBalancerProps {
+  /** The VPC; the NLB goes into its public subnets. */
+  readonly vpc: ec2.IVpc;
+  /** The certificate the TLS listener serves. */
+  readonly certificate: acm.ICertificate;
+  /** Client ranges allowed to reach the listener. */
+  readonly allowedIngressCidrs: readonly string[];
+  /** Where access logs go (an NLB logs TLS listeners only). */
+  readonly accessLogBucket: s3.IBucket;
+  /** The security group the gateway pods carry (through their nodes). */
+  readonly podSecurityGroup: ec2.ISecurityGroup;
+  /**
+   * Seconds a deregistering gateway pod keeps its connections; the target group waits at least
+   * this long before cutting them.
+   */
+  readonly drainSeconds: number;
+  /** Refuse deletion of the load balancer (keeps its DNS name stable for the CDN). */
+  readonly deletionProtection: boolean;
+}
+
+/**
+ * The internet-facing NLB for WebSocket connections: TLS terminated on 443, cross-zone, one IP
+ * target group that the gateway pods are bound to.
+ *
+ * TLS terminates here rather than passing through: the certificate stays in ACM (no private key
+ * in the cluster), the gateway's event loops spend no CPU on handshakes for up to a million
+ * connections per pod, and an NLB writes access logs for TLS listeners only. Inside the VPC the
+ * hop to the pod is plain TCP.
+ */
+export class WebSocketLoadBalancer extends Construct {
+  /** The load balancer. */
+  public readonly loadBalancer: elbv2.NetworkLoadBalancer;
+  /** The gateway pods, registered by the controller's `TargetGroupBinding`. */
+  public readonly targetGroup: elbv2.NetworkTargetGroup;
+
+  constructor(scope: Construct, id: string, props: WebSocketLoadBalancerProps) {
+    super(scope, id);
+    const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: props.vpc,
+      description: 'Co-Talk WebSocket NLB: TLS from the allowed client ranges',
+      allowAllOutbound: false,
+    });
+    if (props.allowedIngressCidrs.includes('0.0.0.0/0')) {
+      Validations.of(securityGroup).acknowledge({
+        id: 'AwsSolutions-EC23',
+        reason: 'A public load balancer: its listener ports (only) are open to every client, as the profile allows',
+      });
+    }
+    for (const cidr of props.allowedIngressCidrs) {
+      securityGroup.addIngressRule(ec2.Peer.ipv4(cidr), ec2.Port.tcp(443), 'WebSocket over TLS from clients');
+    }
+
+    this.loadBalancer = new elbv2.NetworkLoadBalancer(this, 'Resource', {
+      vpc: props.vpc,
+      vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
+      internetFacing: true,
+      securityGroups: [securityGroup],
+      crossZoneEnabled: true,
+      deletionProtection: props.deletionProtection,
+    });
+    this.loadBalancer.logAccessLogs(props.accessLogBucket, 'websocket');
+
+    this.targetGroup = new elbv2.NetworkTargetGroup(this, 'GatewayTargetGroup', {
+      vpc: props.vpc,
+      targetType: elbv2.TargetType.IP,
+      protocol: elbv2.Protocol.TCP,
+      port: GATEWAY_PORT,
+      deregistrationDelay: Duration.seconds(props.drainSeconds),
+      // Keep established connections open through the drain; the pod closes them itself.
+      connectionTermination: false,
+      healthCheck: {
+        protocol: elbv2.Protocol.HTTP,
+        port: String(GATEWAY_HEALTH_PORT),
+        path: GATEWAY_HEALTH_PATH,
+        healthyHttpCodes: '200',
+        interval: Duration.seconds(10),
+        timeout: Duration.seconds(5),
+        healthyThresholdCount: 2,
+        unhealthyThresholdCount: 2,
+      },
+    });
+
+    this.loadBalancer.addListener('Tls', {
+      protocol: elbv2.Protocol.TLS,
+      port: 443,
+      certificates: [props.certificate],
+      sslPolicy: elbv2.SslPolicy.TLS13_12_RES_PQ,
+      defaultTargetGroups: [this.targetGroup],
+    });
+
+    this.loadBalancer.connections.allowTo(props.podSecurityGroup, ec2.Port.tcp(GATEWAY_PORT), 'NLB to gateway');
+    this.loadBalancer.connections.allowTo(
+      props.podSecurityGroup,
+      ec2.Port.tcp(GATEWAY_HEALTH_PORT),
+      'NLB health checks to gateway probes',
+    );
+  }
+}

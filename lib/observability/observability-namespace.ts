@@ -1,0 +1,2 @@
+/** The namespace the in-cluster observability tools run in. */
+export const OBSERVABILITY_NAMESPACE = 'observability';

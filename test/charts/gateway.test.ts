@@ -1,0 +1,103 @@
+import { Testing } from 'cdk8s';
+import { GatewayChart } from '../../charts/gateway';
+import { PLACEHOLDERS } from '../../charts/placeholders';
+import { loadProfile } from '../../lib/config';
+import { ofKind, type K8sObject } from './synth-charts';
+
+describe('GatewayChart', () => {
+  // Given the prod profile (10 -> 20 pods, 300 s drain, 30 s deregistration)
+  const profile = loadProfile('prod');
+  const props = {
+    profile,
+    namespace: 'co-talk',
+    backends: PLACEHOLDERS.backends,
+    image: PLACEHOLDERS.images.gateway,
+    targetGroupArn: PLACEHOLDERS.targetGroupArns.gateway,
+  };
+  const objects = Testing.synth(new GatewayChart(Testing.app(), 'Gateway', props)) as K8sObject[];
+  const pod = ofKind(objects, 'Deployment', 'gateway')[0].spec.template.spec;
+
+  test('runs on the dedicated gateway nodes', () => {
+    expect(pod.nodeSelector).toEqual({ 'co-talk/role': 'gateway' });
+    expect(pod.tolerations).toEqual([
+      { key: 'co-talk/role', operator: 'Equal', value: 'gateway', effect: 'NoSchedule' },
+    ]);
+  });
+
+  test('waits out the NLB deregistration, then drains for the profile drain time', () => {
+    expect(pod.containers[0].lifecycle).toEqual({ preStop: { sleep: { seconds: 30 } } });
+    expect(pod.terminationGracePeriodSeconds).toBe(330);
+    expect(pod.containers[0].env).toEqual(expect.arrayContaining([{ name: 'GATEWAY_DRAIN_SECONDS', value: '300' }]));
+  });
+
+  test('scales on CPU and memory, removing one pod per drain period after a long stabilization', () => {
+    expect(ofKind(objects, 'HorizontalPodAutoscaler')[0].spec).toEqual({
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'gateway' },
+      minReplicas: 10,
+      maxReplicas: 20,
+      metrics: [
+        { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 60 } } },
+        { type: 'Resource', resource: { name: 'memory', target: { type: 'Utilization', averageUtilization: 80 } } },
+      ],
+      behavior: {
+        scaleDown: {
+          stabilizationWindowSeconds: 1800,
+          selectPolicy: 'Min',
+          policies: [{ type: 'Pods', value: 1, periodSeconds: 330 }],
+        },
+      },
+    });
+  });
+
+  test('replaces pods one at a time without a surge pod', () => {
+    expect(ofKind(objects, 'Deployment', 'gateway')[0].spec.strategy).toEqual({
+      type: 'RollingUpdate',
+      rollingUpdate: { maxSurge: 0, maxUnavailable: 1 },
+    });
+    expect(ofKind(objects, 'PodDisruptionBudget')[0].spec.maxUnavailable).toBe(1);
+  });
+
+  test('binds the WebSocket port to the NLB target group by pod IP', () => {
+    expect(ofKind(objects, 'TargetGroupBinding')[0]).toEqual({
+      apiVersion: 'elbv2.k8s.aws/v1beta1',
+      kind: 'TargetGroupBinding',
+      metadata: { name: 'gateway', namespace: 'co-talk' },
+      spec: {
+        targetGroupARN: PLACEHOLDERS.targetGroupArns.gateway,
+        targetType: 'ip',
+        serviceRef: { name: 'gateway', port: 8080 },
+      },
+    });
+    expect(ofKind(objects, 'Service', 'gateway')[0].spec.ports).toEqual([
+      { name: 'websocket', port: 8080, targetPort: 8080 },
+      { name: 'metrics', port: 9090, targetPort: 9090 },
+    ]);
+  });
+
+  test('probes the metrics listener and passes endpoints and secret ARNs, never secret values', () => {
+    const c = pod.containers[0];
+    expect(c.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 9090, scheme: 'HTTP' });
+    expect(c.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 9090, scheme: 'HTTP' });
+    expect(c.env).toEqual(
+      expect.arrayContaining([
+        { name: 'JWT_SECRET_ARN', value: PLACEHOLDERS.backends.jwtSecretArn },
+        { name: 'REDIS_PUBSUB_URL', value: 'rediss://redis-pubsub.example.internal:6379' },
+      ]),
+    );
+  });
+
+  test.each([
+    ['a floating tag', 'registry.example/co-talk/gateway:latest'],
+    ['a version tag', 'registry.example/co-talk/gateway:1.2.3'],
+    ['no tag', 'registry.example/co-talk/gateway'],
+  ])('refuses an image with %s, naming the field', (_what, image) => {
+    expect(() => new GatewayChart(Testing.app(), 'Gateway', { ...props, image })).toThrow(
+      /gateway image ".*" is not pinned: use a digest .* or a CDK asset-hash tag/,
+    );
+  });
+
+  test('accepts a CDK asset image URI tagged with its hash', () => {
+    const image = `\${Token[AWS.AccountId.1]}.dkr.ecr.ap-northeast-2.amazonaws.com/cdk-assets:${'ab'.repeat(32)}`;
+    expect(() => new GatewayChart(Testing.app(), 'Gateway', { ...props, image })).not.toThrow();
+  });
+});

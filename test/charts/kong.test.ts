@@ -1,0 +1,97 @@
+import { Testing } from 'cdk8s';
+import { parse } from 'yaml';
+import { KONG_IMAGE, KongChart } from '../../charts/kong';
+import { PLACEHOLDERS } from '../../charts/placeholders';
+import { loadProfile } from '../../lib/config';
+import { ofKind, type K8sObject } from './synth-charts';
+
+describe('KongChart', () => {
+  // Given the prod profile (600 requests a minute, 1024 KiB bodies)
+  const profile = loadProfile('prod');
+  const props = {
+    profile,
+    namespace: 'co-talk',
+    backends: PLACEHOLDERS.backends,
+    targetGroupArn: PLACEHOLDERS.targetGroupArns.kong,
+    apiNamespace: 'co-talk',
+    credentialsSecretName: 'kong-credentials',
+  };
+  const objects = Testing.synth(new KongChart(Testing.app(), 'Kong', props)) as K8sObject[];
+  const configMap = ofKind(objects, 'ConfigMap', 'kong-declarative')[0];
+  const config = parse(configMap.data['kong.yml']);
+  const pod = ofKind(objects, 'Deployment', 'kong')[0].spec.template.spec;
+  const env = Object.fromEntries((pod.containers[0].env as K8sObject[]).map((e) => [e.name, e]));
+
+  test('runs DB-less from the mounted declarative configuration, admin API off', () => {
+    expect(env.KONG_DATABASE.value).toBe('off');
+    expect(env.KONG_DECLARATIVE_CONFIG.value).toBe('/kong/declarative/kong.yml');
+    expect(env.KONG_ADMIN_LISTEN.value).toBe('off');
+    expect(env.KONG_NGINX_WORKER_PROCESSES.value).toBe('1');
+    expect(pod.containers[0].volumeMounts).toEqual(
+      expect.arrayContaining([{ mountPath: '/kong/declarative', name: expect.any(String), readOnly: true }]),
+    );
+  });
+
+  test('routes to the api Service and verifies tokens of the apps issuer except on sign-in', () => {
+    const [service] = config.services;
+    expect(service.url).toBe('http://api.co-talk.svc.cluster.local:3000');
+    expect(service.routes.map((r: K8sObject) => [r.name, r.paths, r.plugins?.map((p: K8sObject) => p.name)])).toEqual([
+      ['auth', ['/auth'], undefined],
+      ['api', ['/'], ['jwt']],
+    ]);
+    expect(config.consumers[0].jwt_secrets).toEqual([
+      { key: PLACEHOLDERS.backends.jwtIssuer, algorithm: 'HS256', secret: '{vault://env/kong-jwt-secret}' },
+    ]);
+  });
+
+  test('limits rate (counters in Redis over TLS) and request size from the profile', () => {
+    const plugins = Object.fromEntries(config.services[0].plugins.map((p: K8sObject) => [p.name, p.config]));
+    expect(plugins['rate-limiting']).toMatchObject({
+      minute: 600,
+      policy: 'redis',
+      redis: {
+        host: 'redis-pubsub.example.internal',
+        port: 6379,
+        ssl: true,
+        password: '{vault://env/kong-redis-password}',
+      },
+    });
+    expect(plugins['request-size-limiting']).toEqual({ allowed_payload_size: 1024, size_unit: 'kilobytes' });
+  });
+
+  test('takes its credentials from the Secret by reference, never by value', () => {
+    expect(env.KONG_JWT_SECRET).toEqual({
+      name: 'KONG_JWT_SECRET',
+      valueFrom: { secretKeyRef: { name: 'kong-credentials', key: 'jwt-secret' } },
+    });
+    expect(env.KONG_REDIS_PASSWORD.valueFrom.secretKeyRef).toEqual({ name: 'kong-credentials', key: 'redis-password' });
+  });
+
+  test('rolls its pods when the configuration changes', () => {
+    const annotations = ofKind(objects, 'Deployment', 'kong')[0].spec.template.metadata.annotations;
+    expect(annotations['co-talk/declarative-config-sha256']).toMatch(/^[0-9a-f]{64}$/);
+    const other = new KongChart(Testing.app(), 'Kong', { ...props, apiNamespace: 'elsewhere' });
+    const otherAnnotations = ofKind(Testing.synth(other) as K8sObject[], 'Deployment', 'kong')[0].spec.template.metadata
+      .annotations;
+    expect(otherAnnotations['co-talk/declarative-config-sha256']).not.toBe(
+      annotations['co-talk/declarative-config-sha256'],
+    );
+  });
+
+  test('runs a pinned release, probes its status listener and binds the proxy port to the ALB', () => {
+    expect(pod.containers[0].image).toBe(KONG_IMAGE);
+    expect(KONG_IMAGE).toMatch(/^kong:\d+\.\d+\.\d+$/);
+    expect(pod.containers[0].readinessProbe.httpGet).toEqual({ path: '/status/ready', port: 8100, scheme: 'HTTP' });
+    expect(ofKind(objects, 'TargetGroupBinding')[0].spec).toEqual({
+      targetGroupARN: PLACEHOLDERS.targetGroupArns.kong,
+      targetType: 'ip',
+      serviceRef: { name: 'kong', port: 8000 },
+    });
+  });
+
+  test('refuses a floating Kong tag', () => {
+    expect(() => new KongChart(Testing.app(), 'Kong', { ...props, image: 'kong:3.9' })).toThrow(
+      /kong image "kong:3.9" is not pinned: use a digest .* or an exact version tag/,
+    );
+  });
+});

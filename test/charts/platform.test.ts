@@ -1,0 +1,125 @@
+import { Testing } from 'cdk8s';
+import { PlatformChart } from '../../charts/platform';
+import { loadProfile } from '../../lib/config';
+import { ofKind, type K8sObject } from './synth-charts';
+
+describe('PlatformChart', () => {
+  // Given the prod profile (VPC 10.2.0.0/16)
+  const profile = loadProfile('prod');
+  const objects = Testing.synth(
+    new PlatformChart(Testing.app(), 'Platform', { profile, namespace: 'co-talk' }),
+  ) as K8sObject[];
+  const policy = (name: string) => ofKind(objects, 'NetworkPolicy', name)[0]?.spec;
+
+  test('creates the namespace under Pod Security "restricted", enforced, audited and warned', () => {
+    expect(ofKind(objects, 'Namespace')).toEqual([
+      {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: {
+          name: 'co-talk',
+          labels: {
+            'pod-security.kubernetes.io/enforce': 'restricted',
+            'pod-security.kubernetes.io/enforce-version': 'v1.36',
+            'pod-security.kubernetes.io/audit': 'restricted',
+            'pod-security.kubernetes.io/audit-version': 'v1.36',
+            'pod-security.kubernetes.io/warn': 'restricted',
+            'pod-security.kubernetes.io/warn-version': 'v1.36',
+          },
+        },
+      },
+    ]);
+  });
+
+  test('denies all ingress and egress by default', () => {
+    expect(policy('default-deny')).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
+  });
+
+  test('lets every pod resolve names and reach the Pod Identity agent and AWS APIs', () => {
+    expect(policy('allow-dns').egress[0].ports).toEqual([
+      { protocol: 'UDP', port: 53 },
+      { protocol: 'TCP', port: 53 },
+    ]);
+    expect(policy('allow-aws-apis').egress).toEqual([
+      { to: [{ ipBlock: { cidr: '169.254.170.23/32' } }], ports: [{ protocol: 'TCP', port: 80 }] },
+      { to: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: [{ protocol: 'TCP', port: 443 }] },
+    ]);
+  });
+
+  test.each([
+    ['gateway-to-redis', 'gateway', [6379]],
+    ['api-to-data', 'api', [5432, 6379, 443]],
+    ['worker-to-data', 'worker', [5432, 6379, 443]],
+    ['kong-to-redis', 'kong', [6379]],
+  ])('%s: %s reaches only its data-store ports inside the VPC', (name, app, ports) => {
+    expect(policy(name)).toEqual({
+      podSelector: { matchLabels: { 'app.kubernetes.io/name': app } },
+      policyTypes: ['Egress'],
+      egress: [{ to: [{ ipBlock: { cidr: '10.2.0.0/16' } }], ports: ports.map((port) => ({ protocol: 'TCP', port })) }],
+    });
+  });
+
+  test('only Kong reaches the api, on its HTTP port', () => {
+    expect(policy('api-from-kong').ingress).toEqual([
+      {
+        from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'kong' } } }],
+        ports: [{ protocol: 'TCP', port: 3000 }],
+      },
+    ]);
+    expect(policy('kong-to-api').egress[0].ports).toEqual([{ protocol: 'TCP', port: 3000 }]);
+  });
+
+  test('load balancers reach the gateway and Kong from the VPC', () => {
+    expect(policy('gateway-from-load-balancer').ingress).toEqual([
+      {
+        from: [{ ipBlock: { cidr: '10.2.0.0/16' } }],
+        ports: [
+          { protocol: 'TCP', port: 8080 },
+          { protocol: 'TCP', port: 9090 },
+        ],
+      },
+    ]);
+    expect(policy('kong-from-load-balancer').ingress[0].ports).toEqual([
+      { protocol: 'TCP', port: 8000 },
+      { protocol: 'TCP', port: 8100 },
+    ]);
+  });
+
+  test('Prometheus reaches each metrics port, from its namespace only', () => {
+    const from = policy('worker-from-prometheus').ingress[0];
+    expect(from).toEqual({
+      from: [
+        {
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'observability' } },
+          podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } },
+        },
+      ],
+      ports: [{ protocol: 'TCP', port: 9090 }],
+    });
+    expect(['gateway', 'api', 'kong'].map((app) => policy(`${app}-from-prometheus`).ingress[0].ports[0].port)).toEqual([
+      9090, 3000, 8100,
+    ]);
+  });
+
+  test('sizes the quota for every workload at its HPA maximum plus a 25% surge', () => {
+    // gateway 25 x 14 cores, api 25 x 2, worker 15 x 1, kong 15 x 1 (maxima 20/20/12/12, rounded up)
+    expect(ofKind(objects, 'ResourceQuota')[0].spec.hard).toEqual({
+      'requests.cpu': '430000m',
+      'limits.cpu': '430000m',
+      'requests.memory': `${(25 * 26 + 25 * 4 + 15 * 2 + 15 * 2) * 1024}Mi`,
+      'limits.memory': `${(25 * 26 + 25 * 4 + 15 * 2 + 15 * 2) * 1024}Mi`,
+      pods: 80,
+    });
+  });
+
+  test('caps containers at the largest workload and defaults them to the smallest', () => {
+    expect(ofKind(objects, 'LimitRange')[0].spec.limits).toEqual([
+      {
+        type: 'Container',
+        default: { cpu: '1000m', memory: '2048Mi' },
+        defaultRequest: { cpu: '1000m', memory: '2048Mi' },
+        max: { cpu: '14000m', memory: '26624Mi' },
+      },
+    ]);
+  });
+});

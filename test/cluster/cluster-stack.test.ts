@@ -1,0 +1,192 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { CONTROL_PLANE_LOG_TYPES } from '../../lib/cluster/chat-cluster';
+import { NODE_ROLE_LABEL } from '../../lib/cluster/node-roles';
+import { ADDON_VERSIONS, CLUSTER_AUTOSCALER_CHART, LOAD_BALANCER_CONTROLLER_CHART } from '../../lib/cluster/versions';
+import { WORKLOAD_NAMESPACE } from '../../lib/cluster/workload-identities';
+import { PROFILE_NAMES } from '../../lib/config';
+import { synthApp } from '../support/synth-app';
+
+describe.each(PROFILE_NAMES)('ClusterStack (%s)', (name) => {
+  const { profile, template } = synthApp(name);
+  const t = template('cluster');
+
+  test('runs the profile Kubernetes version on managed node groups, not Auto Mode', () => {
+    t.hasResourceProperties('AWS::EKS::Cluster', {
+      Version: profile.cluster.kubernetesVersion,
+      ComputeConfig: { Enabled: false },
+    });
+  });
+
+  // Toggling either flag replaces the cluster: this test is the guard.
+  test('pins the bootstrap flags: no hidden creator admin, no self-managed add-ons', () => {
+    t.hasResourceProperties('AWS::EKS::Cluster', {
+      AccessConfig: { AuthenticationMode: 'API', BootstrapClusterCreatorAdminPermissions: false },
+      BootstrapSelfManagedAddons: false,
+    });
+  });
+
+  test('ships all five control-plane log types', () => {
+    expect(CONTROL_PLANE_LOG_TYPES).toHaveLength(5);
+    t.hasResourceProperties('AWS::EKS::Cluster', {
+      Logging: {
+        ClusterLogging: {
+          EnabledTypes: ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'].map((type) => ({
+            Type: type,
+          })),
+        },
+      },
+    });
+  });
+
+  test('opens the endpoint as the profile says', () => {
+    const vpcConfig =
+      profile.cluster.endpointAccess === 'private'
+        ? { EndpointPrivateAccess: true, EndpointPublicAccess: false, PublicAccessCidrs: Match.absent() }
+        : {
+            EndpointPrivateAccess: true,
+            EndpointPublicAccess: true,
+            PublicAccessCidrs: profile.cluster.publicAccessCidrs,
+          };
+    t.hasResourceProperties('AWS::EKS::Cluster', { ResourcesVpcConfig: Match.objectLike(vpcConfig) });
+  });
+
+  test('envelope-encrypts secrets with a rotating customer-managed key', () => {
+    t.hasResourceProperties('AWS::EKS::Cluster', {
+      EncryptionConfig: [
+        {
+          Provider: { KeyArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ChatClusterSecretsKey'), 'Arn'] } },
+          Resources: ['secrets'],
+        },
+      ],
+    });
+    t.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+  });
+
+  test('runs the kubectl provider inside the VPC', () => {
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('kubectl'),
+      VpcConfig: Match.objectLike({ SubnetIds: Match.anyValue() }),
+    });
+  });
+
+  test('gives each admin role a cluster-admin access entry', () => {
+    for (const roleArn of profile.cluster.adminRoleArns) {
+      t.hasResourceProperties('AWS::EKS::AccessEntry', {
+        PrincipalArn: roleArn,
+        AccessPolicies: [
+          Match.objectLike({
+            PolicyArn: Match.objectLike({
+              'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('AmazonEKSClusterAdminPolicy')])],
+            }),
+          }),
+        ],
+      });
+    }
+  });
+
+  test.each(['system', 'gateway', 'api'] as const)('the %s node group follows the profile', (role) => {
+    const group = profile.cluster.nodeGroups[role];
+    t.hasResourceProperties('AWS::EKS::Nodegroup', {
+      AmiType: profile.cluster.graviton ? 'AL2023_ARM_64_STANDARD' : 'AL2023_x86_64_STANDARD',
+      InstanceTypes: group.instanceTypes,
+      ScalingConfig: { MinSize: group.minSize, DesiredSize: group.desiredSize, MaxSize: group.maxSize },
+      Labels: { [NODE_ROLE_LABEL]: role },
+      Taints: role === 'system' ? [] : [{ Key: NODE_ROLE_LABEL, Value: role, Effect: 'NO_SCHEDULE' }],
+      LaunchTemplate: Match.objectLike({ Id: Match.anyValue() }),
+    });
+    t.hasResourceProperties('AWS::EC2::LaunchTemplate', {
+      LaunchTemplateData: Match.objectLike({
+        BlockDeviceMappings: [
+          { DeviceName: '/dev/xvda', Ebs: { Encrypted: true, VolumeSize: group.diskSizeGiB, VolumeType: 'gp3' } },
+        ],
+      }),
+    });
+  });
+
+  test('every launch template carries the EKS cluster security group and the workload security group', () => {
+    const templates = t.findResources('AWS::EC2::LaunchTemplate');
+    expect(Object.keys(templates)).toHaveLength(3);
+    for (const lt of Object.values(templates)) {
+      const data = lt.Properties.LaunchTemplateData;
+      expect(data.MetadataOptions).toEqual({ HttpTokens: 'required' });
+      expect(data.SecurityGroupIds).toEqual([
+        { 'Fn::GetAtt': [expect.stringMatching(/^ChatCluster/), 'ClusterSecurityGroupId'] },
+        {
+          'Fn::GetStackOutput': expect.objectContaining({ OutputName: expect.stringMatching(/WorkloadSecurityGroup/) }),
+        },
+      ]);
+    }
+  });
+
+  test('installs every managed add-on at its pinned version', () => {
+    for (const [addonName, version] of Object.entries(ADDON_VERSIONS)) {
+      t.hasResourceProperties('AWS::EKS::Addon', { AddonName: addonName, AddonVersion: version });
+    }
+    t.resourceCountIs('AWS::EKS::Addon', Object.keys(ADDON_VERSIONS).length);
+  });
+
+  test('installs the controllers from pinned charts', () => {
+    for (const chart of [LOAD_BALANCER_CONTROLLER_CHART, CLUSTER_AUTOSCALER_CHART]) {
+      t.hasResourceProperties('Custom::AWSCDK-EKS-HelmChart', {
+        Chart: chart.chart,
+        Repository: chart.repository,
+        Version: chart.version,
+        Namespace: 'kube-system',
+      });
+    }
+  });
+
+  test('binds each chat workload to its own Pod Identity role', () => {
+    for (const serviceAccount of ['gateway', 'api', 'worker']) {
+      t.hasResourceProperties('AWS::EKS::PodIdentityAssociation', {
+        Namespace: WORKLOAD_NAMESPACE,
+        ServiceAccount: serviceAccount,
+      });
+    }
+  });
+
+  test('lets the load balancer controller only register pods into this environment target groups', () => {
+    const policies = t.findResources('AWS::IAM::Policy', {
+      Properties: { PolicyName: Match.stringLikeRegexp('^LoadBalancerController') },
+    });
+    const statements = Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement);
+    const actions = statements.flatMap((s: { Action: string | string[] }) => [s.Action].flat());
+    expect(actions).not.toContain('elasticloadbalancing:CreateLoadBalancer');
+    expect(actions.filter((a: string) => !a.includes(':Describe')).sort()).toEqual([
+      'elasticloadbalancing:DeregisterTargets',
+      'elasticloadbalancing:RegisterTargets',
+    ]);
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Sid: 'BindPods',
+        Condition: { StringEquals: { 'aws:ResourceTag/environment': profile.name } },
+      }),
+    );
+  });
+
+  test('lets the autoscaler resize only this cluster node groups', () => {
+    t.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyName: Match.stringLikeRegexp('^ClusterAutoscaler'),
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Sid: 'ScaleOwnGroups',
+            Action: ['autoscaling:SetDesiredCapacity', 'autoscaling:TerminateInstanceInAutoScalingGroup'],
+            Condition: {
+              StringEquals: { 'aws:ResourceTag/eks:cluster-name': { Ref: Match.stringLikeRegexp('^ChatCluster') } },
+            },
+          }),
+        ]),
+      },
+    });
+  });
+});
+
+describe('ClusterStack logical ids', () => {
+  // Renaming these replaces the cluster (and its secrets key): a rename must fail here first.
+  test('the cluster and its secrets key keep their logical ids', () => {
+    const t = synthApp('prod').template('cluster');
+    expect(Object.keys(t.findResources('AWS::EKS::Cluster'))).toEqual(['ChatClusterDAFA5C0F']);
+    expect(Object.keys(t.findResources('AWS::KMS::Key'))).toEqual(['ChatClusterSecretsKey634C8DF9']);
+  });
+});
