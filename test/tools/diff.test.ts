@@ -158,14 +158,14 @@ describe('rendered chart YAML', () => {
     });
     if (withService)
       new ApiObject(chart, 'Service', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'gateway' }, spec: {} });
-    return new Map([['charts/dist/gateway.k8s.yaml', app.synthYaml()]]);
+    return new Map([['charts/dist/prod/gateway.k8s.yaml', app.synthYaml()]]);
   }
 
   test('each added, removed or updated object gets its own diff', () => {
     const diffs = diffObjects(objectsInYaml(render(3, true)), objectsInYaml(render(5, false)));
     expect(diffs.map((d) => [d.key, d.change])).toEqual([
-      ['Deployment chat/gateway', 'updated'],
-      ['Service chat/gateway', 'removed'],
+      ['prod: Deployment chat/gateway', 'updated'],
+      ['prod: Service chat/gateway', 'removed'],
     ]);
     expect(diffs[0].patch).toContain('-  replicas: 3\n+  replicas: 5');
   });
@@ -181,7 +181,7 @@ describe('checkoutBase', () => {
     parent = fs.mkdtempSync(path.join(os.tmpdir(), 'co-talk-parent-'));
     git('init', '-q', '-b', 'main');
     fs.writeFileSync(path.join(repo, 'package-lock.json'), '{"lockfileVersion":3}\n');
-    fs.writeFileSync(path.join(repo, '.gitignore'), 'node_modules/\n');
+    fs.writeFileSync(path.join(repo, '.gitignore'), 'node_modules/\ncharts/dist/dev/\n');
     fs.mkdirSync(path.join(repo, 'charts', 'dist'), { recursive: true });
     fs.writeFileSync(path.join(repo, 'charts', 'dist', 'a.k8s.yaml'), 'kind: ConfigMap\nmetadata:\n  name: a\n');
     git('add', '.');
@@ -198,7 +198,12 @@ describe('checkoutBase', () => {
     const checkout = checkoutBase(repo, 'main', parent);
     expect(checkout.dependencies).toEqual(['.: reused']);
     expect(fs.lstatSync(path.join(checkout.dir, 'node_modules')).isSymbolicLink()).toBe(true);
-    expect([...readRenderedCharts(checkout.dir).keys()]).toEqual([path.join('charts', 'dist', 'a.k8s.yaml')]);
+    expect([...readRenderedCharts(checkout.dir).keys()]).toEqual(['charts/dist/a.k8s.yaml']);
+    // YAML rendered for an ignored profile is not compared; a new, unignored file is.
+    fs.mkdirSync(path.join(repo, 'charts', 'dist', 'dev'));
+    fs.writeFileSync(path.join(repo, 'charts', 'dist', 'dev', 'a.k8s.yaml'), 'kind: ConfigMap\n');
+    fs.writeFileSync(path.join(repo, 'charts', 'dist', 'b.k8s.yaml'), 'kind: ConfigMap\n');
+    expect([...readRenderedCharts(repo).keys()]).toEqual(['charts/dist/a.k8s.yaml', 'charts/dist/b.k8s.yaml']);
     checkout.dispose();
     expect(fs.existsSync(checkout.dir)).toBe(false);
     expect(git('worktree', 'list').toString().trim().split('\n')).toHaveLength(1);

@@ -100,18 +100,28 @@ export function synthInputsUnchanged(repoDir: string, sha: string): boolean {
   return run('ls-files', '--others', '--exclude-standard', '--', ...pathspec).trim() === '';
 }
 
-/** The rendered chart YAML under `charts/dist/` of a checkout, keyed by path relative to it. */
+/**
+ * The rendered chart YAML under `charts/dist/` of a checkout, keyed by path relative to it.
+ * Only files git would commit count (tracked or new, not ignored), so YAML rendered locally for
+ * an ignored profile is compared with nothing rather than with the base's committed copy.
+ */
 export function readRenderedCharts(repoDir: string): Map<string, string> {
+  const listed = execFileSync(
+    'git',
+    ['ls-files', '--cached', '--others', '--exclude-standard', '-z', '--', 'charts/dist'],
+    {
+      cwd: repoDir,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const files = new Map<string, string>();
-  const root = path.join(repoDir, 'charts', 'dist');
-  const walk = (dir: string) => {
-    if (!fs.existsSync(dir)) return;
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else if (/\.ya?ml$/.test(entry.name)) files.set(path.relative(repoDir, full), fs.readFileSync(full, 'utf8'));
-    }
-  };
-  walk(root);
+  for (const file of listed
+    .split('\0')
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort()) {
+    const full = path.join(repoDir, file);
+    if (fs.existsSync(full)) files.set(file, fs.readFileSync(full, 'utf8'));
+  }
   return files;
 }

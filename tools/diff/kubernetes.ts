@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import { parseAllDocuments, stringify } from 'yaml';
 import { resourcePath, type Template } from '../common/assembly';
@@ -72,13 +73,19 @@ function helmRelease(props: Record<string, unknown>): unknown {
   };
 }
 
-/** The Kubernetes objects of rendered YAML files (e.g. `charts/dist/*.k8s.yaml`), keyed like the template's. */
+/**
+ * The Kubernetes objects of rendered YAML files (e.g. `charts/dist/prod/*.k8s.yaml`), keyed like
+ * the template's and prefixed with the file's folder (the profile), so one object rendered for
+ * two profiles stays two objects; the file name itself may carry a hash and is left out.
+ */
 export function objectsInYaml(files: ReadonlyMap<string, string>): KubernetesObjects {
   const objects: KubernetesObjects = new Map();
   for (const [file, text] of files) {
+    const folder = path.posix.basename(path.posix.dirname(file));
     for (const doc of parseAllDocuments(text)) {
       const object = doc.toJS() as unknown;
-      if (object !== null && object !== undefined) objects.set(objectKey(object), { source: file, object });
+      if (object !== null && object !== undefined)
+        objects.set(`${folder}: ${objectKey(object)}`, { source: file, object });
     }
   }
   return objects;
