@@ -1,0 +1,102 @@
+import { DESIGN_ESTIMATE } from './design-estimate';
+import { type CostEstimate, NOT_ESTIMATED } from './estimate';
+import { CATEGORY_LABELS, COST_CATEGORIES, type PriceTable } from './price-table';
+
+export type ReportFormat = 'text' | 'markdown';
+
+/** Formats whole dollars: `$1,234`. */
+export function usd(value: number): string {
+  const sign = value < 0 ? '-' : '';
+  return `${sign}$${Math.round(Math.abs(value)).toLocaleString('en-US')}`;
+}
+
+/** `+$12` / `-$12` / `$0`. */
+export function signedUsd(value: number): string {
+  if (Math.round(value) === 0) return '$0';
+  return `${value > 0 ? '+' : ''}${usd(value)}`;
+}
+
+/**
+ * The cost report of one profile: per category, the estimate beside the design document's
+ * figure, then every priced line, every unpriced line, and what a template cannot tell.
+ */
+export function renderCostReport(
+  profile: string,
+  estimate: CostEstimate,
+  prices: PriceTable,
+  format: ReportFormat,
+): string {
+  const design = new Map<string, number>();
+  for (const row of DESIGN_ESTIMATE.rows) design.set(row.category, (design.get(row.category) ?? 0) + row.monthlyUsd);
+  const designTotal = DESIGN_ESTIMATE.rows.reduce((a, r) => a + r.monthlyUsd, 0);
+  const designTotalComparable = designTotal - (design.get('dataTransfer') ?? 0);
+
+  const summary: string[][] = [];
+  for (const category of COST_CATEGORIES) {
+    const ours = estimate.byCategory[category];
+    const theirs = design.get(category);
+    if (ours === 0 && theirs === undefined) continue;
+    // Data transfer is usage, not in any template: shown beside the design figure, never subtracted.
+    const estimated = category === 'dataTransfer';
+    summary.push([
+      CATEGORY_LABELS[category],
+      estimated ? 'not estimated' : usd(ours),
+      theirs === undefined ? '-' : usd(theirs),
+      theirs === undefined || estimated ? '' : signedUsd(ours - theirs),
+    ]);
+  }
+  summary.push([
+    'Total',
+    usd(estimate.totalUsd),
+    `${usd(designTotal)} (stated ~${usd(DESIGN_ESTIMATE.statedTotalUsd)})`,
+    `${signedUsd(estimate.totalUsd - designTotalComparable)} (without data transfer)`,
+  ]);
+
+  const detail = estimate.lines
+    .filter((l) => l.monthlyUsd !== undefined)
+    .sort((a, b) => (b.monthlyUsd ?? 0) - (a.monthlyUsd ?? 0))
+    .map((l) => [l.stack, l.path, l.description, usd(l.monthlyUsd ?? 0)]);
+  const unpriced = estimate.unpriced.map((l) => [l.stack, l.path, l.description, l.unpriced ?? '']);
+
+  const md = format === 'markdown';
+  const out: string[] = [];
+  out.push(md ? `### Monthly cost estimate: \`${profile}\`` : `Monthly cost estimate: ${profile}`);
+  out.push('');
+  out.push(
+    `On-demand prices for ${prices.region} as of ${prices.pricedOn} (${prices.source}), ${prices.hoursPerMonth} hours a month. ` +
+      `The design document's table describes the \`${DESIGN_ESTIMATE.profile}\` profile.`,
+  );
+  out.push('');
+  out.push(table(['category', 'estimate', 'design document', 'difference'], summary, md));
+  if (estimate.unpriced.length > 0) {
+    out.push('');
+    out.push(`${md ? '**' : ''}Not priced (${estimate.unpriced.length}); the total leaves them out:${md ? '**' : ''}`);
+    out.push('');
+    out.push(table(['stack', 'resource', 'what', 'why'], unpriced, md));
+  }
+  out.push('');
+  out.push(md ? '<details><summary>Priced lines</summary>\n' : 'Priced lines:');
+  out.push('');
+  out.push(table(['stack', 'resource', 'what', 'monthly'], detail, md));
+  if (md) out.push('\n</details>');
+  out.push('');
+  out.push(`Not estimated from templates: ${NOT_ESTIMATED.join('; ')}.`);
+  return out.join('\n');
+}
+
+/** A plain-text or Markdown table; multi-line cells (IAM actions, conditions) are folded onto one line. */
+export function table(header: string[], rows: string[][], markdown: boolean): string {
+  const fold = (cell: string | undefined) => (cell ?? '').replace(/\s*\n\s*/g, markdown ? '<br>' : ' ');
+  const body = rows.map((r) => r.map(fold));
+  if (markdown) {
+    const esc = (cell: string) => cell.replace(/\|/g, '\\|');
+    return [header, header.map(() => '---'), ...body].map((r) => `| ${r.map(esc).join(' | ')} |`).join('\n');
+  }
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => (c ?? '').padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
+}
