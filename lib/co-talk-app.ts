@@ -1,4 +1,6 @@
 import { type App, Tags } from 'aws-cdk-lib';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { BACKEND_USES, type BackendUse } from '../charts/backends';
 import { ClusterStack } from './cluster/cluster-stack';
 import type { Profile } from './config';
 import { DataStack } from './data/data-stack';
@@ -44,6 +46,14 @@ export function createCoTalkStacks(app: App, profile: Profile): CoTalkStacks {
     workloadSecurityGroup: network.workloadSecurityGroup,
   });
   const { database, redis, search, tokenSigning } = data;
+  const backendSecrets: Record<BackendUse, secretsmanager.ISecret> = {
+    database: database.secret,
+    'redis-cache': redis.cache.authSecret,
+    'redis-pubsub': redis.pubsub.authSecret,
+    'redis-streams': redis.streams.authSecret,
+    opensearch: search.masterUserSecret,
+    jwt: tokenSigning.secret,
+  };
 
   const cluster = new ClusterStack(app, 'Cluster', {
     env,
@@ -52,12 +62,12 @@ export function createCoTalkStacks(app: App, profile: Profile): CoTalkStacks {
     profile,
     vpc: network.vpc,
     workloadSecurityGroup: network.workloadSecurityGroup,
-    // Each workload reads the credentials of the stores it connects to, and no others (the
-    // table `BACKEND_USES` in charts/backends.ts; the api's migrations Job runs as the api).
+    // Each workload reads the credentials of exactly the backends its environment names
+    // (`BACKEND_USES`); the api's migrations Job runs as the api.
     workloadSecrets: {
-      gateway: [redis.pubsub.authSecret, redis.streams.authSecret, redis.cache.authSecret, tokenSigning.secret],
-      api: [database.secret, redis.cache.authSecret, search.masterUserSecret, tokenSigning.secret],
-      worker: [database.secret, redis.streams.authSecret, search.masterUserSecret],
+      gateway: BACKEND_USES.gateway.map((use) => backendSecrets[use]),
+      api: BACKEND_USES.api.map((use) => backendSecrets[use]),
+      worker: BACKEND_USES.worker.map((use) => backendSecrets[use]),
     },
     searchDomain: search.domain,
   });

@@ -57,11 +57,12 @@ export class ObservabilityStack extends Stack {
       cluster,
       manifest: [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: OBSERVABILITY_NAMESPACE } }],
     });
-    const prometheus = (this.prometheus = new PrometheusStack(this, 'Prometheus', {
+    const prometheus = new PrometheusStack(this, 'Prometheus', {
       cluster,
       retentionDays: observability.metricsRetentionDays,
       volumeGiB: observability.metricsVolumeGiB,
-    }));
+    });
+    this.prometheus = prometheus;
     const tracing = new JaegerTracing(this, 'Tracing', {
       cluster,
       retentionDays: observability.traceRetentionDays,
