@@ -64,14 +64,16 @@ export interface TokenBackend {
 }
 
 /** A backend an app talks to. */
-export type BackendUse = 'database' | 'redis-cache' | 'redis-pubsub' | 'redis-streams' | 'opensearch' | 'jwt';
+export type BackendUse =
+  'database' | 'database-primary' | 'redis-cache' | 'redis-pubsub' | 'redis-streams' | 'opensearch' | 'jwt';
 
 /** Which backends each app uses; the network policies and Pod Identity grants follow the same table. */
 export const BACKEND_USES = {
   // Room membership sets live in the cache cluster: the gateway checks them on join.
   gateway: ['redis-pubsub', 'redis-streams', 'redis-cache', 'jwt'],
   api: ['database', 'redis-cache', 'opensearch', 'jwt'],
-  worker: ['database', 'redis-streams', 'opensearch'],
+  // The worker writes to the primary only: no replica hosts.
+  worker: ['database-primary', 'redis-streams', 'opensearch'],
 } as const satisfies Record<string, readonly BackendUse[]>;
 
 /** `rediss://host:port`: TLS, and no password (the token comes from its secret). */
@@ -89,11 +91,12 @@ export function backendEnv(backends: ChatBackends, uses: readonly BackendUse[]):
   for (const use of uses) {
     switch (use) {
       case 'database':
+      case 'database-primary':
         Object.assign(env, {
           DATABASE_HOST: database.writerHost,
           DATABASE_PORT: String(database.port),
           DATABASE_NAME: database.name,
-          DATABASE_READER_HOSTS: database.readerHosts.join(','),
+          ...(use === 'database' ? { DATABASE_READER_HOSTS: database.readerHosts.join(',') } : {}),
           DATABASE_SECRET_ARN: database.secretArn,
         });
         break;
@@ -107,12 +110,14 @@ export function backendEnv(backends: ChatBackends, uses: readonly BackendUse[]):
       case 'redis-pubsub':
         Object.assign(env, {
           REDIS_PUBSUB_URL: redisUrl(redis.pubsub),
+          REDIS_PUBSUB_CLUSTER_MODE: String(redis.pubsub.clusterMode),
           REDIS_PUBSUB_SECRET_ARN: redis.pubsub.secretArn,
         });
         break;
       case 'redis-streams':
         Object.assign(env, {
           REDIS_STREAMS_URL: redisUrl(redis.streams),
+          REDIS_STREAMS_CLUSTER_MODE: String(redis.streams.clusterMode),
           REDIS_STREAMS_SECRET_ARN: redis.streams.secretArn,
         });
         break;
@@ -134,6 +139,7 @@ export function backendEnv(backends: ChatBackends, uses: readonly BackendUse[]):
 export function backendPorts(backends: ChatBackends, uses: readonly BackendUse[]): number[] {
   const port: Record<BackendUse, number | undefined> = {
     database: backends.database.port,
+    'database-primary': backends.database.port,
     'redis-cache': backends.redis.cache.port,
     'redis-pubsub': backends.redis.pubsub.port,
     'redis-streams': backends.redis.streams.port,

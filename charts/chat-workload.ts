@@ -58,6 +58,8 @@ export interface ChatWorkloadProps {
   readonly probes: WorkloadProbes;
   /** Plain environment variables (endpoints, ARNs, settings; never secret values). */
   readonly env?: Record<string, string>;
+  /** Environment variables taken from the pod's own fields (downward API). @default - none */
+  readonly fieldEnv?: Record<string, kplus.EnvFieldPaths>;
   /** Environment variables taken from Kubernetes Secrets. @default - none */
   readonly secretEnv?: Record<string, { readonly secretName: string; readonly key: string }>;
   /** Writable directories, each an emptyDir (the root filesystem is read-only). @default ['/tmp'] */
@@ -152,6 +154,9 @@ export class ChatWorkload extends Construct {
           envVariables: {
             ...Object.fromEntries(
               Object.entries(props.env ?? {}).map(([name, value]) => [name, kplus.EnvValue.fromValue(value)]),
+            ),
+            ...Object.fromEntries(
+              Object.entries(props.fieldEnv ?? {}).map(([name, field]) => [name, kplus.EnvValue.fromFieldRef(field)]),
             ),
             ...Object.fromEntries(
               Object.entries(props.secretEnv ?? {}).map(([name, ref], i) => [

@@ -1,4 +1,5 @@
 import { Chart, type ChartProps } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 import type { Profile } from '../lib/config';
 import { BACKEND_USES, backendEnv, type ChatBackends } from './backends';
@@ -40,6 +41,8 @@ export class WorkerChart extends Chart {
         METRICS_PORT: String(port),
         DATABASE_POOL_MAX: String(database.poolMaxPerInstance),
       },
+      // One consumer of the stream's group per pod, named after it.
+      fieldEnv: { WORKER_CONSUMER_NAME: kplus.EnvFieldPaths.POD_NAME },
     });
   }
 }

@@ -48,6 +48,7 @@ export function createCoTalkStacks(app: App, profile: Profile): CoTalkStacks {
   const { database, redis, search, tokenSigning } = data;
   const backendSecrets: Record<BackendUse, secretsmanager.ISecret> = {
     database: database.secret,
+    'database-primary': database.secret,
     'redis-cache': redis.cache.authSecret,
     'redis-pubsub': redis.pubsub.authSecret,
     'redis-streams': redis.streams.authSecret,

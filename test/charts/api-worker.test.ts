@@ -68,15 +68,20 @@ describe('ApiChart and WorkerChart', () => {
     });
   });
 
-  test('the worker gets the database, the streams cluster and OpenSearch, and no token key', () => {
-    expect(envOf(worker, 'worker')).toEqual({
+  test('the worker gets the primary, the streams cluster and OpenSearch, its pod name, and no token key', () => {
+    const env = ofKind(worker, 'Deployment', 'worker')[0].spec.template.spec.containers[0].env as K8sObject[];
+    expect(env.find((e) => e.name === 'WORKER_CONSUMER_NAME')).toEqual({
+      name: 'WORKER_CONSUMER_NAME',
+      valueFrom: { fieldRef: { fieldPath: 'metadata.name' } },
+    });
+    expect(Object.fromEntries(env.filter((e) => e.value !== undefined).map((e) => [e.name, e.value]))).toEqual({
       AWS_REGION: 'region-placeholder',
       DATABASE_HOST: 'postgres-writer.example.internal',
       DATABASE_PORT: '5433',
       DATABASE_NAME: 'cotalk',
-      DATABASE_READER_HOSTS: 'postgres-replica-1.example.internal,postgres-replica-2.example.internal',
       DATABASE_SECRET_ARN: backends.database.secretArn,
       REDIS_STREAMS_URL: 'rediss://redis-streams.example.internal:6382',
+      REDIS_STREAMS_CLUSTER_MODE: 'false',
       REDIS_STREAMS_SECRET_ARN: backends.redis.streams.secretArn,
       OPENSEARCH_URL: 'https://opensearch.example.internal:443',
       OPENSEARCH_SECRET_ARN: backends.search.secretArn,

@@ -84,8 +84,10 @@ describe('GatewayChart', () => {
     expect(Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('GATEWAY_')))).toEqual({
       AWS_REGION: 'region-placeholder',
       REDIS_PUBSUB_URL: 'rediss://redis-pubsub.example.internal:6381',
+      REDIS_PUBSUB_CLUSTER_MODE: 'false',
       REDIS_PUBSUB_SECRET_ARN: backends.redis.pubsub.secretArn,
       REDIS_STREAMS_URL: 'rediss://redis-streams.example.internal:6382',
+      REDIS_STREAMS_CLUSTER_MODE: 'false',
       REDIS_STREAMS_SECRET_ARN: backends.redis.streams.secretArn,
       REDIS_CACHE_URL: 'rediss://redis-cache.example.internal:6380',
       REDIS_CACHE_CLUSTER_MODE: 'true',
