@@ -62,10 +62,11 @@ export class RoomMembersMirror {
       [roomId],
     );
     const key = this.key(roomId);
-    await this.options.redis.sadd(key, ROOM_MEMBERS_LOADED, ...rows.map((row) => row.user_id));
+    const write = this.options.redis.multi().sadd(key, ROOM_MEMBERS_LOADED, ...rows.map((row) => row.user_id));
     // No such room (or an emptied one): remember that for a while only, so made-up room ids
     // cannot pile up sets that never go away.
-    if (rows.length === 0) await this.options.redis.expire(key, EMPTY_ROOM_TTL_SECONDS);
+    if (rows.length === 0) write.expire(key, EMPTY_ROOM_TTL_SECONDS);
+    await write.exec();
     return rows.length;
   }
 
