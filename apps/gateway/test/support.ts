@@ -75,6 +75,8 @@ export async function cleanup(prefix: string): Promise<void> {
     if (keys.length > 0) await redis.del(...keys);
   } finally {
     redis.disconnect();
+    admin?.disconnect();
+    admin = null;
   }
 }
 
