@@ -134,6 +134,10 @@ describe('co-talk end to end', () => {
     const bobWs = await connect(bob, 1, [team]);
     const carolWs = await connect(carol, 0, [team]);
     const daveWs = await connect(dave, 1, [pair]);
+    // And dave, who is not in the team room, is refused when he tries to join it
+    daveWs.send({ type: 'join', roomId: team });
+    const [refused] = await daveWs.waitFor('dave refused', (e) => e.type === 'error' && e.ref === team);
+    expect(refused.code).toBe('not_a_member');
 
     // When alice (gateway 1) and bob (gateway 2) talk in the team room and dave in the pair room
     const sent = new Map<string, string>();
@@ -214,6 +218,31 @@ describe('co-talk end to end', () => {
     expect(search.json().messages.map((m: { content: string }) => m.content)).toEqual(['bob says 7']);
   });
 
+  it('lets a member added through the API join at once, and a room mirrored before rebuilds on demand', async () => {
+    const [ivy, jack] = await Promise.all([signUp('ivy'), signUp('jack')]);
+    const room = (await api({ method: 'POST', url: '/v1/rooms', token: ivy.token, payload: { name: 'later' } })).json()
+      .id as string;
+    const jackWs = await connect(jack, 1, []);
+    jackWs.send({ type: 'join', roomId: room });
+    await jackWs.waitFor('jack refused', (e) => e.type === 'error' && e.code === 'not_a_member' && e.ref === room);
+    const add = await api({
+      method: 'POST',
+      url: `/v1/rooms/${room}/members`,
+      token: ivy.token,
+      payload: { userId: jack.id },
+    });
+    expect(add.statusCode).toBe(201);
+    await jackWs.join(room);
+
+    // The mirrored set is gone (a flushed cache cluster): the gateway asks the API, which rebuilds it.
+    await redis.del(`${prefix}chat:members:{${room}}`);
+    const ivyWs = await connect(ivy, 0, [room]);
+    ivyWs.send({ type: 'send', roomId: room, clientMsgId: randomUUID(), content: 'hello jack' });
+    const [delivered] = await jackWs.waitFor('delivery', (e) => e.type === 'message');
+    expect((delivered.message as { content: string }).content).toBe('hello jack');
+    await waitUntil('stored', async () => (await count()) === 46);
+  });
+
   it('keeps garbage frames from hurting anyone: errors come back, the connection and the service stay up', async () => {
     const [erin, frank] = await Promise.all([signUp('erin'), signUp('frank')]);
     const room = (
@@ -233,7 +262,7 @@ describe('co-talk end to end', () => {
     erinWs.send({ type: 'send', roomId: room, clientMsgId: randomUUID(), content: 'still here' });
     const [delivered] = await frankWs.waitFor('delivery after garbage', (e) => e.type === 'message');
     expect((delivered.message as { content: string }).content).toBe('still here');
-    await waitUntil('stored', async () => (await count()) === 46);
+    await waitUntil('stored', async () => (await count()) === 47);
   });
 
   it('serves user info and friend lists from the two cache levels, written through on writes', async () => {

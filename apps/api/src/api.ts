@@ -14,6 +14,7 @@ import type { ApiEnv } from './config';
 import type { ApiContext } from './context';
 import { OpenSearchMessageSearch, PostgresMessageSearch } from './message-search';
 import { migrate } from './migrate';
+import { RoomMembersMirror } from './room-members';
 
 /** A running API. */
 export interface Api {
@@ -31,7 +32,8 @@ export async function startApi(
   logger: Logger = createLogger({ service: 'api', level: env.LOG_LEVEL }),
 ): Promise<Api> {
   const postgres = createPostgres(postgresOptionsFromEnv(env, 'co-talk-api'));
-  const redis = createRedis(redisOptionsFromEnv(env, 'co-talk-api'));
+  const cacheRedis = redisOptionsFromEnv(env, 'cache', 'co-talk-api');
+  const redis = createRedis(cacheRedis);
   if (env.MIGRATE_ON_START) await migrate(postgres.writer, env.MIGRATIONS_DIR, logger);
   const registry = createMetricsRegistry('api');
   const cache = new TwoLevelCache({
@@ -49,17 +51,23 @@ export async function startApi(
         password: env.OPENSEARCH_PASSWORD,
       })
     : new PostgresMessageSearch(postgres.reader);
-  const ctx: ApiContext = { env, postgres, redis, cache, search };
+  const members = new RoomMembersMirror({ redis, writer: postgres.writer, keyPrefix: env.REDIS_KEY_PREFIX, logger });
+  members.startRebuilding(createRedis({ ...cacheRedis, connectionName: 'co-talk-api-rebuild' }));
+  const ctx: ApiContext = { env, postgres, redis, cache, search, members };
   const app = await buildApp(ctx, registry, logger);
   await app.listen({ port: env.API_PORT, host: env.API_HOST });
   const address = app.server.address();
-  logger.info({ search: search.backend, replica: Boolean(env.DATABASE_READER_URL) }, 'api started');
+  logger.info(
+    { search: search.backend, replica: Boolean(env.DATABASE_READER_URL ?? env.DATABASE_READER_HOSTS) },
+    'api started',
+  );
   return {
     app,
     ctx,
     port: typeof address === 'object' && address ? address.port : env.API_PORT,
     async stop() {
       await app.close();
+      await members.stop();
       await Promise.all([postgres.close(), redis.quit(), search.close()]);
     },
   };

@@ -4,10 +4,12 @@ import {
   envBoolean,
   envPort,
   envPositiveInt,
+  jwtSecret,
   logEnvShape,
   postgresEnvShape,
   redisEnvShape,
   redisKeyPrefixEnvShape,
+  redisRoleEnvShapes,
 } from '@co-talk/common';
 
 /** Every setting the API reads from its environment. */
@@ -15,11 +17,15 @@ export const apiEnvShape = {
   ...logEnvShape,
   ...postgresEnvShape,
   ...redisEnvShape,
+  /** The L2 cache and the room membership sets the gateway checks. */
+  ...redisRoleEnvShapes.cache,
   ...redisKeyPrefixEnvShape,
   API_PORT: envPort.default(3000),
   API_HOST: z.string().min(1).default('0.0.0.0'),
   /** Shared with the gateway, which verifies the tokens the API issues. */
-  JWT_SECRET: z.string().min(32, 'must be at least 32 characters (HS256 key)'),
+  JWT_SECRET: jwtSecret,
+  /** Secrets Manager secret whose string is JWT_SECRET (production). */
+  JWT_SECRET_ARN: z.string().min(1).optional(),
   JWT_ISSUER: z.string().min(1).default('co-talk'),
   ACCESS_TOKEN_TTL_SECONDS: envPositiveInt.default(3600),
   /** The brief: L1 in-process, 1 minute. */
@@ -30,6 +36,8 @@ export const apiEnvShape = {
   OPENSEARCH_URL: z.url({ protocol: /^https?$/, error: 'expected http(s)://host:port' }).optional(),
   OPENSEARCH_USERNAME: z.string().min(1).optional(),
   OPENSEARCH_PASSWORD: z.string().min(1).optional(),
+  /** Secrets Manager secret `{"username","password"}` (production). */
+  OPENSEARCH_SECRET_ARN: z.string().min(1).optional(),
   /** Apply pending migrations at start-up (under an advisory lock, so replicas may start together). */
   MIGRATE_ON_START: envBoolean.default(true),
   MIGRATIONS_DIR: z.string().min(1).default(join(__dirname, '../migrations')),

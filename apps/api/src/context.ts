@@ -2,6 +2,7 @@ import type { Postgres, RedisClient } from '@co-talk/common';
 import type { TwoLevelCache } from './cache';
 import type { ApiEnv } from './config';
 import type { MessageSearch } from './message-search';
+import type { RoomMembersMirror } from './room-members';
 
 /** What the route modules share. */
 export interface ApiContext {
@@ -10,4 +11,6 @@ export interface ApiContext {
   readonly redis: RedisClient;
   readonly cache: TwoLevelCache;
   readonly search: MessageSearch;
+  /** Room membership mirrored to Redis for the gateway. */
+  readonly members: RoomMembersMirror;
 }

@@ -1,11 +1,34 @@
-import { createLogger, loadEnvOrExit } from '@co-talk/common';
+import {
+  createLogger,
+  createPostgres,
+  loadSecretEnvOrExit,
+  postgresOptionsFromEnv,
+  resolveSecretEnv,
+} from '@co-talk/common';
 import { startApi } from './api';
 import { apiEnvShape } from './config';
+import { migrate } from './migrate';
 
-/** Entry point: configuration from the environment, graceful stop on SIGTERM/SIGINT. */
+/**
+ * Entry point. `node main.js` serves the API (graceful stop on SIGTERM/SIGINT); `node main.js
+ * migrate` applies the pending migrations and exits (0 when the schema is current), which is how
+ * a deployment runs them once, before the new API starts.
+ */
 async function main(): Promise<void> {
-  const env = loadEnvOrExit(apiEnvShape);
+  const env = await loadSecretEnvOrExit(apiEnvShape, resolveSecretEnv);
   const logger = createLogger({ service: 'api', level: env.LOG_LEVEL });
+  const command = process.argv[2];
+  if (command === 'migrate') {
+    const postgres = createPostgres(postgresOptionsFromEnv(env, 'co-talk-api-migrate'));
+    try {
+      const applied = await migrate(postgres.writer, env.MIGRATIONS_DIR, logger);
+      logger.info({ applied }, 'migrations done');
+    } finally {
+      await postgres.close();
+    }
+    return;
+  }
+  if (command !== undefined) throw new Error(`unknown command "${command}"; expected none (serve) or "migrate"`);
   const api = await startApi(env, logger);
   let stopping = false;
   const stop = (signal: string): void => {
@@ -25,6 +48,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  process.stderr.write(`api failed to start: ${(err as Error).stack ?? String(err)}\n`);
+  process.stderr.write(`api failed: ${(err as Error).stack ?? String(err)}\n`);
   process.exit(1);
 });

@@ -257,6 +257,61 @@ describe('api against real PostgreSQL and Redis', () => {
     });
   });
 
+  describe('room membership mirrored for the gateway', () => {
+    const membersOf = (roomId: string): Promise<string[]> =>
+      redis.smembers(`${prefix}chat:members:{${roomId}}`).then((m) => m.sort());
+
+    it('writes every membership change through to the room set, marker included', async () => {
+      const [owner, member, later] = [await signUp('owner'), await signUp('member'), await signUp('later')];
+      const created = await call({
+        method: 'POST',
+        url: '/v1/rooms',
+        token: owner.token,
+        payload: { name: 'mirrored', memberIds: [member.id] },
+      });
+      const roomId = created.json().id;
+      expect(await membersOf(roomId)).toEqual(['*', owner.id, member.id].sort());
+      await call({
+        method: 'POST',
+        url: `/v1/rooms/${roomId}/members`,
+        token: member.token,
+        payload: { userId: later.id },
+      });
+      expect(await membersOf(roomId)).toContain(later.id);
+      await call({ method: 'DELETE', url: `/v1/rooms/${roomId}/members/${member.id}`, token: owner.token });
+      expect(await membersOf(roomId)).toEqual(['*', owner.id, later.id].sort());
+    });
+
+    it('rebuilds a missing set from the database when the gateway asks', async () => {
+      const [owner, member] = [await signUp('owner'), await signUp('member')];
+      const roomId = (
+        await call({
+          method: 'POST',
+          url: '/v1/rooms',
+          token: owner.token,
+          payload: { name: 'r', memberIds: [member.id] },
+        })
+      ).json().id;
+      await redis.del(`${prefix}chat:members:{${roomId}}`);
+      // What the gateway does on a miss.
+      await redis.rpush(`${prefix}chat:members:rebuild`, roomId);
+      const deadline = Date.now() + 10_000;
+      while ((await membersOf(roomId)).length === 0 && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 20));
+      expect(await membersOf(roomId)).toEqual(['*', owner.id, member.id].sort());
+    });
+
+    it('a request for a room that does not exist leaves a marker-only set that expires', async () => {
+      const roomId = randomUUID();
+      await redis.rpush(`${prefix}chat:members:rebuild`, roomId);
+      const key = `${prefix}chat:members:{${roomId}}`;
+      const deadline = Date.now() + 10_000;
+      while ((await redis.exists(key)) === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(await redis.smembers(key)).toEqual(['*']);
+      expect(await redis.ttl(key)).toBeGreaterThan(0);
+    });
+  });
+
   describe('rooms and history', () => {
     it('creates a room, manages members and hides it from non-members', async () => {
       const [owner, member, outsider] = [await signUp('owner'), await signUp('member'), await signUp('outsider')];

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { createRedis, signAccessToken } from '@co-talk/common';
+import { createRedis, ROOM_MEMBERS_LOADED, roomMembersKey, signAccessToken } from '@co-talk/common';
 import { runClient, type ClientReport, type ClientTask, type OrchestratorCommand } from './client';
 import { LatencyRecorder } from './latency';
 
@@ -188,6 +188,19 @@ function task(port: number, overrides: Partial<ClientTask>): ClientTask {
 }
 
 let TOKENS: string[] = [];
+let USER_IDS: string[] = [];
+
+/** Makes every bench user a member of every room, as the API's membership mirror would. */
+async function addMembers(rooms: readonly string[]): Promise<void> {
+  const redis = createRedis({ url: REDIS_URL });
+  try {
+    const pipeline = (redis as import('ioredis').Redis).pipeline();
+    for (const room of rooms) pipeline.sadd(`${PREFIX}${roomMembersKey(room)}`, ROOM_MEMBERS_LOADED, ...USER_IDS);
+    await pipeline.exec();
+  } finally {
+    redis.disconnect();
+  }
+}
 
 async function idleConnections(): Promise<string> {
   const total = num('BENCH_IDLE_CONNECTIONS', 50_000);
@@ -199,6 +212,7 @@ async function idleConnections(): Promise<string> {
   const baseline = gatewayRss(gateway);
   const heapBaseline = await heapUsed(gateway);
   const rooms = Array.from({ length: 1000 }, () => randomUUID());
+  await addMembers(rooms);
   const clients = Array.from(
     { length: clientCount },
     (_, i) =>
@@ -261,6 +275,7 @@ async function fanout(
   const seconds = num('BENCH_FANOUT_SECONDS', 5);
   const gateway = await startGateway(availableParallelism());
   const rooms = Array.from({ length: roomCount }, () => randomUUID());
+  await addMembers(rooms);
   const perClient = (roomCount * membersPerRoom) / 2;
   // Process 0 holds the senders: one per room, or ten for a single room.
   const senders = roomCount === 1 ? 10 : roomCount;
@@ -312,10 +327,9 @@ async function main(): Promise<void> {
     outfile: join(DIST, 'gateway.js'),
     logLevel: 'warning',
   });
+  USER_IDS = Array.from({ length: 100 }, () => randomUUID());
   TOKENS = await Promise.all(
-    Array.from({ length: 100 }, () =>
-      signAccessToken(SECRET, { userId: randomUUID(), ttlSeconds: 3600, issuer: ISSUER }),
-    ),
+    USER_IDS.map((userId) => signAccessToken(SECRET, { userId, ttlSeconds: 3600, issuer: ISSUER })),
   );
   console.log(
     `machine: ${cpus().length} x ${cpus()[0].model}, ${mb(totalmem())} MB RAM, node ${process.version}, ` +

@@ -48,6 +48,28 @@ export function loadEnvOrExit<T extends z.ZodRawShape>(
   }
 }
 
+/**
+ * {@link loadEnvOrExit} after resolving every `*_SECRET_ARN` from Secrets Manager (see
+ * `resolveSecretEnv`): what an entry point calls.
+ */
+export async function loadSecretEnvOrExit<T extends z.ZodRawShape>(
+  shape: T,
+  resolve: (source: NodeJS.ProcessEnv) => Promise<NodeJS.ProcessEnv>,
+  source: NodeJS.ProcessEnv = process.env,
+): Promise<z.infer<z.ZodObject<T>>> {
+  let resolved: NodeJS.ProcessEnv;
+  try {
+    resolved = await resolve(source);
+  } catch (err) {
+    if (err instanceof EnvError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  return loadEnvOrExit(shape, resolved);
+}
+
 /** `true`/`false` as an environment value; anything else is rejected rather than guessed. */
 export const envBoolean = z
   .enum(['true', 'false'], { message: 'expected "true" or "false"' })

@@ -6,3 +6,5 @@ export * from './logger';
 export * from './metrics';
 export * from './postgres';
 export * from './search';
+export * from './room-members';
+export * from './secrets';

@@ -1,5 +1,6 @@
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import { SignJWT, errors, jwtVerify } from 'jose';
+import { z } from 'zod';
 
 /**
  * Access tokens: HS256 JWTs signed with a secret shared by the API (which issues them at sign-in)
@@ -93,3 +94,11 @@ export async function verifyAccessToken(
     throw err;
   }
 }
+
+/**
+ * The HS256 key as an environment value: at least 32 bytes (RFC 7518 §3.2: a key as long as the
+ * hash), from JWT_SECRET or, in production, the secret behind JWT_SECRET_ARN.
+ */
+export const jwtSecret = z
+  .string({ error: 'is required (set JWT_SECRET or JWT_SECRET_ARN)' })
+  .refine((value) => Buffer.byteLength(value) >= 32, 'must be at least 32 bytes (HS256 key)');

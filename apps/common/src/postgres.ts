@@ -1,24 +1,38 @@
 import { readFileSync } from 'node:fs';
-import { Pool, type PoolConfig } from 'pg';
+import { Client, Pool, type ClientConfig, type PoolConfig } from 'pg';
 import { z } from 'zod';
-import { envBoolean, envPositiveInt } from './env';
+import { EnvError, envPort, envPositiveInt } from './env';
+import { RotatingSecretField } from './secrets';
 
 /**
- * PostgreSQL pools: a writer on the primary and, when a replica endpoint is configured, a reader
- * on it. Reads that tolerate replication lag use `reader`; without a replica it is the writer.
+ * PostgreSQL pools: a writer on the primary and, when replicas are configured, a reader on them.
+ * Reads that tolerate replication lag use `reader`; without a replica it is the writer.
+ *
+ * Two ways to configure: URLs (`DATABASE_URL`, `DATABASE_READER_URL`; local runs, tests) or the
+ * production form, host names plus the RDS-managed secret (`DATABASE_HOST`, `DATABASE_READER_HOSTS`,
+ * `DATABASE_SECRET_ARN`), which implies verified TLS.
  */
 
 /** The brief's ceiling on connections per pool in one app instance. */
 export const DEFAULT_POOL_MAX = 50;
 
+/** Where a pool connects. */
+export type PostgresEndpoint =
+  | { readonly url: string }
+  /** Several hosts: each new connection goes to the next one (round-robin over the replicas). */
+  | { readonly hosts: readonly string[]; readonly port: number; readonly database: string; readonly user?: string };
+
 /** Options for {@link createPostgres}. */
 export interface PostgresOptions {
-  /** `postgres://user@host:port/db` of the primary. The password may come separately. */
-  readonly writerUrl: string;
-  /** The read replicas' endpoint. @default - reads go to the writer */
-  readonly readerUrl?: string;
-  /** Password for both endpoints, kept out of the URLs so no logged URL carries it. @default - none */
-  readonly password?: string;
+  /** The primary. */
+  readonly writer: PostgresEndpoint;
+  /** The read replicas. @default - reads go to the writer */
+  readonly reader?: PostgresEndpoint;
+  /**
+   * Password for both endpoints, kept out of the URLs so no logged URL carries it; a rotating
+   * secret is fetched again when the server refuses it. @default - none
+   */
+  readonly password?: string | RotatingSecretField;
   /** Connections per pool. @default 50 */
   readonly max?: number;
   /** Encrypt and verify the server certificate. @default false */
@@ -40,10 +54,50 @@ export interface Postgres {
   close(): Promise<void>;
 }
 
-function poolConfig(url: string, options: PostgresOptions): PoolConfig {
+/** PostgreSQL's `invalid_password`: the password was refused (RDS rotated it, for one). */
+const INVALID_PASSWORD = '28P01';
+
+/**
+ * The pool's client class: picks the next host for each new connection, and tells a rotating
+ * password that it was refused so the next connection fetches the current one.
+ */
+function clientClass(hosts: readonly string[] | null, password: PostgresOptions['password']): typeof Client {
+  let next = 0;
+  const onError = (err: unknown): void => {
+    if (password instanceof RotatingSecretField && (err as { code?: string } | null)?.code === INVALID_PASSWORD) {
+      password.invalidate();
+    }
+  };
+  return class PoolClient extends Client {
+    constructor(config?: ClientConfig) {
+      super(hosts === null ? config : { ...config, host: hosts[next++ % hosts.length] });
+    }
+
+    override connect(): Promise<Client>;
+    override connect(callback: (err: Error | null, client?: Client) => void): void;
+    override connect(callback?: (err: Error | null, client?: Client) => void): Promise<Client> | void {
+      if (callback === undefined) {
+        return super.connect().catch((err: unknown) => {
+          onError(err);
+          throw err;
+        });
+      }
+      super.connect((err: Error | null) => {
+        if (err) onError(err);
+        callback(err, this);
+      });
+    }
+  };
+}
+
+function poolConfig(endpoint: PostgresEndpoint, options: PostgresOptions): PoolConfig {
+  const password = options.password;
   return {
-    connectionString: url,
-    password: options.password,
+    ...('url' in endpoint
+      ? { connectionString: endpoint.url }
+      : { host: endpoint.hosts[0], port: endpoint.port, database: endpoint.database, user: endpoint.user }),
+    password: password instanceof RotatingSecretField ? () => password.get() : password,
+    Client: clientClass('hosts' in endpoint && endpoint.hosts.length > 1 ? endpoint.hosts : null, password),
     max: options.max ?? DEFAULT_POOL_MAX,
     application_name: options.applicationName,
     statement_timeout: options.statementTimeoutMs ?? 30_000,
@@ -55,14 +109,14 @@ function poolConfig(url: string, options: PostgresOptions): PoolConfig {
   };
 }
 
-/** Creates the writer pool and, when `readerUrl` is set, the reader pool. Connections open lazily. */
+/** Creates the writer pool and, when a reader is given, the reader pool. Connections open lazily. */
 export function createPostgres(options: PostgresOptions): Postgres {
   const max = options.max ?? DEFAULT_POOL_MAX;
   if (!Number.isInteger(max) || max < 1 || max > DEFAULT_POOL_MAX) {
     throw new Error(`PostgreSQL pool max must be an integer from 1 to ${DEFAULT_POOL_MAX}, got ${max}`);
   }
-  const writer = new Pool(poolConfig(options.writerUrl, options));
-  const reader = options.readerUrl ? new Pool(poolConfig(options.readerUrl, options)) : writer;
+  const writer = new Pool(poolConfig(options.writer, options));
+  const reader = options.reader ? new Pool(poolConfig(options.reader, options)) : writer;
   // An idle client's error (a failover, a network blip) must not crash the process; the pool
   // drops that client and the next query opens a new one.
   const ignore = (): void => undefined;
@@ -78,35 +132,95 @@ export function createPostgres(options: PostgresOptions): Postgres {
 }
 
 const postgresUrl = z.string().regex(/^postgres(ql)?:\/\/[^\s]+$/, 'expected postgres://user@host:port/database');
+const hostName = z.string().regex(/^[A-Za-z0-9.-]+$/, 'expected a host name');
 
 /** The PostgreSQL settings the API and the worker read; compose into the app's env schema. */
 export const postgresEnvShape = {
-  DATABASE_URL: postgresUrl,
+  DATABASE_URL: postgresUrl.optional(),
   DATABASE_READER_URL: postgresUrl.optional(),
+  DATABASE_HOST: hostName.optional(),
+  DATABASE_PORT: envPort.default(5432),
+  DATABASE_NAME: z.string().min(1).default('cotalk'),
+  DATABASE_READER_HOSTS: z
+    .string()
+    .regex(/^[A-Za-z0-9.-]+(,[A-Za-z0-9.-]+)*$/, 'expected comma-separated host names')
+    .optional(),
+  DATABASE_USER: z.string().min(1).optional(),
   DATABASE_PASSWORD: z.string().min(1).optional(),
+  DATABASE_SECRET_ARN: z.string().min(1).optional(),
   DATABASE_POOL_MAX: envPositiveInt.max(DEFAULT_POOL_MAX).default(DEFAULT_POOL_MAX),
-  DATABASE_TLS: envBoolean.default(false),
+  DATABASE_TLS: z
+    .enum(['true', 'false', 'require', 'disable'], { message: 'expected require, disable, true or false' })
+    .optional(),
   DATABASE_CA_FILE: z.string().min(1).optional(),
+  AWS_REGION: z.string().min(1).optional(),
 };
 
 /** The parsed values of {@link postgresEnvShape}. */
 export interface PostgresEnv {
-  readonly DATABASE_URL: string;
+  readonly DATABASE_URL?: string;
   readonly DATABASE_READER_URL?: string;
+  readonly DATABASE_HOST?: string;
+  readonly DATABASE_PORT: number;
+  readonly DATABASE_NAME: string;
+  readonly DATABASE_READER_HOSTS?: string;
+  readonly DATABASE_USER?: string;
   readonly DATABASE_PASSWORD?: string;
+  readonly DATABASE_SECRET_ARN?: string;
   readonly DATABASE_POOL_MAX: number;
-  readonly DATABASE_TLS: boolean;
+  readonly DATABASE_TLS?: 'true' | 'false' | 'require' | 'disable';
   readonly DATABASE_CA_FILE?: string;
+  readonly AWS_REGION?: string;
 }
 
-/** Pool options from parsed environment values. */
+/**
+ * Pool options from parsed environment values (after `resolveSecretEnv`, which fills in
+ * DATABASE_USER and DATABASE_PASSWORD from DATABASE_SECRET_ARN). Throws `EnvError` naming the
+ * variables of a contradictory or incomplete set.
+ */
 export function postgresOptionsFromEnv(env: PostgresEnv, applicationName: string): PostgresOptions {
+  const problems: string[] = [];
+  if (env.DATABASE_URL === undefined && env.DATABASE_HOST === undefined)
+    problems.push('DATABASE_HOST or DATABASE_URL: one is required');
+  if (env.DATABASE_URL !== undefined && env.DATABASE_HOST !== undefined)
+    problems.push('DATABASE_HOST and DATABASE_URL: set one, not both');
+  if (env.DATABASE_READER_URL !== undefined && env.DATABASE_HOST !== undefined)
+    problems.push('DATABASE_READER_URL: goes with DATABASE_URL; with DATABASE_HOST use DATABASE_READER_HOSTS');
+  if (env.DATABASE_READER_HOSTS !== undefined && env.DATABASE_HOST === undefined)
+    problems.push('DATABASE_READER_HOSTS: goes with DATABASE_HOST; with DATABASE_URL use DATABASE_READER_URL');
+  const withSecret = env.DATABASE_SECRET_ARN !== undefined;
+  if (withSecret && (env.DATABASE_TLS === 'false' || env.DATABASE_TLS === 'disable'))
+    problems.push(`DATABASE_TLS: must not be ${env.DATABASE_TLS} with DATABASE_SECRET_ARN (RDS requires TLS)`);
+  if (problems.length > 0) throw new EnvError(problems);
+  const hostEndpoint = (hosts: readonly string[]): PostgresEndpoint => ({
+    hosts,
+    port: env.DATABASE_PORT,
+    database: env.DATABASE_NAME,
+    user: env.DATABASE_USER,
+  });
+  const writer: PostgresEndpoint =
+    env.DATABASE_HOST !== undefined ? hostEndpoint([env.DATABASE_HOST]) : { url: env.DATABASE_URL! };
+  const reader: PostgresEndpoint | undefined =
+    env.DATABASE_READER_HOSTS !== undefined
+      ? hostEndpoint(env.DATABASE_READER_HOSTS.split(','))
+      : env.DATABASE_READER_URL !== undefined
+        ? { url: env.DATABASE_READER_URL }
+        : undefined;
   return {
-    writerUrl: env.DATABASE_URL,
-    readerUrl: env.DATABASE_READER_URL,
-    password: env.DATABASE_PASSWORD,
+    writer,
+    reader,
+    // The password read at start-up serves the first connections; after a refusal it is fetched again.
+    password: withSecret
+      ? new RotatingSecretField(
+          'DATABASE_SECRET_ARN',
+          env.DATABASE_SECRET_ARN!,
+          'password',
+          env.AWS_REGION,
+          env.DATABASE_PASSWORD,
+        )
+      : env.DATABASE_PASSWORD,
     max: env.DATABASE_POOL_MAX,
-    tls: env.DATABASE_TLS,
+    tls: withSecret || env.DATABASE_TLS === 'true' || env.DATABASE_TLS === 'require',
     caFile: env.DATABASE_CA_FILE,
     applicationName,
   };

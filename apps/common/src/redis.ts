@@ -1,6 +1,6 @@
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import { z } from 'zod';
-import { envBoolean } from './env';
+import { EnvError, envBoolean } from './env';
 
 /**
  * One way to reach Redis for every app: a standalone node (local runs, tests) or an ElastiCache
@@ -96,26 +96,70 @@ export function createRedis(options: RedisConnectionOptions): RedisClient {
 }
 
 /**
- * The Redis settings every app reads from its environment; compose it into the app's env schema.
- * `REDIS_PASSWORD` comes from a Kubernetes secret, never from the manifest.
+ * The three Redis clusters, one per role: `cache` (the API's L2 cache and the room membership
+ * sets the gateway checks), `pubsub` (the gateways' fan-out), `streams` (the message stream and
+ * the idempotency keys). Each is configured by `REDIS_<ROLE>_URL`, `REDIS_<ROLE>_CLUSTER_MODE` and
+ * `REDIS_<ROLE>_PASSWORD` (or `REDIS_<ROLE>_SECRET_ARN`); a role without its own URL falls back to
+ * `REDIS_URL`, `REDIS_CLUSTER_MODE`, `REDIS_PASSWORD` and `REDIS_DB` (one local Redis for all).
  */
+export type RedisRole = 'cache' | 'pubsub' | 'streams';
+
+const redisUrl = z.string().regex(/^rediss?:\/\/[^\s]+$/, 'expected redis://host:port or rediss://host:port');
+
+function roleShape<R extends string>(role: R) {
+  return {
+    [`REDIS_${role}_URL`]: redisUrl.optional(),
+    [`REDIS_${role}_CLUSTER_MODE`]: envBoolean.optional(),
+    [`REDIS_${role}_PASSWORD`]: z.string().min(1).optional(),
+    [`REDIS_${role}_SECRET_ARN`]: z.string().min(1).optional(),
+  } as {
+    [K in `REDIS_${R}_URL` | `REDIS_${R}_PASSWORD` | `REDIS_${R}_SECRET_ARN`]: z.ZodOptional<z.ZodString>;
+  } & { [K in `REDIS_${R}_CLUSTER_MODE`]: z.ZodOptional<typeof envBoolean> };
+}
+
+/** The fallback used by every role that has no URL of its own (local runs, tests). */
 export const redisEnvShape = {
-  REDIS_URL: z.string().regex(/^rediss?:\/\/[^\s]+$/, 'expected redis://host:port or rediss://host:port'),
+  REDIS_URL: redisUrl.optional(),
   REDIS_CLUSTER_MODE: envBoolean.default(false),
   REDIS_PASSWORD: z.string().min(1).optional(),
   REDIS_DB: z.coerce.number().int().min(0).max(15).default(0),
 };
 
-/** The parsed values of {@link redisEnvShape}. */
+/** The variables of one role; compose the roles an app uses into its env schema. */
+export const redisRoleEnvShapes = {
+  cache: roleShape('CACHE'),
+  pubsub: roleShape('PUBSUB'),
+  streams: roleShape('STREAMS'),
+};
+
+/** The parsed values of {@link redisEnvShape} plus any role variables. */
 export interface RedisEnv {
-  readonly REDIS_URL: string;
+  readonly REDIS_URL?: string;
   readonly REDIS_CLUSTER_MODE: boolean;
   readonly REDIS_PASSWORD?: string;
   readonly REDIS_DB: number;
 }
 
-/** Connection options from parsed environment values. */
-export function redisOptionsFromEnv(env: RedisEnv, connectionName?: string): RedisConnectionOptions {
+/**
+ * Connection options for one role from parsed environment values (after `resolveSecretEnv`, which
+ * fills in `REDIS_<ROLE>_PASSWORD` from `REDIS_<ROLE>_SECRET_ARN`). Throws `EnvError` when the role
+ * has no URL and there is no `REDIS_URL` to fall back to.
+ */
+export function redisOptionsFromEnv(env: RedisEnv, role: RedisRole, connectionName?: string): RedisConnectionOptions {
+  const upper = role.toUpperCase();
+  const values = env as unknown as Record<string, string | boolean | undefined>;
+  const url = values[`REDIS_${upper}_URL`] as string | undefined;
+  if (url !== undefined) {
+    return {
+      url,
+      clusterMode: (values[`REDIS_${upper}_CLUSTER_MODE`] as boolean | undefined) ?? false,
+      password: values[`REDIS_${upper}_PASSWORD`] as string | undefined,
+      connectionName,
+    };
+  }
+  if (env.REDIS_URL === undefined) {
+    throw new EnvError([`REDIS_${upper}_URL: is required (or REDIS_URL, used for every role without its own)`]);
+  }
   return {
     url: env.REDIS_URL,
     clusterMode: env.REDIS_CLUSTER_MODE,

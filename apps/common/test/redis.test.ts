@@ -1,4 +1,5 @@
-import { createRedis, reconnectDelayMs, redisOptionsFromEnv, redisEnvShape } from '../src/redis';
+import { EnvError } from '../src/env';
+import { createRedis, reconnectDelayMs, redisOptionsFromEnv, redisEnvShape, redisRoleEnvShapes } from '../src/redis';
 import { z } from 'zod';
 
 describe('createRedis', () => {
@@ -36,7 +37,37 @@ describe('createRedis', () => {
 });
 
 describe('redisEnvShape', () => {
-  const schema = z.object(redisEnvShape);
+  const schema = z.object({ ...redisEnvShape, ...redisRoleEnvShapes.cache, ...redisRoleEnvShapes.streams });
+
+  test('a role with its own URL uses its own cluster mode and AUTH token, the others fall back to REDIS_URL', () => {
+    const env = schema.parse({
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      REDIS_DB: '2',
+      REDIS_PASSWORD: 'local',
+      REDIS_CACHE_URL: 'rediss://cache.example:6379',
+      REDIS_CACHE_CLUSTER_MODE: 'true',
+      REDIS_CACHE_PASSWORD: 'cache-token',
+    });
+    expect(redisOptionsFromEnv(env, 'cache', 'api')).toEqual({
+      url: 'rediss://cache.example:6379',
+      clusterMode: true,
+      password: 'cache-token',
+      connectionName: 'api',
+    });
+    expect(redisOptionsFromEnv(env, 'streams', 'worker')).toEqual({
+      url: 'redis://127.0.0.1:6379',
+      clusterMode: false,
+      password: 'local',
+      db: 2,
+      connectionName: 'worker',
+    });
+  });
+
+  test('a role with neither its URL nor REDIS_URL names both', () => {
+    const env = schema.parse({ REDIS_CACHE_URL: 'rediss://cache.example:6379' });
+    expect(() => redisOptionsFromEnv(env, 'streams')).toThrow(EnvError);
+    expect(() => redisOptionsFromEnv(env, 'streams')).toThrow(/REDIS_STREAMS_URL: is required \(or REDIS_URL/);
+  });
 
   test('parses cluster mode and AUTH into connection options', () => {
     const env = schema.parse({
@@ -44,7 +75,7 @@ describe('redisEnvShape', () => {
       REDIS_CLUSTER_MODE: 'true',
       REDIS_PASSWORD: 'x',
     });
-    expect(redisOptionsFromEnv(env, 'gateway')).toEqual({
+    expect(redisOptionsFromEnv(env, 'pubsub', 'gateway')).toEqual({
       url: 'rediss://cache.example:6379',
       clusterMode: true,
       password: 'x',

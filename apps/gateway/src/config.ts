@@ -1,5 +1,14 @@
 import { availableParallelism } from 'node:os';
-import { envPort, envPositiveInt, loadEnv, logEnvShape, redisEnvShape, redisKeyPrefixEnvShape } from '@co-talk/common';
+import {
+  envPort,
+  envPositiveInt,
+  jwtSecret,
+  loadEnv,
+  logEnvShape,
+  redisEnvShape,
+  redisKeyPrefixEnvShape,
+  redisRoleEnvShapes,
+} from '@co-talk/common';
 import { z } from 'zod';
 
 /**
@@ -9,6 +18,12 @@ import { z } from 'zod';
 export const gatewayEnvShape = {
   ...logEnvShape,
   ...redisEnvShape,
+  /** Fan-out between instances (PUBLISH/SUBSCRIBE, sharded in cluster mode). */
+  ...redisRoleEnvShapes.pubsub,
+  /** The message stream (XADD) and the idempotency keys. */
+  ...redisRoleEnvShapes.streams,
+  /** The room membership sets the API maintains (read only here). */
+  ...redisRoleEnvShapes.cache,
   ...redisKeyPrefixEnvShape,
   /** WebSocket listener. */
   GATEWAY_PORT: envPort.default(8080),
@@ -24,7 +39,10 @@ export const gatewayEnvShape = {
   GATEWAY_SEMI_SPACE_MB: envPositiveInt.default(2),
   /** Time from SIGTERM to the last close; keep below the pod's terminationGracePeriodSeconds. */
   GATEWAY_DRAIN_SECONDS: envPositiveInt.default(25),
-  JWT_SECRET: z.string().min(32, 'must be at least 32 characters (HS256 key)'),
+  JWT_SECRET: jwtSecret,
+  /** Secrets Manager secret whose string is JWT_SECRET (production). */
+  JWT_SECRET_ARN: z.string().min(1).optional(),
+  AWS_REGION: z.string().min(1).optional(),
   JWT_ISSUER: z.string().min(1).default('co-talk'),
   /** Largest text frame answered with a protocol error rather than processed. */
   GATEWAY_MAX_FRAME_BYTES: envPositiveInt.default(16_384),

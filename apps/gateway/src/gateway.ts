@@ -5,6 +5,10 @@ import {
   createMetricsRegistry,
   createRedis,
   redisOptionsFromEnv,
+  ROOM_MEMBERS_LOADED,
+  ROOM_MEMBERS_REBUILD_KEY,
+  roomMembersKey,
+  roomMembersRebuildPendingKey,
   startProbeServer,
   verifyAccessToken,
   type Logger,
@@ -27,6 +31,17 @@ export const CLOSE_POLICY_VIOLATION = 1008;
 
 /** Frames above the protocol limit get an error frame; frames above this multiple are not read at all (ws closes with 1009). */
 const HARD_FRAME_LIMIT_FACTOR = 4;
+
+/**
+ * Waits between membership checks after asking the API to rebuild a room's set (about 1.5 s in
+ * all); still unknown after that, the join gets `unavailable` and the client retries.
+ */
+const MEMBERSHIP_REBUILD_WAITS_MS = [25, 50, 100, 200, 400, 800];
+/** How long a rebuild request for one room suppresses further requests for it. */
+const MEMBERSHIP_REBUILD_PENDING_SECONDS = 5;
+
+/** The room's membership set is missing and was not rebuilt in time. */
+class MembershipUnknownError extends Error {}
 
 /** Options beyond the environment. */
 export interface GatewayOptions {
@@ -51,8 +66,13 @@ export class Gateway {
   readonly metrics: GatewayMetrics;
   private readonly server: Server;
   private readonly wss: WebSocketServer;
+  /** Streams cluster: idempotency keys and XADD. */
   private readonly redis: RedisClient;
+  /** Pub/sub cluster: PUBLISH (commands) and SUBSCRIBE (a connection of its own). */
+  private readonly publisher: RedisClient;
   private readonly subscriber: RedisClient;
+  /** Cache cluster: the room membership sets the API maintains. */
+  private readonly membership: RedisClient;
   private readonly coalescer: Coalescer;
   private readonly rooms: Rooms;
   private readonly store: MessageStore;
@@ -71,19 +91,27 @@ export class Gateway {
     ({ message: this.onSocketMessage, close: this.onSocketClose } = socketListeners(this));
     this.registry = createMetricsRegistry('gateway');
     this.metrics = new GatewayMetrics(this.registry);
-    const redisOptions = redisOptionsFromEnv(env);
     // Names show in CLIENT LIST; the key prefix tells apart gateways sharing one Redis (tests, dev).
     const name = env.REDIS_KEY_PREFIX === '' ? 'gateway' : `gateway-${env.REDIS_KEY_PREFIX.replace(/:/g, '-')}`;
-    this.redis = createRedis({ ...redisOptions, connectionName: name, autoPipelining: true });
-    this.subscriber = createRedis({ ...redisOptions, connectionName: `${name}-sub` });
+    const pubsub = redisOptionsFromEnv(env, 'pubsub');
+    this.redis = createRedis({ ...redisOptionsFromEnv(env, 'streams'), connectionName: name, autoPipelining: true });
+    this.publisher = createRedis({ ...pubsub, connectionName: `${name}-pub`, autoPipelining: true });
+    this.subscriber = createRedis({ ...pubsub, connectionName: `${name}-sub` });
+    this.membership = createRedis({
+      ...redisOptionsFromEnv(env, 'cache'),
+      connectionName: `${name}-members`,
+      autoPipelining: true,
+    });
     for (const [client, role] of [
-      [this.redis, 'commands'],
+      [this.redis, 'streams'],
+      [this.publisher, 'publisher'],
       [this.subscriber, 'subscriber'],
+      [this.membership, 'membership'],
     ] as const) {
       client.on('error', (err: Error) => logger.warn({ err: err.message, role }, 'redis connection error'));
       client.on('ready', () => logger.info({ role }, 'redis ready'));
     }
-    const sharded = env.REDIS_CLUSTER_MODE;
+    const sharded = pubsub.clusterMode ?? false;
     this.coalescer = new Coalescer(env.GATEWAY_MAX_BUFFERED_BYTES, {
       onFrame: () => this.metrics.framesOut.inc(),
       onSlowConsumer: () => this.metrics.closes.inc({ code: '1013' }),
@@ -94,7 +122,7 @@ export class Gateway {
         this.metrics.fanoutLatency.observe(latencyMs / 1000);
       },
     });
-    this.store = new MessageStore(this.redis, {
+    this.store = new MessageStore(this.redis, this.publisher, {
       keyPrefix: env.REDIS_KEY_PREFIX,
       idempotencyTtlSeconds: env.GATEWAY_IDEMPOTENCY_TTL_SECONDS,
       streamMaxLen: env.GATEWAY_STREAM_MAXLEN,
@@ -148,9 +176,12 @@ export class Gateway {
     return this.wss.clients.size;
   }
 
-  /** Ready to take connections: not draining and both Redis connections up. */
+  /** Ready to take connections: not draining and every Redis connection up. */
   isReady(): boolean {
-    return this.draining === null && this.redis.status === 'ready' && this.subscriber.status === 'ready';
+    return (
+      this.draining === null &&
+      [this.redis, this.publisher, this.subscriber, this.membership].every((client) => client.status === 'ready')
+    );
   }
 
   /**
@@ -204,7 +235,9 @@ export class Gateway {
 
   private async shutdownClients(): Promise<void> {
     this.wss.close();
-    await Promise.allSettled([this.redis.quit(), this.subscriber.quit()]);
+    await Promise.allSettled(
+      [this.redis, this.publisher, this.subscriber, this.membership].map((client) => client.quit()),
+    );
     if (this.probeServer !== null) {
       const probes = this.probeServer;
       await new Promise<void>((resolve) => probes.close(() => resolve()));
@@ -305,6 +338,30 @@ export class Gateway {
     this.dispatch(connection, parsed.frame);
   }
 
+  /**
+   * Whether the user is a member of the room, from the set the API mirrors into the cache
+   * cluster. A set without its marker is not mirrored yet: ask the API to rebuild it (once per
+   * room, however many joins are waiting) and look again.
+   */
+  private async isMember(roomId: string, userId: string): Promise<boolean> {
+    const prefix = this.env.REDIS_KEY_PREFIX;
+    const key = `${prefix}${roomMembersKey(roomId)}`;
+    for (let attempt = 0; ; attempt++) {
+      const [loaded, member] = await this.membership.smismember(key, ROOM_MEMBERS_LOADED, userId);
+      if (loaded === 1) return member === 1;
+      if (attempt === MEMBERSHIP_REBUILD_WAITS_MS.length) {
+        this.metrics.errors.inc({ code: 'membership_unknown' });
+        throw new MembershipUnknownError(`membership of room ${roomId} is not available`);
+      }
+      if (attempt === 0) {
+        const pending = `${prefix}${roomMembersRebuildPendingKey(roomId)}`;
+        const first = await this.membership.set(pending, '1', 'EX', MEMBERSHIP_REBUILD_PENDING_SECONDS, 'NX');
+        if (first === 'OK') await this.membership.rpush(`${prefix}${ROOM_MEMBERS_REBUILD_KEY}`, roomId);
+      }
+      await sleep(MEMBERSHIP_REBUILD_WAITS_MS[attempt]);
+    }
+  }
+
   private dispatch(connection: Connection, frame: ClientFrame): void {
     switch (frame.type) {
       case 'join': {
@@ -320,18 +377,28 @@ export class Gateway {
             frame.roomId,
           );
         }
-        this.rooms.join(connection, frame.roomId).then(
-          () => {
-            this.metrics.rooms.set(this.rooms.size);
-            if (connection.socket.readyState !== WebSocket.OPEN) this.rooms.leave(connection, frame.roomId);
-            else this.coalescer.enqueue(connection, serverEvent.joined(frame.roomId));
-          },
-          (err: unknown) => {
-            this.rooms.leave(connection, frame.roomId);
-            this.logger.warn({ err: (err as Error).message }, 'subscribe failed');
-            this.sendError(connection, 'unavailable', 'could not join the room; retry', frame.roomId);
-          },
-        );
+        this.isMember(frame.roomId, connection.userId)
+          .then((member) => {
+            if (!member) {
+              this.sendError(connection, 'not_a_member', `not a member of room ${frame.roomId}`, frame.roomId);
+              return false;
+            }
+            return this.rooms.join(connection, frame.roomId).then(() => true);
+          })
+          .then(
+            (joined) => {
+              if (!joined) return;
+              this.metrics.rooms.set(this.rooms.size);
+              if (connection.socket.readyState !== WebSocket.OPEN) this.rooms.leave(connection, frame.roomId);
+              else this.coalescer.enqueue(connection, serverEvent.joined(frame.roomId));
+            },
+            (err: unknown) => {
+              this.rooms.leave(connection, frame.roomId);
+              if (!(err instanceof MembershipUnknownError))
+                this.logger.warn({ err: (err as Error).message }, 'join failed');
+              this.sendError(connection, 'unavailable', 'could not join the room; retry', frame.roomId);
+            },
+          );
         return;
       }
       case 'leave':

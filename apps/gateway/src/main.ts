@@ -1,5 +1,5 @@
 import cluster from 'node:cluster';
-import { createLogger, EnvError } from '@co-talk/common';
+import { createLogger, EnvError, resolveSecretEnv } from '@co-talk/common';
 import { AggregatorRegistry } from 'prom-client';
 import { loadGatewayEnv, type GatewayEnv } from './config';
 import { Gateway } from './gateway';
@@ -10,9 +10,9 @@ import { runPrimary, STATUS_INTERVAL_MS, type WorkerStatus } from './primary';
  * primary of a node cluster and each worker runs one gateway event loop on the shared port;
  * with 1 it runs the gateway itself.
  */
-function loadEnvOrExit(): GatewayEnv {
+async function loadEnvOrExit(): Promise<GatewayEnv> {
   try {
-    return loadGatewayEnv();
+    return loadGatewayEnv(await resolveSecretEnv(process.env));
   } catch (err) {
     if (err instanceof EnvError) {
       process.stderr.write(`gateway: ${err.message}\n`);
@@ -54,12 +54,13 @@ async function runGateway(env: GatewayEnv): Promise<void> {
   process.on('SIGINT', () => void gateway.drain().then(() => process.exit(0)));
 }
 
-const env = loadEnvOrExit();
-if (cluster.isPrimary && env.GATEWAY_WORKERS > 1) {
-  runPrimary(env, createLogger({ service: 'gateway', level: env.LOG_LEVEL }));
-} else {
-  runGateway(env).catch((err: unknown) => {
-    process.stderr.write(`gateway: failed to start: ${(err as Error).stack ?? String(err)}\n`);
-    process.exit(1);
-  });
-}
+void loadEnvOrExit().then((env) => {
+  if (cluster.isPrimary && env.GATEWAY_WORKERS > 1) {
+    runPrimary(env, createLogger({ service: 'gateway', level: env.LOG_LEVEL }));
+  } else {
+    runGateway(env).catch((err: unknown) => {
+      process.stderr.write(`gateway: failed to start: ${(err as Error).stack ?? String(err)}\n`);
+      process.exit(1);
+    });
+  }
+});

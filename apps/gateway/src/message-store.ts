@@ -48,8 +48,13 @@ const PENDING_TTL_SECONDS = 30;
 export class MessageStore {
   private readonly streamKey: string;
 
+  /**
+   * @param redis the streams cluster: idempotency keys and the stream.
+   * @param publisher the pub/sub cluster: the room channels.
+   */
   constructor(
     private readonly redis: RedisClient,
+    private readonly publisher: RedisClient,
     private readonly options: MessageStoreOptions,
   ) {
     this.streamKey = `${options.keyPrefix}${MESSAGE_STREAM_KEY}`;
@@ -83,7 +88,7 @@ export class MessageStore {
     const channel = roomChannel(roomId);
     const [, published] = await Promise.allSettled([
       this.redis.set(key, `ok|${id}|${createdAt}`, 'EX', this.options.idempotencyTtlSeconds, 'XX'),
-      this.options.sharded ? this.redis.spublish(channel, json) : this.redis.publish(channel, json),
+      this.options.sharded ? this.publisher.spublish(channel, json) : this.publisher.publish(channel, json),
     ]);
     return { id, createdAt, duplicate: false, json, published: published.status === 'fulfilled' };
   }

@@ -32,6 +32,7 @@ export type ErrorCode =
   | 'binary_not_supported'
   | 'rate_limited'
   | 'not_joined'
+  | 'not_a_member'
   | 'too_many_rooms'
   | 'in_progress'
   | 'unavailable'

@@ -65,7 +65,7 @@ test('after its Redis connections are killed, an instance reconnects, resubscrib
   const clients = String(await admin.client('LIST'))
     .split('\n')
     .filter((line) => line.includes(` name=${nameB}`));
-  expect(clients).toHaveLength(2);
+  expect(clients).toHaveLength(4);
   for (const line of clients) await admin.client('KILL', 'ID', /id=(\d+)/.exec(line)![1]);
   await waitFor(() => !b.isReady(), 'B to notice the dropped connections');
   await waitFor(() => b.isReady(), 'B to reconnect');

@@ -2,12 +2,25 @@ import { randomUUID } from 'node:crypto';
 import {
   MESSAGE_STREAM_KEY,
   STREAM_MESSAGE_FIELD,
+  ROOM_MEMBERS_LOADED,
+  ROOM_MEMBERS_REBUILD_KEY,
   chatMessageSchema,
   createRedis,
+  roomMembersKey,
   type RedisClient,
 } from '@co-talk/common';
 import type { Gateway } from '../src/gateway';
-import { REDIS_URL, TestClient, cleanup, newPrefix, refusedStatus, startGateway, testEnv, token } from './support';
+import {
+  REDIS_URL,
+  TestClient,
+  addMembers,
+  cleanup,
+  newPrefix,
+  refusedStatus,
+  startGateway,
+  testEnv,
+  token,
+} from './support';
 
 const prefix = newPrefix('gateway');
 let gateway: Gateway;
@@ -190,6 +203,67 @@ describe('messages', () => {
     expect(leaver.events.filter((e) => e.type === 'message')).toEqual([]);
     sender.close();
     leaver.close();
+  });
+});
+
+describe('room membership', () => {
+  test("a non-member cannot join (not_a_member, the connection stays up) and gets none of the room's messages", async () => {
+    const roomId = randomUUID();
+    const member = await TestClient.connect(gateway.port, await token());
+    const outsider = await TestClient.connect(gateway.port, await token());
+    await member.join(roomId);
+    outsider.send({ type: 'join', roomId });
+    expect(await outsider.next((e) => e.type === 'error')).toMatchObject({ code: 'not_a_member', ref: roomId });
+    outsider.send({ type: 'send', roomId, clientMsgId: 'sneak', content: 'let me in' });
+    expect(await outsider.next((e) => e.type === 'error')).toMatchObject({ code: 'not_joined', ref: 'sneak' });
+    member.send({ type: 'send', roomId, clientMsgId: 'private', content: 'members only' });
+    await member.next((e) => e.type === 'message');
+    // The outsider's connection is up and answers, and has seen no message of the room.
+    await outsider.join(randomUUID());
+    expect(outsider.events.filter((e) => e.type === 'message')).toEqual([]);
+    expect(outsider.closeCode).toBeNull();
+    member.close();
+    outsider.close();
+  });
+
+  test("a user added to the room's set can join right away", async () => {
+    const roomId = randomUUID();
+    const userId = randomUUID();
+    const client = await TestClient.connect(gateway.port, await token(userId));
+    await addMembers(roomId, randomUUID());
+    client.send({ type: 'join', roomId });
+    expect(await client.next((e) => e.type === 'error')).toMatchObject({ code: 'not_a_member' });
+    await redis.sadd(`${prefix}${roomMembersKey(roomId)}`, userId);
+    client.send({ type: 'join', roomId });
+    await client.next((e) => e.type === 'joined' && e.roomId === roomId);
+    client.close();
+  });
+
+  test('a room not mirrored yet is requested from the API once, and the join waits for the rebuilt set', async () => {
+    const roomId = randomUUID();
+    const userId = randomUUID();
+    const [first, second] = await Promise.all(
+      [1, 2].map(async () => TestClient.connect(gateway.port, await token(userId))),
+    );
+    first.send({ type: 'join', roomId });
+    second.send({ type: 'join', roomId });
+    // Acting as the API: take the request, write the set from "the database".
+    const popped = await redis.blpop(`${prefix}${ROOM_MEMBERS_REBUILD_KEY}`, 5);
+    expect(popped?.[1]).toBe(roomId);
+    await redis.sadd(`${prefix}${roomMembersKey(roomId)}`, ROOM_MEMBERS_LOADED, userId);
+    await first.next((e) => e.type === 'joined' && e.roomId === roomId);
+    await second.next((e) => e.type === 'joined' && e.roomId === roomId);
+    expect(await redis.llen(`${prefix}${ROOM_MEMBERS_REBUILD_KEY}`)).toBe(0);
+    first.close();
+    second.close();
+  });
+
+  test('a room whose set nobody rebuilds gets unavailable, not a silent join', async () => {
+    const roomId = randomUUID();
+    const client = await TestClient.connect(gateway.port, await token());
+    client.send({ type: 'join', roomId });
+    expect(await client.next((e) => e.type === 'error')).toMatchObject({ code: 'unavailable', ref: roomId });
+    client.close();
   });
 });
 

@@ -38,7 +38,7 @@ test('a message stored with SPUBLISH reaches the members subscribed with SSUBSCR
   const coalescer = new Coalescer(1 << 20, { onFrame: () => undefined, onSlowConsumer: () => undefined });
   const fanouts: number[] = [];
   const rooms = new Rooms(subscriber, true, coalescer, { onFanout: (members) => fanouts.push(members) });
-  const store = new MessageStore(commands, {
+  const store = new MessageStore(commands, commands, {
     keyPrefix: prefix,
     idempotencyTtlSeconds: 60,
     streamMaxLen: 1000,

@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { WebSocket } from 'ws';
-import { createLogger, createRedis, signAccessToken } from '@co-talk/common';
+import {
+  createLogger,
+  createRedis,
+  ROOM_MEMBERS_LOADED,
+  roomMembersKey,
+  signAccessToken,
+  type RedisClient,
+} from '@co-talk/common';
 import { loadGatewayEnv, type GatewayEnv } from '../src/config';
 import { Gateway } from '../src/gateway';
 
@@ -10,9 +17,30 @@ export const SECRET = 'gateway-test-secret-0123456789abcdef';
 export const ISSUER = 'co-talk-test';
 export const REDIS_URL = 'redis://127.0.0.1:6379';
 
+/** The prefixes this test file made: {@link TestClient.join} makes the user a member under each. */
+const prefixes = new Set<string>();
+let admin: RedisClient | null = null;
+
 /** A key prefix no other test run uses; {@link cleanup} deletes everything under it. */
 export function newPrefix(name: string): string {
-  return `test:gw:${name}:${randomUUID().slice(0, 8)}:`;
+  const prefix = `test:gw:${name}:${randomUUID().slice(0, 8)}:`;
+  prefixes.add(prefix);
+  return prefix;
+}
+
+/**
+ * Makes users members of a room the way the API does (its mirrored set, marker included), under
+ * every prefix of this test file (two gateways may use two).
+ */
+export async function addMembers(roomId: string, ...userIds: string[]): Promise<void> {
+  admin ??= createRedis({ url: REDIS_URL });
+  for (const prefix of prefixes)
+    await admin.sadd(`${prefix}${roomMembersKey(roomId)}`, ROOM_MEMBERS_LOADED, ...userIds);
+}
+
+/** The `sub` of an access token (tests only: no verification). */
+function userIdOf(accessToken: string): string {
+  return (JSON.parse(Buffer.from(accessToken.split('.')[1], 'base64url').toString()) as { sub: string }).sub;
 }
 
 /** A gateway environment for tests: ephemeral ports, the given prefix, overrides on top. */
@@ -47,6 +75,8 @@ export async function cleanup(prefix: string): Promise<void> {
     if (keys.length > 0) await redis.del(...keys);
   } finally {
     redis.disconnect();
+    admin?.disconnect();
+    admin = null;
   }
 }
 
@@ -61,7 +91,11 @@ export class TestClient {
   closeReason = '';
   readonly closed: Promise<number>;
 
-  private constructor(readonly socket: WebSocket) {
+  private constructor(
+    readonly socket: WebSocket,
+    /** The token's user, or null for a connection without one. */
+    readonly userId: string | null,
+  ) {
     socket.on('message', (data) => {
       for (const event of JSON.parse(String(data)) as ServerEvent[]) this.events.push(event);
       this.wake();
@@ -86,7 +120,7 @@ export class TestClient {
     const protocols = how === 'protocol' && accessToken !== null ? ['bearer', accessToken] : undefined;
     const socket = new WebSocket(`ws://127.0.0.1:${port}/${query}`, protocols, { headers });
     return new Promise((resolve, reject) => {
-      socket.once('open', () => resolve(new TestClient(socket)));
+      socket.once('open', () => resolve(new TestClient(socket, accessToken === null ? null : userIdOf(accessToken))));
       socket.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
       socket.once('error', reject);
     });
@@ -117,8 +151,9 @@ export class TestClient {
     }
   }
 
-  /** Joins a room and waits for the confirmation. */
+  /** Becomes a member of the room (as the API would record it), joins it and waits for the confirmation. */
   async join(roomId: string): Promise<void> {
+    if (this.userId !== null) await addMembers(roomId, this.userId);
     this.send({ type: 'join', roomId });
     await this.next((e) => e.type === 'joined' && e.roomId === roomId);
   }

@@ -7,6 +7,7 @@ import {
   postgresEnvShape,
   redisEnvShape,
   redisKeyPrefixEnvShape,
+  redisRoleEnvShapes,
 } from '@co-talk/common';
 
 /** Every setting the worker reads from its environment. */
@@ -14,10 +15,14 @@ export const workerEnvShape = {
   ...logEnvShape,
   ...postgresEnvShape,
   ...redisEnvShape,
+  /** The message stream and its consumer group. */
+  ...redisRoleEnvShapes.streams,
   ...redisKeyPrefixEnvShape,
   OPENSEARCH_URL: z.url({ protocol: /^https?$/, error: 'expected http(s)://host:port' }).optional(),
   OPENSEARCH_USERNAME: z.string().min(1).optional(),
   OPENSEARCH_PASSWORD: z.string().min(1).optional(),
+  /** Secrets Manager secret `{"username","password"}` (production). */
+  OPENSEARCH_SECRET_ARN: z.string().min(1).optional(),
   METRICS_PORT: envPort.default(9102),
   /** Entries read per XREADGROUP, and so the largest INSERT. */
   WORKER_BATCH_SIZE: envPositiveInt.max(10_000).default(500),

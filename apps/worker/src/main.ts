@@ -1,10 +1,10 @@
-import { createLogger, loadEnvOrExit } from '@co-talk/common';
+import { createLogger, loadSecretEnvOrExit, resolveSecretEnv } from '@co-talk/common';
 import { workerEnvShape } from './config';
 import { startWorker } from './worker';
 
 /** Entry point: configuration from the environment, graceful stop on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
-  const env = loadEnvOrExit(workerEnvShape);
+  const env = await loadSecretEnvOrExit(workerEnvShape, resolveSecretEnv);
   const logger = createLogger({ service: 'worker', level: env.LOG_LEVEL });
   const worker = await startWorker(env, logger);
   let stopping = false;

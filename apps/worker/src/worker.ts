@@ -39,8 +39,8 @@ export async function startWorker(
   const streamKey = `${env.REDIS_KEY_PREFIX}${MESSAGE_STREAM_KEY}`;
   const postgres = createPostgres(postgresOptionsFromEnv(env, 'co-talk-worker'));
   // The blocking reader gets its own connection; the other holds short commands (metrics).
-  const reader = createRedis(redisOptionsFromEnv(env, 'co-talk-worker-reader'));
-  const commands = createRedis(redisOptionsFromEnv(env, 'co-talk-worker'));
+  const reader = createRedis(redisOptionsFromEnv(env, 'streams', 'co-talk-worker-reader'));
+  const commands = createRedis(redisOptionsFromEnv(env, 'streams', 'co-talk-worker'));
   const indexer = env.OPENSEARCH_URL
     ? new SearchIndexer({
         url: env.OPENSEARCH_URL,

@@ -75,6 +75,7 @@ export function roomRoutes(app: FastifyInstance, ctx: ApiContext): void {
           [room.id, request.userId, [request.userId, ...members]],
         );
         await client.query('COMMIT');
+        await ctx.members.created(room.id, [request.userId, ...members]);
         return reply.code(201).send(toRoom(room));
       } catch (err) {
         await client.query('ROLLBACK');
@@ -185,6 +186,7 @@ export function roomRoutes(app: FastifyInstance, ctx: ApiContext): void {
           [roomId, request.body.userId],
         );
         if (!rows[0]) throw conflict('already a member');
+        await ctx.members.added(roomId, request.body.userId);
         return reply
           .code(201)
           .send({ userId: request.body.userId, role: 'member', joinedAt: rows[0].joined_at.toISOString() });
@@ -223,6 +225,7 @@ export function roomRoutes(app: FastifyInstance, ctx: ApiContext): void {
         userId,
       ]);
       if (result.rowCount === 0) throw notFound('member');
+      await ctx.members.removed(roomId, userId);
       return reply.code(204).send();
     },
   );
