@@ -1,5 +1,6 @@
 import {
   createLogger,
+  stopOnSignals,
   createPostgres,
   loadSecretEnvOrExit,
   postgresOptionsFromEnv,
@@ -30,21 +31,7 @@ async function main(): Promise<void> {
   }
   if (command !== undefined) throw new Error(`unknown command "${command}"; expected none (serve) or "migrate"`);
   const api = await startApi(env, logger);
-  let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'stopping');
-    api.stop().then(
-      () => process.exit(0),
-      (err) => {
-        logger.error({ err }, 'unclean stop');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  stopOnSignals(logger, () => api.stop());
 }
 
 main().catch((err) => {

@@ -8,3 +8,4 @@ export * from './postgres';
 export * from './search';
 export * from './room-members';
 export * from './secrets';
+export * from './shutdown';
