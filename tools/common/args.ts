@@ -37,6 +37,15 @@ export function parseToolArgs<O extends Options>(argv: string[], options: O) {
 }
 
 /** The profiles named with `-c env=a,b` (comma-separated allowed), or `fallback` when none is given. */
+/** The report formats the tools print. */
+export type OutputFormat = 'text' | 'markdown';
+
+/** Checks a `--format` value, naming the allowed ones when it is neither. */
+export function outputFormat(value: unknown): OutputFormat {
+  if (value === 'text' || value === 'markdown') return value;
+  throw new UsageError(`--format must be text or markdown, got "${String(value)}"`);
+}
+
 export function profilesFromContext(context: Record<string, string>, fallback: readonly ProfileName[]): ProfileName[] {
   const raw = context.env;
   if (raw === undefined) return [...fallback];

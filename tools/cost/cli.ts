@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { PricingClient } from '@aws-sdk/client-pricing';
 import { loadProfile, PROFILE_NAMES } from '../../lib/config';
-import { parseToolArgs, profilesFromContext, runMain, UsageError } from '../common/args';
+import { outputFormat, parseToolArgs, profilesFromContext, runMain } from '../common/args';
 import { readAssembly } from '../common/assembly';
 import { synthesize } from '../common/synth';
 import { describeAwsError } from '../common/aws-errors';
@@ -28,9 +28,7 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const format = values.format as string;
-  if (format !== 'text' && format !== 'markdown')
-    throw new UsageError(`--format must be text or markdown, got "${format}"`);
+  const format = outputFormat(values.format);
   const repoDir = path.resolve(__dirname, '..', '..');
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'co-talk-cost-'));
   try {

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadProfile, PROFILE_NAMES } from '../../lib/config';
-import { parseToolArgs, profilesFromContext, runMain, UsageError } from '../common/args';
+import { outputFormat, parseToolArgs, profilesFromContext, runMain } from '../common/args';
 import { readAssembly } from '../common/assembly';
 import { synthesize } from '../common/synth';
 import { estimateCost } from '../cost/estimate';
@@ -32,9 +32,7 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const format = values.format as string;
-  if (format !== 'text' && format !== 'markdown')
-    throw new UsageError(`--format must be text or markdown, got "${format}"`);
+  const format = outputFormat(values.format);
   const profiles = profilesFromContext(context, PROFILE_NAMES);
   const repoDir = path.resolve(__dirname, '..', '..');
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'co-talk-diff-'));
