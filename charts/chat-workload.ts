@@ -56,6 +56,8 @@ export interface ChatWorkloadProps {
   readonly ports: readonly WorkloadPort[];
   /** Probe endpoints. */
   readonly probes: WorkloadProbes;
+  /** Command replacing the image's entrypoint. @default - the image's entrypoint and command */
+  readonly command?: readonly string[];
   /** Plain environment variables (endpoints, ARNs, settings; never secret values). */
   readonly env?: Record<string, string>;
   /** Environment variables taken from the pod's own fields (downward API). @default - none */
@@ -150,6 +152,7 @@ export class ChatWorkload extends Construct {
           name: props.name,
           image,
           imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+          command: props.command ? [...props.command] : undefined,
           ports: props.ports.map((p) => ({ name: p.name, number: p.port })),
           envVariables: {
             ...Object.fromEntries(
