@@ -62,8 +62,6 @@ export interface ChatWorkloadProps {
   readonly env?: Record<string, string>;
   /** Environment variables taken from the pod's own fields (downward API). @default - none */
   readonly fieldEnv?: Record<string, kplus.EnvFieldPaths>;
-  /** Environment variables taken from Kubernetes Secrets. @default - none */
-  readonly secretEnv?: Record<string, { readonly secretName: string; readonly key: string }>;
   /** Writable directories, each an emptyDir (the root filesystem is read-only). @default ['/tmp'] */
   readonly writablePaths?: readonly string[];
   /** Further volumes, mounted read-only (configuration). @default - none */
@@ -160,15 +158,6 @@ export class ChatWorkload extends Construct {
             ),
             ...Object.fromEntries(
               Object.entries(props.fieldEnv ?? {}).map(([name, field]) => [name, kplus.EnvValue.fromFieldRef(field)]),
-            ),
-            ...Object.fromEntries(
-              Object.entries(props.secretEnv ?? {}).map(([name, ref], i) => [
-                name,
-                kplus.EnvValue.fromSecretValue({
-                  secret: kplus.Secret.fromSecretName(this, `SecretEnv${i}`, ref.secretName),
-                  key: ref.key,
-                }),
-              ]),
             ),
           },
           resources: {
