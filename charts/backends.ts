@@ -74,6 +74,8 @@ export const BACKEND_USES = {
   api: ['database', 'redis-cache', 'opensearch', 'jwt'],
   // The worker writes to the primary only: no replica hosts.
   worker: ['database-primary', 'redis-streams', 'opensearch'],
+  // Rate-limit counters in the pub/sub cluster, and the token key its jwt plugin verifies with.
+  kong: ['redis-pubsub', 'jwt'],
 } as const satisfies Record<string, readonly BackendUse[]>;
 
 /** `rediss://host:port`: TLS, and no password (the token comes from its secret). */

@@ -56,12 +56,12 @@ export interface ChatWorkloadProps {
   readonly ports: readonly WorkloadPort[];
   /** Probe endpoints. */
   readonly probes: WorkloadProbes;
+  /** Command replacing the image's entrypoint. @default - the image's entrypoint and command */
+  readonly command?: readonly string[];
   /** Plain environment variables (endpoints, ARNs, settings; never secret values). */
   readonly env?: Record<string, string>;
   /** Environment variables taken from the pod's own fields (downward API). @default - none */
   readonly fieldEnv?: Record<string, kplus.EnvFieldPaths>;
-  /** Environment variables taken from Kubernetes Secrets. @default - none */
-  readonly secretEnv?: Record<string, { readonly secretName: string; readonly key: string }>;
   /** Writable directories, each an emptyDir (the root filesystem is read-only). @default ['/tmp'] */
   readonly writablePaths?: readonly string[];
   /** Further volumes, mounted read-only (configuration). @default - none */
@@ -150,6 +150,7 @@ export class ChatWorkload extends Construct {
           name: props.name,
           image,
           imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+          command: props.command ? [...props.command] : undefined,
           ports: props.ports.map((p) => ({ name: p.name, number: p.port })),
           envVariables: {
             ...Object.fromEntries(
@@ -157,15 +158,6 @@ export class ChatWorkload extends Construct {
             ),
             ...Object.fromEntries(
               Object.entries(props.fieldEnv ?? {}).map(([name, field]) => [name, kplus.EnvValue.fromFieldRef(field)]),
-            ),
-            ...Object.fromEntries(
-              Object.entries(props.secretEnv ?? {}).map(([name, ref], i) => [
-                name,
-                kplus.EnvValue.fromSecretValue({
-                  secret: kplus.Secret.fromSecretName(this, `SecretEnv${i}`, ref.secretName),
-                  key: ref.key,
-                }),
-              ]),
             ),
           },
           resources: {

@@ -22,8 +22,6 @@ export interface CoTalkChartsProps {
   readonly backends: ChatBackends;
   /** Target groups (target type `ip`) the pods bind to. */
   readonly targetGroupArns: { readonly gateway: string; readonly kong: string };
-  /** Kubernetes Secret with Kong's credentials (see {@link KongChartProps.credentialsSecretName}). */
-  readonly kongCredentialsSecretName: string;
 }
 
 /** Every chart of one environment, typed so the workloads stack and the tests can reach each. */
@@ -61,7 +59,7 @@ export function createCoTalkCharts(scope: Construct, props: CoTalkChartsProps): 
     ...common,
     targetGroupArn: props.targetGroupArns.kong,
     apiNamespace: CHAT_NAMESPACE,
-    credentialsSecretName: props.kongCredentialsSecretName,
+    credentialsImage: props.images.api,
   });
   const monitoring = new MonitoringChart(scope, 'Monitoring', { namespace: CHAT_NAMESPACE });
   for (const chart of [gateway, apiMigrations, api, worker, kong, monitoring]) chart.addDependency(platform);

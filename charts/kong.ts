@@ -1,14 +1,15 @@
 import { createHash } from 'node:crypto';
-import { Chart, type ChartProps } from 'cdk8s';
+import { ApiObject, Chart, JsonPatch, Size, type ChartProps } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import type { Profile } from '../lib/config';
 import type { ChatBackends } from './backends';
 import { ChatWorkload } from './chat-workload';
+import { requirePinnedImage } from './image';
 import { TargetGroupBinding } from './imports/elbv2.k8s.aws';
 import { APP_PORTS, KONG_PATHS } from './ports';
-import { cpuMillis } from './quantity';
+import { cpuMillis, memoryMebibytes } from './quantity';
 
 /** Kong OSS, pinned to an exact release (its images are not built here, so no asset hash). */
 export const KONG_IMAGE = 'kong:3.9.1';
@@ -16,11 +17,25 @@ export const KONG_IMAGE = 'kong:3.9.1';
 /** The `kong` user of the official image, which owns its files. */
 export const KONG_UID = 1000;
 
-/** The Kubernetes Secret Kong reads its two credentials from (see the README for how it is filled). */
-export const KONG_CREDENTIALS_SECRET_NAME = 'kong-credentials';
+/**
+ * The memory-backed directory Kong's credentials pass through: the initContainer writes `env`
+ * (`export KONG_JWT_SECRET=...`, `export KONG_REDIS_PASSWORD=...`), Kong's container sources it.
+ */
+export const KONG_CREDENTIALS_DIR = '/kong-credentials';
 
-/** Keys of the Kubernetes Secret Kong reads its two credentials from, as environment variables. */
-export const KONG_SECRET_KEYS = { jwtSecret: 'jwt-secret', redisPassword: 'redis-password' } as const;
+/** The api image's command that fetches Kong's credentials (see `apps/api/src/kong-credentials.ts`). */
+export const KONG_CREDENTIALS_ARGS = ['dist/kong-credentials.js', `${KONG_CREDENTIALS_DIR}/env`] as const;
+
+/**
+ * Kong's container command: the official image's entrypoint and command (`/docker-entrypoint.sh
+ * kong docker-start`), run once the credentials are in the environment, where Kong's `env` vault
+ * reads them (`{vault://env/kong-jwt-secret}` is `KONG_JWT_SECRET`).
+ */
+export const KONG_COMMAND = [
+  '/bin/sh',
+  '-c',
+  `. ${KONG_CREDENTIALS_DIR}/env && exec /docker-entrypoint.sh kong docker-start`,
+] as const;
 
 /** Props for {@link KongChart}. */
 export interface KongChartProps extends ChartProps {
@@ -33,11 +48,12 @@ export interface KongChartProps extends ChartProps {
   /** Namespace of the api Service Kong routes to (its DNS name is `api.<namespace>.svc`). */
   readonly apiNamespace: string;
   /**
-   * Kubernetes Secret holding `jwt-secret` (the HS256 token key) and `redis-password`, synced from
-   * the Secrets Manager secrets in `backends`; Kong OSS reads vault references only from its
-   * environment, so the values enter as `secretKeyRef`s and never appear in a manifest.
+   * The api image, pinned by digest or CDK asset hash: Kong's initContainer runs its
+   * `kong-credentials` command, which reads the token key and the pub/sub cluster's AUTH token
+   * from Secrets Manager (Pod Identity, ServiceAccount `kong`) into a memory-backed volume. Kong
+   * OSS reads vault references only from its environment; this keeps the values out of manifests.
    */
-  readonly credentialsSecretName: string;
+  readonly credentialsImage: string;
   /** Kong image, pinned by digest or exact version. @default KONG_IMAGE */
   readonly image?: string;
 }
@@ -70,6 +86,7 @@ export class KongChart extends Chart {
       name: 'kong',
       image: props.image ?? KONG_IMAGE,
       imagePinning: 'digest-or-exact-version',
+      command: KONG_COMMAND,
       runAsUser: KONG_UID,
       size: workloads.kong,
       ports: [
@@ -92,10 +109,6 @@ export class KongChart extends Chart {
         KONG_TRUSTED_IPS: network.vpcCidr,
         KONG_REAL_IP_HEADER: 'X-Forwarded-For',
       },
-      secretEnv: {
-        KONG_JWT_SECRET: { secretName: props.credentialsSecretName, key: KONG_SECRET_KEYS.jwtSecret },
-        KONG_REDIS_PASSWORD: { secretName: props.credentialsSecretName, key: KONG_SECRET_KEYS.redisPassword },
-      },
       writablePaths: ['/tmp', '/kong_prefix'],
       configVolumes: [{ path: configDir, volume: kplus.Volume.fromConfigMap(this, 'ConfigVolume', config) }],
       podAnnotations: { 'co-talk/declarative-config-sha256': checksum },
@@ -106,6 +119,8 @@ export class KongChart extends Chart {
       terminationGracePeriodSeconds: 2 * app.deregistrationDelaySeconds,
     });
 
+    this.addCredentialsInit(props);
+
     new TargetGroupBinding(this, 'AlbBinding', {
       metadata: { name: 'kong' },
       spec: {
@@ -114,6 +129,48 @@ export class KongChart extends Chart {
         serviceRef: { name: 'kong', port: ports.proxy },
       },
     });
+  }
+
+  /**
+   * The initContainer that fetches the credentials, hardened like every container here, and the
+   * memory-backed volume (never on the node's disk) it shares with Kong's container.
+   */
+  private addCredentialsInit(props: KongChartProps): void {
+    const { deployment } = this.workload;
+    const size = props.profile.workloads.kong;
+    // As large as Kong's container: the pod's requests stay what they are (init and main do not add up).
+    const cpu = cpuMillis(size.cpu);
+    const memory = memoryMebibytes(size.memory);
+    const volume = kplus.Volume.fromEmptyDir(this, 'CredentialsVolume', 'credentials', {
+      medium: kplus.EmptyDirMedium.MEMORY,
+      sizeLimit: Size.mebibytes(1),
+    });
+    const init = deployment.addInitContainer({
+      name: 'credentials',
+      image: requirePinnedImage('kong credentials image', props.credentialsImage, 'digest-or-asset-hash'),
+      imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+      args: [...KONG_CREDENTIALS_ARGS],
+      envVariables: {
+        AWS_REGION: kplus.EnvValue.fromValue(props.backends.region),
+        JWT_SECRET_ARN: kplus.EnvValue.fromValue(props.backends.jwt.secretArn),
+        REDIS_PUBSUB_SECRET_ARN: kplus.EnvValue.fromValue(props.backends.redis.pubsub.secretArn),
+      },
+      resources: {
+        cpu: { request: kplus.Cpu.millis(cpu), limit: kplus.Cpu.millis(cpu) },
+        memory: { request: Size.mebibytes(memory), limit: Size.mebibytes(memory) },
+      },
+      securityContext: {
+        ensureNonRoot: true,
+        readOnlyRootFilesystem: true,
+        allowPrivilegeEscalation: false,
+        privileged: false,
+      },
+    });
+    init.mount(KONG_CREDENTIALS_DIR, volume);
+    deployment.containers[0].mount(KONG_CREDENTIALS_DIR, volume, { readOnly: true });
+    ApiObject.of(deployment).addJsonPatch(
+      JsonPatch.add('/spec/template/spec/initContainers/0/securityContext/capabilities', { drop: ['ALL'] }),
+    );
   }
 }
 

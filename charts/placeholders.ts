@@ -1,7 +1,6 @@
 import { DATABASE_NAME } from '../lib/data/database-name';
 import { DATA_PORTS } from '../lib/data/ports';
 import type { CoTalkChartsProps } from './co-talk-charts';
-import { KONG_CREDENTIALS_SECRET_NAME } from './kong';
 
 /**
  * The one place standalone rendering (`npm run synth:k8s`) takes its deploy-time values from.
@@ -54,5 +53,4 @@ export const PLACEHOLDERS: Omit<CoTalkChartsProps, 'profile'> = {
     jwt: { issuer: 'https://auth.example.com', secretArn: secret('jwt') },
   },
   targetGroupArns: { gateway: targetGroup('gateway'), kong: targetGroup('kong') },
-  kongCredentialsSecretName: KONG_CREDENTIALS_SECRET_NAME,
 };

@@ -104,7 +104,7 @@ export class PlatformChart extends Chart {
       backendPorts(backends, ['database']),
     );
     // Kong keeps its rate-limit counters in the pub/sub cluster (see kong.ts).
-    dataEgress('KongToRedis', 'kong-to-redis', 'kong', backendPorts(backends, ['redis-pubsub']));
+    dataEgress('KongToRedis', 'kong-to-redis', 'kong', backendPorts(backends, BACKEND_USES.kong));
 
     policy('KongToApi', 'kong-to-api', {
       podSelector: app('kong'),

@@ -69,6 +69,7 @@ export function createCoTalkStacks(app: App, profile: Profile): CoTalkStacks {
       gateway: BACKEND_USES.gateway.map((use) => backendSecrets[use]),
       api: BACKEND_USES.api.map((use) => backendSecrets[use]),
       worker: BACKEND_USES.worker.map((use) => backendSecrets[use]),
+      kong: BACKEND_USES.kong.map((use) => backendSecrets[use]),
     },
     searchDomain: search.domain,
   });

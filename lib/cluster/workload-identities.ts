@@ -10,7 +10,7 @@ import { PodIdentityRole } from './pod-identity-role';
 export const WORKLOAD_NAMESPACE = 'co-talk';
 
 /** The chat workloads that call AWS APIs, with the service account each runs as. */
-export const WORKLOAD_SERVICE_ACCOUNTS = { gateway: 'gateway', api: 'api', worker: 'worker' } as const;
+export const WORKLOAD_SERVICE_ACCOUNTS = { gateway: 'gateway', api: 'api', worker: 'worker', kong: 'kong' } as const;
 
 /** The secrets each workload may read: its own connections' credentials, nothing else. */
 export interface WorkloadSecrets {
@@ -20,6 +20,8 @@ export interface WorkloadSecrets {
   readonly api: readonly secretsmanager.ISecret[];
   /** The stream worker's secrets. */
   readonly worker: readonly secretsmanager.ISecret[];
+  /** Kong's secrets, read by its pods' initContainer. */
+  readonly kong: readonly secretsmanager.ISecret[];
 }
 
 /** Props for {@link WorkloadIdentities}. */
@@ -33,7 +35,7 @@ export interface WorkloadIdentitiesProps {
 }
 
 /**
- * One Pod Identity role per chat workload, each allowed exactly what its pods need: reading
+ * One Pod Identity role per chat workload (Kong included), each allowed exactly what its pods need: reading
  * its own secrets (and decrypting them with their keys), and for the worker, writing to the
  * search domain.
  */
@@ -44,6 +46,8 @@ export class WorkloadIdentities extends Construct {
   public readonly api: PodIdentityRole;
   /** The stream worker (persists and indexes messages). */
   public readonly worker: PodIdentityRole;
+  /** Kong (its initContainer reads the token key and the pub/sub cluster's AUTH token). */
+  public readonly kong: PodIdentityRole;
 
   constructor(scope: Construct, id: string, props: WorkloadIdentitiesProps) {
     super(scope, id);
@@ -57,10 +61,12 @@ export class WorkloadIdentities extends Construct {
     this.gateway = identity('Gateway', WORKLOAD_SERVICE_ACCOUNTS.gateway, 'Co-Talk WebSocket gateway pods');
     this.api = identity('Api', WORKLOAD_SERVICE_ACCOUNTS.api, 'Co-Talk REST API pods');
     this.worker = identity('Worker', WORKLOAD_SERVICE_ACCOUNTS.worker, 'Co-Talk stream worker pods');
+    this.kong = identity('Kong', WORKLOAD_SERVICE_ACCOUNTS.kong, 'Co-Talk Kong API gateway pods');
 
     for (const secret of props.secrets.gateway) grantSecretRead(secret, this.gateway.role);
     for (const secret of props.secrets.api) grantSecretRead(secret, this.api.role);
     for (const secret of props.secrets.worker) grantSecretRead(secret, this.worker.role);
+    for (const secret of props.secrets.kong) grantSecretRead(secret, this.kong.role);
     props.searchDomain.grantWrite(this.worker.role);
     acknowledgeResourceWildcards(
       this.worker.role,

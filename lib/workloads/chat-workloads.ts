@@ -29,8 +29,6 @@ export interface ChatWorkloadsProps {
   readonly targetGroupBindingCrd: Construct;
   /** Installs the ServiceMonitor and PrometheusRule CRDs (kube-prometheus-stack's Helm release). */
   readonly monitoringCrds: Construct;
-  /** Kubernetes Secret with Kong's two credentials (see `charts/README.md`). */
-  readonly kongCredentialsSecretName: string;
 }
 
 /**
@@ -62,7 +60,6 @@ export class ChatWorkloads extends Construct {
         gateway: props.targetGroups.gateway.targetGroupArn,
         kong: props.targetGroups.kong.targetGroupArn,
       },
-      kongCredentialsSecretName: props.kongCredentialsSecretName,
     });
     this.charts = charts;
 

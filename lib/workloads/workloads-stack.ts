@@ -3,7 +3,6 @@ import type * as eks from 'aws-cdk-lib/aws-eks-v2';
 import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import type { Construct } from 'constructs';
 import type { ChatBackends } from '../../charts/backends';
-import { KONG_CREDENTIALS_SECRET_NAME } from '../../charts/kong';
 import type { Profile } from '../config';
 import type { DataStack } from '../data/data-stack';
 import { AppImages } from './app-images';
@@ -52,7 +51,6 @@ export class WorkloadsStack extends Stack {
       targetGroups: props.targetGroups,
       targetGroupBindingCrd: props.targetGroupBindingCrd,
       monitoringCrds: props.monitoringCrds,
-      kongCredentialsSecretName: KONG_CREDENTIALS_SECRET_NAME,
     });
   }
 }

@@ -1,6 +1,6 @@
 import { Testing } from 'cdk8s';
 import { parse } from 'yaml';
-import { KONG_IMAGE, KongChart } from '../../charts/kong';
+import { KONG_COMMAND, KONG_IMAGE, KongChart } from '../../charts/kong';
 import { PLACEHOLDERS } from '../../charts/placeholders';
 import { loadProfile } from '../../lib/config';
 import { ofKind, type K8sObject } from './synth-charts';
@@ -14,7 +14,7 @@ describe('KongChart', () => {
     backends: PLACEHOLDERS.backends,
     targetGroupArn: PLACEHOLDERS.targetGroupArns.kong,
     apiNamespace: 'co-talk',
-    credentialsSecretName: 'kong-credentials',
+    credentialsImage: PLACEHOLDERS.images.api,
   };
   const objects = Testing.synth(new KongChart(Testing.app(), 'Kong', props)) as K8sObject[];
   const configMap = ofKind(objects, 'ConfigMap', 'kong-declarative')[0];
@@ -59,12 +59,59 @@ describe('KongChart', () => {
     expect(plugins['request-size-limiting']).toEqual({ allowed_payload_size: 1024, size_unit: 'kilobytes' });
   });
 
-  test('takes its credentials from the Secret by reference, never by value', () => {
-    expect(env.KONG_JWT_SECRET).toEqual({
-      name: 'KONG_JWT_SECRET',
-      valueFrom: { secretKeyRef: { name: 'kong-credentials', key: 'jwt-secret' } },
+  test('fetches its credentials in an initContainer of the api image into a memory volume, never by value', () => {
+    const [init] = pod.initContainers as K8sObject[];
+    expect(pod.initContainers).toHaveLength(1);
+    expect(init.image).toBe(PLACEHOLDERS.images.api);
+    expect(init.args).toEqual(['dist/kong-credentials.js', '/kong-credentials/env']);
+    expect(init.command).toBeUndefined();
+    expect(Object.fromEntries((init.env as K8sObject[]).map((e) => [e.name, e.value]))).toEqual({
+      AWS_REGION: PLACEHOLDERS.backends.region,
+      JWT_SECRET_ARN: PLACEHOLDERS.backends.jwt.secretArn,
+      REDIS_PUBSUB_SECRET_ARN: PLACEHOLDERS.backends.redis.pubsub.secretArn,
     });
-    expect(env.KONG_REDIS_PASSWORD.valueFrom.secretKeyRef).toEqual({ name: 'kong-credentials', key: 'redis-password' });
+    const volumeOf = (container: K8sObject) =>
+      (container.volumeMounts as K8sObject[]).find((m) => m.mountPath === '/kong-credentials');
+    expect(volumeOf(init)).toEqual({ mountPath: '/kong-credentials', name: 'credentials' });
+    expect(volumeOf(pod.containers[0])).toEqual({
+      mountPath: '/kong-credentials',
+      name: 'credentials',
+      readOnly: true,
+    });
+    expect((pod.volumes as K8sObject[]).find((v) => v.name === 'credentials')).toEqual({
+      name: 'credentials',
+      emptyDir: { medium: 'Memory', sizeLimit: '1Mi' },
+    });
+    // Nothing reads a Kubernetes Secret: the values reach Kong only through the sourced file.
+    expect(JSON.stringify(objects)).not.toMatch(/secretKeyRef|secretRef/);
+    expect(env.KONG_JWT_SECRET).toBeUndefined();
+  });
+
+  test('sources the credentials, then starts through the official entrypoint', () => {
+    expect(pod.containers[0].command).toEqual([...KONG_COMMAND]);
+    expect(KONG_COMMAND).toEqual([
+      '/bin/sh',
+      '-c',
+      '. /kong-credentials/env && exec /docker-entrypoint.sh kong docker-start',
+    ]);
+  });
+
+  test('hardens the initContainer like Kong, at the same size', () => {
+    const [init] = pod.initContainers as K8sObject[];
+    expect(init.securityContext).toEqual(pod.containers[0].securityContext);
+    expect(init.securityContext).toMatchObject({
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+      runAsNonRoot: true,
+      capabilities: { drop: ['ALL'] },
+    });
+    expect(init.resources).toEqual(pod.containers[0].resources);
+  });
+
+  test('refuses a floating credentials image', () => {
+    expect(() => new KongChart(Testing.app(), 'Kong', { ...props, credentialsImage: 'co-talk/api:latest' })).toThrow(
+      /kong credentials image "co-talk\/api:latest" is not pinned/,
+    );
   });
 
   test('rolls its pods when the configuration changes', () => {

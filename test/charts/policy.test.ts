@@ -11,6 +11,34 @@ describe.each(['dev', 'prod'])('every workload of the %s profile', (profileName)
     (d.spec.template.spec.containers as K8sObject[]).map((c) => ({ deployment: d.metadata.name as string, c })),
   );
 
+  const initContainers = deployments.flatMap((d) =>
+    ((d.spec.template.spec.initContainers ?? []) as K8sObject[]).map((c) => ({
+      deployment: d.metadata.name as string,
+      c,
+    })),
+  );
+
+  test('initContainers are hardened, pinned, sized like the rest and hold no secret value', () => {
+    expect(initContainers.map(({ deployment, c }) => `${deployment}/${c.name}`)).toEqual(['kong/credentials']);
+    for (const { c } of initContainers) {
+      expect(c.securityContext).toEqual({
+        allowPrivilegeEscalation: false,
+        capabilities: { drop: ['ALL'] },
+        privileged: false,
+        readOnlyRootFilesystem: true,
+        runAsNonRoot: true,
+      });
+      expect(c.image).toMatch(PINNED_IMAGE);
+      expect(c.resources.requests).toEqual(c.resources.limits);
+      for (const env of c.env as K8sObject[]) {
+        expect({ name: env.name, secretLike: SECRET_NAME.test(env.name) }).toEqual({
+          name: env.name,
+          secretLike: false,
+        });
+      }
+    }
+  });
+
   test('there are four Deployments', () => {
     expect(deployments.map((d) => d.metadata.name).sort()).toEqual(['api', 'gateway', 'kong', 'worker']);
   });

@@ -137,7 +137,7 @@ describe.each(PROFILE_NAMES)('ClusterStack (%s)', (name) => {
   });
 
   test('binds each chat workload to its own Pod Identity role', () => {
-    for (const serviceAccount of ['gateway', 'api', 'worker']) {
+    for (const serviceAccount of ['gateway', 'api', 'worker', 'kong']) {
       t.hasResourceProperties('AWS::EKS::PodIdentityAssociation', {
         Namespace: WORKLOAD_NAMESPACE,
         ServiceAccount: serviceAccount,

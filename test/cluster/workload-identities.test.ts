@@ -4,7 +4,10 @@ import { synthApp } from '../support/synth-app';
 type Statement = { Action: string | string[]; Resource: unknown; Condition?: unknown };
 
 /** The statements of the default policy of one workload role, with cross-stack references as output names. */
-function statementsOf(name: (typeof PROFILE_NAMES)[number], workload: 'Gateway' | 'Api' | 'Worker'): Statement[] {
+function statementsOf(
+  name: (typeof PROFILE_NAMES)[number],
+  workload: 'Gateway' | 'Api' | 'Worker' | 'Kong',
+): Statement[] {
   const t = synthApp(name).template('cluster');
   const policies = Object.entries(t.findResources('AWS::IAM::Policy')).filter(([id]) =>
     id.startsWith(`WorkloadIdentities${workload}RoleDefaultPolicy`),
@@ -59,8 +62,14 @@ describe.each(PROFILE_NAMES)('workload identities (%s)', (name) => {
     expect(search).toBeDefined();
   });
 
+  test('Kong reads the pub/sub AUTH token (rate-limit counters) and the token key, nothing else', () => {
+    const statements = statementsOf(name, 'Kong');
+    expect(outputs(secretsStatement(statements))).toEqual(['RefRedisClustersPubsubAuthToken', 'RefTokenSigningSecret']);
+    expect(statements.flatMap((s) => [s.Action].flat()).filter((a) => a.startsWith('es:'))).toEqual([]);
+  });
+
   test('secret keys are usable only through Secrets Manager', () => {
-    for (const workload of ['Gateway', 'Api', 'Worker'] as const) {
+    for (const workload of ['Gateway', 'Api', 'Worker', 'Kong'] as const) {
       const decrypt = statementsOf(name, workload).find((s) => s.Action === 'kms:Decrypt');
       expect(decrypt?.Condition).toEqual({
         StringEquals: { 'kms:ViaService': 'secretsmanager.ap-northeast-2.amazonaws.com' },

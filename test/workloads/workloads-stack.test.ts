@@ -63,6 +63,17 @@ describe('WorkloadsStack', () => {
     expect(workloads.toJSON().Resources[id('Api')!].DependsOn).toEqual(expect.arrayContaining([waitId]));
   });
 
+  test("Kong's credentials initContainer runs the api image with the data stack's secret ARNs", () => {
+    const pod = find(objectsOf('Kong'), 'Deployment', 'kong').spec.template.spec;
+    const [init] = pod.initContainers as K8sObject[];
+    expect(init.image).toBe(find(objectsOf('Api'), 'Deployment', 'api').spec.template.spec.containers[0].image);
+    const env = Object.fromEntries((init.env as K8sObject[]).map((e) => [e.name, e.value as string]));
+    expect(Object.keys(env).sort()).toEqual(['AWS_REGION', 'JWT_SECRET_ARN', 'REDIS_PUBSUB_SECRET_ARN']);
+    const { data } = stacks;
+    expect(env.JWT_SECRET_ARN).toMatch(refTo(data.tokenSigning.secret.node.defaultChild as CfnResource));
+    expect(env.REDIS_PUBSUB_SECRET_ARN).toMatch(refTo(data.redis.pubsub.authSecret.node.defaultChild as CfnResource));
+  });
+
   test('TargetGroupBindings name the edge stack target groups by reference, networking unset', () => {
     const gateway = find(objectsOf('Gateway'), 'TargetGroupBinding', 'gateway');
     const kong = find(objectsOf('Kong'), 'TargetGroupBinding', 'kong');
