@@ -1,9 +1,10 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import type * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { createClientSecurityGroup } from './client-security-group';
 import { KONG_HEALTH_PATH, KONG_PROXY_PORT, KONG_STATUS_PORT } from './target-ports';
 
 /** Props for {@link RestLoadBalancer}. */
@@ -34,21 +35,15 @@ export class RestLoadBalancer extends Construct {
 
   constructor(scope: Construct, id: string, props: RestLoadBalancerProps) {
     super(scope, id);
-    const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+    const securityGroup = createClientSecurityGroup(this, {
       vpc: props.vpc,
       description: 'Co-Talk REST ALB: HTTPS (and the HTTP redirect) from the allowed client ranges',
-      allowAllOutbound: false,
+      allowedIngressCidrs: props.allowedIngressCidrs,
+      ports: [
+        { port: 443, description: 'HTTPS from clients' },
+        { port: 80, description: 'HTTP from clients, redirected to HTTPS' },
+      ],
     });
-    if (props.allowedIngressCidrs.includes('0.0.0.0/0')) {
-      Validations.of(securityGroup).acknowledge({
-        id: 'AwsSolutions-EC23',
-        reason: 'A public load balancer: its listener ports (only) are open to every client, as the profile allows',
-      });
-    }
-    for (const cidr of props.allowedIngressCidrs) {
-      securityGroup.addIngressRule(ec2.Peer.ipv4(cidr), ec2.Port.tcp(443), 'HTTPS from clients');
-      securityGroup.addIngressRule(ec2.Peer.ipv4(cidr), ec2.Port.tcp(80), 'HTTP from clients, redirected to HTTPS');
-    }
 
     this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'Resource', {
       vpc: props.vpc,

@@ -1,9 +1,10 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import type * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { createClientSecurityGroup } from './client-security-group';
 import { GATEWAY_HEALTH_PATH, GATEWAY_HEALTH_PORT, GATEWAY_PORT } from './target-ports';
 
 /** Props for {@link WebSocketLoadBalancer}. */
@@ -44,20 +45,12 @@ export class WebSocketLoadBalancer extends Construct {
 
   constructor(scope: Construct, id: string, props: WebSocketLoadBalancerProps) {
     super(scope, id);
-    const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+    const securityGroup = createClientSecurityGroup(this, {
       vpc: props.vpc,
       description: 'Co-Talk WebSocket NLB: TLS from the allowed client ranges',
-      allowAllOutbound: false,
+      allowedIngressCidrs: props.allowedIngressCidrs,
+      ports: [{ port: 443, description: 'WebSocket over TLS from clients' }],
     });
-    if (props.allowedIngressCidrs.includes('0.0.0.0/0')) {
-      Validations.of(securityGroup).acknowledge({
-        id: 'AwsSolutions-EC23',
-        reason: 'A public load balancer: its listener ports (only) are open to every client, as the profile allows',
-      });
-    }
-    for (const cidr of props.allowedIngressCidrs) {
-      securityGroup.addIngressRule(ec2.Peer.ipv4(cidr), ec2.Port.tcp(443), 'WebSocket over TLS from clients');
-    }
 
     this.loadBalancer = new elbv2.NetworkLoadBalancer(this, 'Resource', {
       vpc: props.vpc,
