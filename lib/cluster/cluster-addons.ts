@@ -1,6 +1,5 @@
-import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { RemovalPolicy } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, DependencyGroup } from 'constructs';
 import { PodIdentityRole } from './pod-identity-role';
 import { ADDON_VERSIONS } from './versions';
@@ -54,13 +53,10 @@ export class ClusterAddons extends Construct {
       serviceAccountName: 'ebs-csi-controller-sa',
       description: 'EBS CSI driver controller: creates, attaches and deletes EBS volumes',
     });
-    ebsCsiIdentity.role.addManagedPolicy(
-      iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AmazonEBSCSIDriverPolicy'),
+    ebsCsiIdentity.addAwsManagedPolicy(
+      'service-role/AmazonEBSCSIDriverPolicy',
+      'The policy AWS maintains for the EBS CSI driver; its volume actions are scoped by CSI tags',
     );
-    Validations.of(ebsCsiIdentity.role).acknowledge({
-      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy]',
-      reason: 'The policy AWS maintains for the EBS CSI driver; its volume actions are scoped by CSI tags',
-    });
 
     const ebsCsiDriver = addon('EbsCsiDriver', 'aws-ebs-csi-driver');
     ebsCsiDriver.node.addDependency(ebsCsiIdentity);
@@ -90,13 +86,10 @@ export class ClusterAddons extends Construct {
       serviceAccountName: 'cloudwatch-agent',
       description: 'CloudWatch agent: publishes Container Insights metrics',
     });
-    containerInsightsIdentity.role.addManagedPolicy(
-      iam.ManagedPolicy.fromAwsManagedPolicyName('CloudWatchAgentServerPolicy'),
+    containerInsightsIdentity.addAwsManagedPolicy(
+      'CloudWatchAgentServerPolicy',
+      'The policy AWS maintains for the CloudWatch agent of the Container Insights add-on',
     );
-    Validations.of(containerInsightsIdentity.role).acknowledge({
-      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/CloudWatchAgentServerPolicy]',
-      reason: 'The policy AWS maintains for the CloudWatch agent of the Container Insights add-on',
-    });
     const containerInsights = new eks.Addon(this, 'ContainerInsights', {
       cluster,
       addonName: 'amazon-cloudwatch-observability',

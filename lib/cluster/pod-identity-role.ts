@@ -1,3 +1,4 @@
+import { Validations } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
@@ -46,6 +47,18 @@ export class PodIdentityRole extends Construct {
       namespace: props.namespace,
       serviceAccount: props.serviceAccountName,
       roleArn: this.role.roleArn,
+    });
+  }
+
+  /**
+   * Attaches a policy AWS maintains for an add-on, with the cdk-nag acknowledgement such a
+   * policy needs (AwsSolutions-IAM4) and `reason` saying why that policy is the right one.
+   */
+  public addAwsManagedPolicy(policyName: string, reason: string): void {
+    this.role.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName(policyName));
+    Validations.of(this.role).acknowledge({
+      id: `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${policyName}]`,
+      reason,
     });
   }
 }
