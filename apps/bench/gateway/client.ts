@@ -1,21 +1,27 @@
+import { randomFillSync } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
-import { WebSocket } from 'ws';
 import { LatencyRecorder, nowUs } from './latency';
+import { MarkScanner } from './scanner';
 
 /**
  * The client side of the benchmarks, run as separate processes (the orchestrator forks them) so
  * that neither side's per-process open-file limit caps the connection count.
+ *
+ * Connections are plain sockets that upgrade with a hand-written request, write masked text
+ * frames and scan what arrives for markers (see `MarkScanner`), instead of full `ws` clients: on
+ * a shared two-core machine the client's per-connection and per-frame work would otherwise take
+ * the CPU the gateway is being measured on.
  */
 
 /** What the orchestrator asks a client process to do. */
 export interface ClientTask {
   readonly port: number;
   /**
-   * Source address for this process's connections (127.0.0.x), when one destination needs more
-   * connections than the ephemeral port range holds. Binding before connect costs a port search
-   * per connection, so the other scenarios leave it to connect().
+   * Destination address (127.0.0.x; the gateway listens on all of them). The kernel looks for a
+   * free source port per destination, and beyond some 14,000 connections to one address it scans
+   * the whole ephemeral range on every connect, so the clients spread over several.
    */
-  readonly localAddress?: string;
+  readonly host: string;
   readonly connections: number;
   /** Upgrades in flight at once. */
   readonly concurrency: number;
@@ -26,12 +32,8 @@ export interface ClientTask {
   readonly senders: number;
   readonly sendRatePerSecond: number;
   readonly sendSeconds: number;
-  /**
-   * Upgrade with a hand-written HTTP request on a plain socket and count the 101s, instead of a
-   * full `ws` client: the connection-rate run then measures the gateway, not the client's
-   * per-connection setup (which costs more CPU than the server's on this machine).
-   */
-  readonly rawUpgrade?: boolean;
+  /** Seconds of sending at the same rate before the measured part, not counted. */
+  readonly warmupSeconds: number;
 }
 
 /** Messages between the orchestrator and a client process. */
@@ -47,12 +49,36 @@ export type ClientReport =
       latency: Array<[number, number]>;
     };
 
-export type OrchestratorCommand = { kind: 'send' } | { kind: 'report' } | { kind: 'exit' };
+/**
+ * `send` starts the senders; what was sent from `measureFromUs` on (the machine's monotonic clock,
+ * shared by every process) is counted, what was sent before is warm-up.
+ */
+export type OrchestratorCommand = { kind: 'send'; measureFromUs: number } | { kind: 'report' } | { kind: 'exit' };
 
-const CONTENT_MARK = '"content":"t=';
+/** Where a delivery's send time is in an event: `"content":"t=<µs>"` (the senders write it so). */
+const CONTENT_MARK = Buffer.from('"content":"t=');
+const JOINED_MARK = Buffer.from('"joined"');
+const HEADER_END = Buffer.from('\r\n\r\n');
+
+/** A client-to-server text frame (RFC 6455 §5.2: FIN, opcode 1, masked), for payloads below 64 KiB. */
+export function maskedTextFrame(text: string): Buffer {
+  const payload = Buffer.from(text);
+  const headerLength = payload.length < 126 ? 6 : 8;
+  const frame = Buffer.allocUnsafe(headerLength + payload.length);
+  frame[0] = 0x81;
+  if (headerLength === 6) frame[1] = 0x80 | payload.length;
+  else {
+    frame[1] = 0x80 | 126;
+    frame.writeUInt16BE(payload.length, 2);
+  }
+  const mask = headerLength - 4;
+  randomFillSync(frame, mask, 4);
+  for (let i = 0; i < payload.length; i++) frame[headerLength + i] = payload[i] ^ frame[mask + (i & 3)];
+  return frame;
+}
 
 export async function runClient(task: ClientTask, report: (message: ClientReport) => void): Promise<void> {
-  const sockets: WebSocket[] = [];
+  const sockets: Socket[] = [];
   const latency = new LatencyRecorder();
   let deliveries = 0;
   let joined = 0;
@@ -63,71 +89,63 @@ export async function runClient(task: ClientTask, report: (message: ClientReport
     failures += 1;
     errors[reason] = (errors[reason] ?? 0) + 1;
   };
-  const rawSockets: Socket[] = [];
+  let measureFromUs = Infinity;
+  /** When the chunk being scanned arrived. */
+  let arrivedUs = 0;
+  const onSendTime = (sentUs: number): void => {
+    if (sentUs < measureFromUs) return;
+    latency.record(arrivedUs - sentUs);
+    deliveries += 1;
+    lastDeliveryUs = arrivedUs;
+  };
+  const onJoined = (): void => {
+    joined += 1;
+  };
 
-  const onFrame = (data: Buffer): void => {
-    const text = data.toString('latin1');
-    const now = nowUs();
-    let at = text.indexOf(CONTENT_MARK);
-    if (at < 0) {
-      if (text.includes('"joined"')) joined += text.split('"joined"').length - 1;
-      return;
-    }
-    while (at >= 0) {
-      const start = at + CONTENT_MARK.length;
-      const sentUs = Number(text.slice(start, text.indexOf('"', start)));
-      latency.record(now - sentUs);
-      deliveries += 1;
-      at = text.indexOf(CONTENT_MARK, start);
-    }
-    lastDeliveryUs = now;
+  /** From the 101 on: scan for joins until the senders start, then for deliveries. */
+  const listen = (socket: Socket, first: Buffer): void => {
+    const joins = new MarkScanner(JOINED_MARK, false, onJoined);
+    const sends = new MarkScanner(CONTENT_MARK, true, onSendTime);
+    const onData = (chunk: Buffer): void => {
+      arrivedUs = nowUs();
+      if (measureFromUs === Infinity) joins.scan(chunk);
+      sends.scan(chunk);
+    };
+    if (first.length > 0) onData(first);
+    socket.on('data', onData);
   };
 
   const open = (i: number): Promise<void> =>
     new Promise((resolve) => {
-      const socket = new WebSocket(`ws://127.0.0.1:${task.port}/`, {
-        headers: { authorization: `Bearer ${task.tokens[i % task.tokens.length]}` },
-        localAddress: task.localAddress,
-        perMessageDeflate: false,
-      });
-      socket.once('open', () => {
-        sockets[i] = socket;
-        socket.on('message', onFrame);
-        if (task.rooms.length > 0)
-          socket.send(JSON.stringify({ type: 'join', roomId: task.rooms[i % task.rooms.length] }));
-        resolve();
-      });
-      socket.once('error', (err: NodeJS.ErrnoException) => {
-        fail(err.code ?? err.message);
-        resolve();
-      });
-    });
-
-  const openRaw = (i: number): Promise<void> =>
-    new Promise((resolve) => {
-      const socket = connect(task.port, '127.0.0.1');
-      let response = '';
+      const socket = connect({ port: task.port, host: task.host });
+      let response = Buffer.alloc(0);
       socket.setNoDelay(true);
       socket.once('connect', () =>
         socket.write(
-          `GET / HTTP/1.1\r\nHost: 127.0.0.1:${task.port}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n` +
+          `GET / HTTP/1.1\r\nHost: ${task.host}:${task.port}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n` +
             `Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n` +
             `Authorization: Bearer ${task.tokens[i % task.tokens.length]}\r\n\r\n`,
         ),
       );
-      const onData = (chunk: Buffer): void => {
-        response += chunk.toString('latin1');
-        if (!response.includes('\r\n\r\n')) return;
-        socket.off('data', onData);
-        if (response.startsWith('HTTP/1.1 101')) rawSockets.push(socket);
-        else {
-          fail(response.slice(0, 12));
+      const onResponse = (chunk: Buffer): void => {
+        response = Buffer.concat([response, chunk]);
+        const end = response.indexOf(HEADER_END);
+        if (end < 0) return;
+        socket.off('data', onResponse);
+        if (response.toString('latin1', 0, 12) !== 'HTTP/1.1 101') {
+          fail(response.toString('latin1', 0, 12));
           socket.destroy();
+          return resolve();
         }
+        sockets[i] = socket;
+        listen(socket, response.subarray(end + HEADER_END.length));
+        if (task.rooms.length > 0)
+          socket.write(maskedTextFrame(`{"type":"join","roomId":"${task.rooms[i % task.rooms.length]}"}`));
         resolve();
       };
-      socket.on('data', onData);
+      socket.on('data', onResponse);
       socket.once('error', (err: NodeJS.ErrnoException) => {
+        if (sockets[i] === socket) return; // after the upgrade: the scenario's counts show it
         fail(err.code ?? err.message);
         resolve();
       });
@@ -137,13 +155,13 @@ export async function runClient(task: ClientTask, report: (message: ClientReport
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(task.concurrency, task.connections) }, async () => {
-      while (next < task.connections) await (task.rawUpgrade ? openRaw(next++) : open(next++));
+      while (next < task.connections) await open(next++);
     }),
   );
-  const connections = task.rawUpgrade ? rawSockets.length : sockets.filter(Boolean).length;
+  const connections = sockets.filter(Boolean).length;
   report({ kind: 'connected', connections, elapsedMs: Date.now() - started, failures, errors });
 
-  const expectedJoins = task.rooms.length > 0 ? sockets.filter(Boolean).length : 0;
+  const expectedJoins = task.rooms.length > 0 ? connections : 0;
   const joinDeadline = Date.now() + 60_000;
   while (joined < expectedJoins && Date.now() < joinDeadline) await new Promise((r) => setTimeout(r, 50));
   report({ kind: 'joined', joined });
@@ -153,35 +171,44 @@ export async function runClient(task: ClientTask, report: (message: ClientReport
   const send = async (): Promise<void> => {
     if (task.senders === 0) return;
     // Open loop: a batch every 10 ms, whatever the replies do, so queueing shows in the latency.
+    // One frame per write, as separate clients would send them.
     const perTick = (task.sendRatePerSecond * task.senders) / 100;
-    const ticks = task.sendSeconds * 100;
-    firstSendUs = nowUs();
+    const ticks = (task.warmupSeconds + task.sendSeconds) * 100;
+    const startUs = nowUs();
     let carry = 0;
+    let index = 0;
     for (let tick = 0; tick < ticks; tick++) {
       carry += perTick;
       while (carry >= 1) {
-        const i = sent % task.senders;
-        const socket = sockets[i];
-        socket.send(
-          `{"type":"send","roomId":"${task.rooms[i % task.rooms.length]}","clientMsgId":"${process.pid}-${sent}","content":"t=${nowUs()}"}`,
+        const i = index % task.senders;
+        const sentUs = nowUs();
+        sockets[i]?.write(
+          maskedTextFrame(
+            `{"type":"send","roomId":"${task.rooms[i % task.rooms.length]}","clientMsgId":"${process.pid}-${index}","content":"t=${sentUs}"}`,
+          ),
         );
-        sent += 1;
+        index += 1;
         carry -= 1;
+        if (sentUs >= measureFromUs) {
+          if (sent === 0) firstSendUs = sentUs;
+          sent += 1;
+        }
       }
-      const due = firstSendUs + (tick + 1) * 10_000;
+      const due = startUs + (tick + 1) * 10_000;
       await new Promise((r) => setTimeout(r, Math.max(0, (due - nowUs()) / 1000)));
     }
   };
 
   process.on('message', (command: OrchestratorCommand) => {
-    if (command.kind === 'send') void send();
-    else if (command.kind === 'report') {
+    if (command.kind === 'send') {
+      measureFromUs = command.measureFromUs;
+      void send();
+    } else if (command.kind === 'report') {
       report({ kind: 'done', deliveries, sent, firstSendUs, lastDeliveryUs, latency: latency.toSparse() });
     } else if (command.kind === 'exit') {
       // RST rather than FIN: a client-side close would leave each port in TIME_WAIT for 60 s, and
       // 50,000 of those exhaust the ephemeral ports the next scenario needs.
-      for (const socket of sockets) (socket as unknown as { _socket?: Socket })?._socket?.resetAndDestroy();
-      for (const socket of rawSockets) socket.resetAndDestroy();
+      for (const socket of sockets) socket?.resetAndDestroy();
       setTimeout(() => process.exit(0), 100);
     }
   });

@@ -1,12 +1,12 @@
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { createRedis, ROOM_MEMBERS_LOADED, roomMembersKey, signAccessToken } from '@co-talk/common';
 import { runClient, type ClientReport, type ClientTask, type OrchestratorCommand } from './client';
-import { LatencyRecorder } from './latency';
+import { LatencyRecorder, nowUs } from './latency';
 
 /**
  * `npm run bench:gateway`: the gateway's real entry point (bundled as the image bundles it,
@@ -14,7 +14,7 @@ import { LatencyRecorder } from './latency';
  * is bounded in connections, messages and time, and the run stops by itself.
  *
  * BENCH_IDLE_CONNECTIONS (default 50000), BENCH_RATE_CONNECTIONS (20000),
- * BENCH_FANOUT_SECONDS (5), BENCH_ROOM100_RATE (messages/s into the 100-member room, 5000),
+ * BENCH_FANOUT_SECONDS (5, measured after BENCH_WARMUP_SECONDS, 2, at the same rate), BENCH_ROOM100_RATE (messages/s into the 100-member room, 5000),
  * BENCH_ROOMS_RATE (messages/s over the 1,000 rooms of 10, 2000), BENCH_ONLY (comma-separated scenario
  * names: idle, rate, room100, rooms1000), BENCH_GATEWAY_NODE_ARGS and
  * BENCH_CLIENT_NODE_ARGS (e.g. --cpu-prof).
@@ -36,19 +36,26 @@ interface Gateway {
 
 let nextPort = 28_000 + Math.floor(Math.random() * 1000) * 2;
 
-async function startGateway(workers: number): Promise<Gateway> {
+/** GATEWAY_* settings from the bench's own environment (to try other values), below the scenario's. */
+const GATEWAY_OVERRIDES = Object.fromEntries(
+  Object.entries(process.env).filter(([name]) => name.startsWith('GATEWAY_')),
+);
+
+async function startGateway(workers: number, settings: Record<string, string> = {}): Promise<Gateway> {
   const port = nextPort;
   nextPort += 2;
   // e.g. --cpu-prof to see where the gateway processes spend their time (workers inherit it).
   const nodeArgs = process.env.BENCH_GATEWAY_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
   const child = spawn(process.execPath, [...nodeArgs, join(DIST, 'gateway.js')], {
     env: {
+      ...GATEWAY_OVERRIDES,
       PATH: process.env.PATH,
       JWT_SECRET: SECRET,
       JWT_ISSUER: ISSUER,
       REDIS_URL,
       REDIS_KEY_PREFIX: PREFIX,
-      GATEWAY_HOST: '127.0.0.1',
+      // Every 127.0.0.x: the clients spread their connections over several destinations.
+      GATEWAY_HOST: '0.0.0.0',
       GATEWAY_PORT: String(port),
       GATEWAY_HTTP_PORT: String(port + 1),
       GATEWAY_WORKERS: String(workers),
@@ -57,6 +64,7 @@ async function startGateway(workers: number): Promise<Gateway> {
       GATEWAY_RATE_PER_SECOND: '1000000',
       GATEWAY_RATE_BURST: '1000000',
       LOG_LEVEL: 'warn',
+      ...settings,
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
@@ -80,8 +88,8 @@ async function stopGateway(gateway: Gateway): Promise<void> {
   if (gateway.process.exitCode === null) gateway.process.kill('SIGKILL');
 }
 
-/** RSS of the gateway's primary and its workers, in bytes (from /proc). */
-function gatewayRss(gateway: Gateway): number {
+/** The gateway's primary and its workers (from /proc). */
+function gatewayPids(gateway: Gateway): number[] {
   const pids = [gateway.process.pid!];
   try {
     pids.push(
@@ -94,10 +102,44 @@ function gatewayRss(gateway: Gateway): number {
   } catch {
     // no children file: single process
   }
-  return pids.reduce((sum, pid) => {
+  return pids;
+}
+
+/**
+ * Open file descriptors of each worker: with the connections open, how evenly the workers share
+ * them (the idle baseline, a few dozen per worker, is the same for each).
+ */
+function workerSpread(gateway: Gateway): string {
+  const [, ...workers] = gatewayPids(gateway);
+  const counts = workers.map((pid) => readdirSync(`/proc/${pid}/fd`).length);
+  return `open files per worker ${Math.min(...counts)}-${Math.max(...counts)}`;
+}
+
+/** RSS of the gateway's primary and its workers, in bytes. */
+function gatewayRss(gateway: Gateway): number {
+  return gatewayPids(gateway).reduce((sum, pid) => {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     return sum + Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) * 1024;
   }, 0);
+}
+
+/** CPU seconds (user, system) the processes have used, from /proc (clock ticks of 1/100 s). */
+function cpuSeconds(pids: readonly number[]): { user: number; system: number } {
+  return pids.reduce(
+    (sum, pid) => {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return { user: sum.user + Number(fields[11]) / 100, system: sum.system + Number(fields[12]) / 100 };
+    },
+    { user: 0, system: 0 },
+  );
+}
+
+/** Busy and total CPU seconds of the whole machine so far, from /proc/stat. */
+function machineCpuSeconds(): { busy: number; total: number } {
+  const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/).map(Number);
+  const total = ticks.reduce((a, b) => a + b, 0);
+  return { busy: (total - ticks[3] - ticks[4]) / 100, total: total / 100 };
 }
 
 /** JS heap in use, summed over the gateway's workers (from the aggregated /metrics). */
@@ -119,7 +161,20 @@ async function serverFanoutLatency(gateway: Gateway): Promise<string> {
     const bucket = buckets.find((b) => b.count >= total * fraction);
     return bucket === undefined || bucket.le === Infinity ? '> 2500' : `<= ${bucket.le * 1000}`;
   };
-  return `gateway-side fan-out latency p50 ${at(0.5)} ms, p99 ${at(0.99)} ms`;
+  const counter = (name: string): number =>
+    Number(
+      text
+        .split('\n')
+        .find((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `))
+        ?.split(' ')
+        .pop() ?? Number.NaN,
+    );
+  const frames = counter('gateway_frames_out_total');
+  const events = counter('gateway_messages_out_total');
+  return (
+    `gateway-side fan-out latency p50 ${at(0.5)} ms, p99 ${at(0.99)} ms; ` +
+    `${frames} frames out, ${(events / frames).toFixed(1)} messages per frame`
+  );
 }
 
 /** Seconds of CPU the Redis server has used. */
@@ -132,6 +187,53 @@ async function redisCpuSeconds(): Promise<number> {
   } finally {
     redis.disconnect();
   }
+}
+
+/** Where the CPU went between `start()` and `stop()`: gateway, client processes, Redis, machine. */
+class CpuWindow {
+  private before: CpuSample | null = null;
+
+  constructor(
+    private readonly gateway: Gateway,
+    private readonly clients: readonly Client[],
+  ) {}
+
+  async start(): Promise<void> {
+    this.before = await this.sample();
+  }
+
+  async stop(): Promise<{ text: string; gatewaySeconds: number }> {
+    const after = await this.sample();
+    const before = this.before!;
+    const seconds = (key: 'gateway' | 'clients'): number =>
+      after[key].user - before[key].user + after[key].system - before[key].system;
+    const used = (key: 'gateway' | 'clients'): string =>
+      `${seconds(key).toFixed(1)} (system ${(after[key].system - before[key].system).toFixed(1)})`;
+    const busy = after.machine.busy - before.machine.busy;
+    const total = after.machine.total - before.machine.total;
+    return {
+      text:
+        `CPU-s used: gateway ${used('gateway')}, clients ${used('clients')}, ` +
+        `Redis ${(after.redis - before.redis).toFixed(1)}; machine ${Math.round((100 * busy) / total)}% busy`,
+      gatewaySeconds: seconds('gateway'),
+    };
+  }
+
+  private async sample(): Promise<CpuSample> {
+    return {
+      gateway: cpuSeconds(gatewayPids(this.gateway)),
+      clients: cpuSeconds(this.clients.map((c) => c.pid)),
+      redis: await redisCpuSeconds(),
+      machine: machineCpuSeconds(),
+    };
+  }
+}
+
+interface CpuSample {
+  readonly gateway: { user: number; system: number };
+  readonly clients: { user: number; system: number };
+  readonly redis: number;
+  readonly machine: { busy: number; total: number };
 }
 
 class Client {
@@ -161,6 +263,10 @@ class Client {
     }
   }
 
+  get pid(): number {
+    return this.child.pid!;
+  }
+
   command(command: OrchestratorCommand): void {
     this.child.send(command);
   }
@@ -173,9 +279,11 @@ class Client {
   }
 }
 
-function task(port: number, overrides: Partial<ClientTask>): ClientTask {
+/** The task of client process `index`, which connects through 127.0.0.<index + 1>. */
+function task(port: number, index: number, overrides: Partial<ClientTask>): ClientTask {
   return {
     port,
+    host: `127.0.0.${index + 1}`,
     connections: 0,
     concurrency: 100,
     tokens: TOKENS,
@@ -183,6 +291,7 @@ function task(port: number, overrides: Partial<ClientTask>): ClientTask {
     senders: 0,
     sendRatePerSecond: 0,
     sendSeconds: 0,
+    warmupSeconds: 0,
     ...overrides,
   };
 }
@@ -217,11 +326,10 @@ async function idleConnections(): Promise<string> {
     { length: clientCount },
     (_, i) =>
       new Client(
-        task(gateway.port, {
+        task(gateway.port, i, {
           connections: Math.ceil(total / clientCount),
           rooms,
           concurrency: 50,
-          localAddress: `127.0.0.${i + 1}`,
         }),
       ),
   );
@@ -231,6 +339,7 @@ async function idleConnections(): Promise<string> {
   // holding idle connections pays.
   await sleep(15_000);
   const loaded = gatewayRss(gateway);
+  const spread = workerSpread(gateway);
   const heapLoaded = await heapUsed(gateway);
   const heapTotal = await heapUsed(gateway, 'nodejs_heap_size_total_bytes');
   const open = connected.reduce((sum, r) => sum + r.connections, 0);
@@ -239,21 +348,32 @@ async function idleConnections(): Promise<string> {
   await stopGateway(gateway);
   return (
     `idle connections: ${open} open (${connected.reduce((s, r) => s + r.failures, 0)} failed), ` +
-    `${joined.reduce((s, r) => s + r.joined, 0)} joined a room (1,000 rooms); gateway ${workers} processes; ` +
+    `${joined.reduce((s, r) => s + r.joined, 0)} joined a room (1,000 rooms); gateway ${workers} processes (${spread}); ` +
     `RSS ${mb(baseline)} -> ${mb(loaded)} MB: ${(perConnection / 1024).toFixed(2)} KB per connection ` +
     `(JS heap in use ${mb(heapBaseline)} -> ${mb(heapLoaded)} MB: ${((heapLoaded - heapBaseline) / open / 1024).toFixed(2)} KB per connection; heap size ${mb(heapTotal)} MB)`
   );
 }
 
-async function connectionRate(): Promise<string> {
+/** Connection rate under each way the gateway's workers can get connections. */
+async function connectionRates(): Promise<string> {
+  const results: string[] = [];
+  for (const scheduling of ['round-robin', 'os']) results.push(await connectionRate(scheduling));
+  return results.join('\n');
+}
+
+async function connectionRate(scheduling: string): Promise<string> {
   const total = num('BENCH_RATE_CONNECTIONS', 20_000);
-  const gateway = await startGateway(availableParallelism());
+  const gateway = await startGateway(availableParallelism(), { GATEWAY_CLUSTER_SCHEDULING: scheduling });
   await sleep(1000);
   const clients = Array.from(
     { length: 2 },
-    () => new Client(task(gateway.port, { connections: total / 2, concurrency: 250, rawUpgrade: true })),
+    (_, i) => new Client(task(gateway.port, i, { connections: total / 2, concurrency: 250 })),
   );
+  const cpu = new CpuWindow(gateway, clients);
+  await cpu.start();
   const connected = await Promise.all(clients.map((c) => c.next('connected')));
+  const cpuUsed = await cpu.stop();
+  const spread = workerSpread(gateway);
   await Promise.all(clients.map((c) => c.exit()));
   await stopGateway(gateway);
   const open = connected.reduce((sum, r) => sum + r.connections, 0);
@@ -261,8 +381,9 @@ async function connectionRate(): Promise<string> {
   const failed = connected.reduce((sum, r) => sum + r.failures, 0);
   const reasons = connected.flatMap((r) => Object.entries(r.errors).map(([reason, n]) => `${reason} x${n}`));
   return (
-    `connection rate: ${open} JWT-authenticated upgrades in ${seconds.toFixed(2)} s = ${Math.round(open / seconds)}/s` +
-    (failed > 0 ? ` (${failed} failed: ${reasons.join(', ')})` : ' (none failed)')
+    `connection rate (${scheduling}): ${open} JWT-authenticated upgrades in ${seconds.toFixed(2)} s = ${Math.round(open / seconds)}/s` +
+    (failed > 0 ? ` (${failed} failed: ${reasons.join(', ')})` : ' (none failed)') +
+    `; ${spread}; ${cpuUsed.text}, ${Math.round((cpuUsed.gatewaySeconds * 1e6) / open)} µs of gateway CPU per upgrade`
   );
 }
 
@@ -273,6 +394,7 @@ async function fanout(
   messagesPerSecond: number,
 ): Promise<string> {
   const seconds = num('BENCH_FANOUT_SECONDS', 5);
+  const warmup = num('BENCH_WARMUP_SECONDS', 2);
   const gateway = await startGateway(availableParallelism());
   const rooms = Array.from({ length: roomCount }, () => randomUUID());
   await addMembers(rooms);
@@ -282,24 +404,30 @@ async function fanout(
   const clients = [0, 1].map(
     (i) =>
       new Client(
-        task(gateway.port, {
+        task(gateway.port, i, {
           connections: perClient,
           rooms,
           senders: i === 0 ? senders : 0,
           sendRatePerSecond: messagesPerSecond / senders,
           sendSeconds: seconds,
+          warmupSeconds: warmup,
         }),
       ),
   );
   await Promise.all(clients.map((c) => c.next('connected')));
   await Promise.all(clients.map((c) => c.next('joined')));
   await sleep(500);
-  const redisCpuBefore = await redisCpuSeconds();
-  clients.forEach((c) => c.command({ kind: 'send' }));
-  await sleep(seconds * 1000 + 3000);
+  const measureFromUs = nowUs() + warmup * 1e6;
+  clients.forEach((c) => c.command({ kind: 'send', measureFromUs }));
+  await sleep(warmup * 1000);
+  const cpu = new CpuWindow(gateway, clients);
+  await cpu.start();
+  await sleep(seconds * 1000);
+  const cpuUsed = await cpu.stop();
+  // What is still queued arrives late and counts so.
+  await sleep(3000);
   clients.forEach((c) => c.command({ kind: 'report' }));
   const done = await Promise.all(clients.map((c) => c.next('done')));
-  const redisCpu = (await redisCpuSeconds()) - redisCpuBefore;
   const serverSide = await serverFanoutLatency(gateway);
   await Promise.all(clients.map((c) => c.exit()));
   await stopGateway(gateway);
@@ -311,10 +439,10 @@ async function fanout(
   const last = Math.max(...done.map((r) => r.lastDeliveryUs));
   const elapsed = (last - first) / 1e6;
   return (
-    `${label}: ${sent} messages sent (target ${messagesPerSecond}/s for ${seconds} s), ${deliveries} deliveries ` +
+    `${label}: ${sent} messages sent (target ${messagesPerSecond}/s for ${seconds} s after ${warmup} s of warm-up), ${deliveries} deliveries ` +
     `of ${sent * membersPerRoom} expected, ${Math.round(deliveries / elapsed)} deliveries/s, ` +
     `latency p50 ${latency.percentileMs(0.5).toFixed(2)} ms, p99 ${latency.percentileMs(0.99).toFixed(2)} ms, ` +
-    `max ${latency.percentileMs(1).toFixed(2)} ms; ${serverSide}; Redis used ${redisCpu.toFixed(1)} CPU-s`
+    `max ${latency.percentileMs(1).toFixed(2)} ms; ${serverSide}; ${cpuUsed.text}`
   );
 }
 
@@ -340,7 +468,7 @@ async function main(): Promise<void> {
   const only = process.env.BENCH_ONLY?.split(',');
   const scenarios: Array<[string, () => Promise<string>]> = [
     ['idle', idleConnections],
-    ['rate', connectionRate],
+    ['rate', connectionRates],
     ['room100', () => fanout('fan-out, one room of 100', 1, 100, num('BENCH_ROOM100_RATE', 5000))],
     ['rooms1000', () => fanout('fan-out, 1,000 rooms of 10', 1000, 10, num('BENCH_ROOMS_RATE', 2000))],
   ];

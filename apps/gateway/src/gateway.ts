@@ -112,10 +112,14 @@ export class Gateway {
       client.on('ready', () => logger.info({ role }, 'redis ready'));
     }
     const sharded = pubsub.clusterMode ?? false;
-    this.coalescer = new Coalescer(env.GATEWAY_MAX_BUFFERED_BYTES, {
-      onFrame: () => this.metrics.framesOut.inc(),
-      onSlowConsumer: () => this.metrics.closes.inc({ code: '1013' }),
-    });
+    this.coalescer = new Coalescer(
+      env.GATEWAY_MAX_BUFFERED_BYTES,
+      {
+        onFrame: () => this.metrics.framesOut.inc(),
+        onSlowConsumer: () => this.metrics.closes.inc({ code: '1013' }),
+      },
+      env.GATEWAY_FLUSH_INTERVAL_MS,
+    );
     this.rooms = new Rooms(this.subscriber, sharded, this.coalescer, {
       onFanout: (members, latencyMs) => {
         this.metrics.messagesOut.inc(members);

@@ -28,6 +28,8 @@ export function runPrimary(env: GatewayEnv, logger: Logger): void {
     });
     return worker;
   };
+  // Fixed by the first fork; set here so NODE_CLUSTER_SCHED_POLICY cannot silently disagree.
+  cluster.schedulingPolicy = env.GATEWAY_CLUSTER_SCHEDULING === 'os' ? cluster.SCHED_NONE : cluster.SCHED_RR;
   cluster.setupPrimary({ execArgv: [...process.execArgv, `--max-semi-space-size=${env.GATEWAY_SEMI_SPACE_MB}`] });
   for (let i = 0; i < env.GATEWAY_WORKERS; i++) fork();
   cluster.on('exit', (worker, code, signal) => {

@@ -1,5 +1,5 @@
 import { roomChannel, type RedisClient } from '@co-talk/common';
-import type { Coalescer } from './coalescer';
+import type { Coalescer, RoomQueue } from './coalescer';
 import type { Connection } from './connection';
 import { serverEvent } from './protocol';
 
@@ -21,7 +21,7 @@ const CHANNEL_HEAD = roomChannel('').slice(0, roomChannel('').indexOf('{') + 1);
  * After a dropped connection ioredis reconnects and re-subscribes every channel by itself.
  */
 /** A room with local members and its subscription, live once `subscribed` resolves. */
-interface Room {
+interface Room extends RoomQueue {
   readonly members: Set<Connection>;
   readonly subscribed: Promise<unknown>;
 }
@@ -54,6 +54,7 @@ export class Rooms {
       // Commands on the subscriber run in order, so a join racing a last leave ends subscribed.
       room = {
         members: new Set(),
+        pending: null,
         subscribed: this.sharded ? this.subscriber.ssubscribe(channel) : this.subscriber.subscribe(channel),
       };
       this.rooms.set(roomId, room);
@@ -86,8 +87,7 @@ export class Rooms {
   deliver(roomId: string, messageJson: string, createdAtMs: number): void {
     const room = this.rooms.get(roomId);
     if (room === undefined) return;
-    const event = serverEvent.message(messageJson);
-    for (const connection of room.members) this.coalescer.enqueue(connection, event);
+    this.coalescer.enqueueRoom(room, serverEvent.message(messageJson));
     this.hooks.onFanout(room.members.size, Date.now() - createdAtMs);
   }
 

@@ -10,8 +10,17 @@ const bytes = new Uint8Array(16);
 let lastMs = 0;
 let sequence = 0;
 
+/** Random bytes drawn ahead in bulk: one system call per 400 ids instead of one per id. */
+const pool = new Uint8Array(4000);
+let poolAt = pool.length;
+
 export function uuidv7(now: number = Date.now()): string {
-  randomFillSync(bytes, 6);
+  if (poolAt === pool.length) {
+    randomFillSync(pool);
+    poolAt = 0;
+  }
+  bytes.set(pool.subarray(poolAt, poolAt + 10), 6);
+  poolAt += 10;
   if (now <= lastMs) {
     // Same (or an earlier, after a clock step) millisecond: reuse the last one and count up.
     now = lastMs;
