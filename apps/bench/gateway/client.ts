@@ -153,6 +153,8 @@ export async function runClient(task: ClientTask, report: (message: ClientReport
 
   const started = Date.now();
   let next = 0;
+  // Senders one at a time: the primary's round-robin then alternates them between the workers.
+  while (next < task.senders) await open(next++);
   await Promise.all(
     Array.from({ length: Math.min(task.concurrency, task.connections) }, async () => {
       while (next < task.connections) await open(next++);
