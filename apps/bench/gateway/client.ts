@@ -61,7 +61,7 @@ const JOINED_MARK = Buffer.from('"joined"');
 const HEADER_END = Buffer.from('\r\n\r\n');
 
 /** A client-to-server text frame (RFC 6455 §5.2: FIN, opcode 1, masked), for payloads below 64 KiB. */
-export function maskedTextFrame(text: string): Buffer {
+function maskedTextFrame(text: string): Buffer {
   const payload = Buffer.from(text);
   const headerLength = payload.length < 126 ? 6 : 8;
   const frame = Buffer.allocUnsafe(headerLength + payload.length);

@@ -14,7 +14,8 @@ import { LatencyRecorder, nowUs } from './latency';
  * is bounded in connections, messages and time, and the run stops by itself.
  *
  * BENCH_IDLE_CONNECTIONS (default 50000), BENCH_RATE_CONNECTIONS (20000),
- * BENCH_FANOUT_SECONDS (5, measured after BENCH_WARMUP_SECONDS, 2, at the same rate), BENCH_ROOM100_RATE (messages/s into the 100-member room, 5000),
+ * BENCH_FANOUT_SECONDS (5, counted after BENCH_WARMUP_SECONDS, 2, at the same rate),
+ * BENCH_ROOM100_RATE (messages/s into the 100-member room, 5000),
  * BENCH_ROOMS_RATE (messages/s over the 1,000 rooms of 10, 2000), BENCH_ONLY (comma-separated scenario
  * names: idle, rate, room100, rooms1000), BENCH_GATEWAY_NODE_ARGS and
  * BENCH_CLIENT_NODE_ARGS (e.g. --cpu-prof).
@@ -396,7 +397,7 @@ async function fanout(
   const seconds = num('BENCH_FANOUT_SECONDS', 5);
   const warmup = num('BENCH_WARMUP_SECONDS', 2);
   // A few senders carry the whole load here. Round-robin splits them evenly between the workers;
-  // with \`os\` the kernel may hand a burst of them to one worker, and the run measures that draw
+  // with `os` the kernel may hand a burst of them to one worker, and the run measures that draw
   // (one worker saturated, the other idle) rather than the gateway.
   const gateway = await startGateway(availableParallelism(), { GATEWAY_CLUSTER_SCHEDULING: 'round-robin' });
   const rooms = Array.from({ length: roomCount }, () => randomUUID());

@@ -12,7 +12,7 @@ export interface CoalescerHooks {
 /** A room as the coalescer sees it: its local members and the events queued for all of them. */
 export interface RoomQueue {
   readonly members: ReadonlySet<Connection>;
-  /** Events for every member, waiting for this turn's frame; null when nothing is queued. */
+  /** Events for every member, waiting for the next flush; null when nothing is queued. */
   pending: string[] | null;
 }
 
@@ -20,12 +20,12 @@ export interface RoomQueue {
 export const CLOSE_SLOW_CONSUMER = 1013;
 
 /**
- * Queues events and writes them once per event-loop turn, each queue as ONE frame (a JSON array):
+ * Queues events and writes them at the next flush, each queue as ONE frame (a JSON array):
  *
  * - a connection's own events (acks, errors, joined, ...) as one frame to that connection;
  * - a room's messages as one frame, encoded once and handed as the same bytes to every member.
  *
- * A busy room then costs one encoding per turn and one `send()` per member per turn instead of
+ * A busy room then costs one encoding per flush and one `send()` per member per flush instead of
  * one per message, which is what lets a process deliver hundreds of thousands of messages a
  * second. A connection's own events go out before its rooms' messages, so `joined` precedes the
  * room's traffic.
@@ -60,7 +60,7 @@ export class Coalescer {
     }
   }
 
-  /** Queues a serialized event for every member of `room` (those it has when the turn ends). */
+  /** Queues a serialized event for every member of `room` (those it has when the flush runs). */
   enqueueRoom(room: RoomQueue, event: string): void {
     if (room.pending === null) {
       room.pending = [event];

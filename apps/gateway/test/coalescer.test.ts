@@ -20,13 +20,14 @@ function recorder(bufferedAmount = 0) {
   return { connection, socket, frames, closes, events: () => frames.map((f) => JSON.parse(String(f)) as unknown) };
 }
 
-function coalescer() {
+function coalescer(minFlushIntervalMs = 0) {
   const frameSizes: number[] = [];
   let slow = 0;
-  const instance = new Coalescer(1000, {
-    onFrame: (events) => frameSizes.push(events),
-    onSlowConsumer: () => (slow += 1),
-  });
+  const instance = new Coalescer(
+    1000,
+    { onFrame: (events) => frameSizes.push(events), onSlowConsumer: () => (slow += 1) },
+    minFlushIntervalMs,
+  );
   return { instance, frameSizes, slow: () => slow };
 }
 
@@ -77,6 +78,24 @@ test('queues flush by themselves on the next turn', async () => {
   expect(member.frames).toEqual([]);
   await new Promise((resolve) => setImmediate(resolve));
   expect(member.events()).toEqual([[{ n: 0 }], [{ n: 1 }]]);
+});
+
+test('after a flush, the next one waits for the interval and carries everything queued meanwhile', async () => {
+  const { instance } = coalescer(80);
+  const member = recorder();
+  const busy = room(member.connection);
+  const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+  instance.enqueueRoom(busy, '{"n":1}');
+  await nextTurn();
+  expect(member.events()).toEqual([[{ n: 1 }]]);
+  const flushedAt = performance.now();
+  instance.enqueueRoom(busy, '{"n":2}');
+  instance.enqueueRoom(busy, '{"n":3}');
+  await nextTurn();
+  expect(member.frames).toHaveLength(1);
+  while (member.frames.length < 2) await new Promise((resolve) => setTimeout(resolve, 5));
+  expect(performance.now() - flushedAt).toBeGreaterThanOrEqual(75);
+  expect(member.events()).toEqual([[{ n: 1 }], [{ n: 2 }, { n: 3 }]]);
 });
 
 test('a consumer with more unread bytes than the limit is closed with 1013, the others still get the frame', () => {
