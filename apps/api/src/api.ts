@@ -51,7 +51,13 @@ export async function startApi(
         password: env.OPENSEARCH_PASSWORD,
       })
     : new PostgresMessageSearch(postgres.reader);
-  const members = new RoomMembersMirror({ redis, writer: postgres.writer, keyPrefix: env.REDIS_KEY_PREFIX, logger });
+  const members = new RoomMembersMirror({
+    redis,
+    writer: postgres.writer,
+    keyPrefix: env.REDIS_KEY_PREFIX,
+    clusterMode: cacheRedis.clusterMode ?? false,
+    logger,
+  });
   members.startRebuilding(createRedis({ ...cacheRedis, connectionName: 'co-talk-api-rebuild' }));
   const ctx: ApiContext = { env, postgres, redis, cache, search, members };
   const app = await buildApp(ctx, registry, logger);

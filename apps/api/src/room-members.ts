@@ -1,7 +1,9 @@
 import {
+  ROOM_MEMBER_REMOVED_CHANNEL,
   ROOM_MEMBERS_LOADED,
   ROOM_MEMBERS_REBUILD_KEY,
   roomMembersKey,
+  type MemberRemoved,
   type Logger,
   type RedisClient,
 } from '@co-talk/common';
@@ -18,6 +20,8 @@ export interface RoomMembersMirrorOptions {
   readonly writer: Pool;
   /** In front of every key (empty in production). */
   readonly keyPrefix: string;
+  /** The cache cluster runs in cluster mode: announce removals with SPUBLISH. */
+  readonly clusterMode: boolean;
   readonly logger: Logger;
 }
 
@@ -50,9 +54,23 @@ export class RoomMembersMirror {
     await this.writeThrough(roomId, () => this.options.redis.sadd(this.key(roomId), userId));
   }
 
-  /** A member left or was removed. */
+  /**
+   * A member left or was removed: out of the set, so no new join is let in, then announced, so
+   * the gateways take the user's live connections out of the room.
+   */
   async removed(roomId: string, userId: string): Promise<void> {
     await this.writeThrough(roomId, () => this.options.redis.srem(this.key(roomId), userId));
+    const channel = `${this.options.keyPrefix}${ROOM_MEMBER_REMOVED_CHANNEL}`;
+    const notice = JSON.stringify({ roomId, userId } satisfies MemberRemoved);
+    try {
+      await (this.options.clusterMode
+        ? this.options.redis.spublish(channel, notice)
+        : this.options.redis.publish(channel, notice));
+    } catch (err) {
+      // The removal stands (database and set); only connections already in the room keep it
+      // until they reconnect.
+      this.options.logger.warn({ err: (err as Error).message, roomId }, 'member removal not announced');
+    }
   }
 
   /** Re-creates a room's set from the primary. A room that does not exist gets a marker-only set. */

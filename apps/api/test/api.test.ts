@@ -282,6 +282,30 @@ describe('api against real PostgreSQL and Redis', () => {
       expect(await membersOf(roomId)).toEqual(['*', owner.id, later.id].sort());
     });
 
+    it('announces a removal so the gateways drop the removed member from the room at once', async () => {
+      const [owner, member] = [await signUp('owner'), await signUp('member')];
+      const roomId = (
+        await call({
+          method: 'POST',
+          url: '/v1/rooms',
+          token: owner.token,
+          payload: { name: 'r', memberIds: [member.id] },
+        })
+      ).json().id;
+      const subscriber = new Redis(TEST_REDIS_URL);
+      const notices: unknown[] = [];
+      subscriber.on('message', (_channel: string, json: string) => notices.push(JSON.parse(json)));
+      await subscriber.subscribe(`${prefix}chat:members:removed`);
+      try {
+        await call({ method: 'DELETE', url: `/v1/rooms/${roomId}/members/${member.id}`, token: owner.token });
+        const deadline = Date.now() + 2000;
+        while (notices.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+        expect(notices).toEqual([{ roomId, userId: member.id }]);
+      } finally {
+        subscriber.disconnect();
+      }
+    });
+
     it('rebuilds a missing set from the database when the gateway asks', async () => {
       const [owner, member] = [await signUp('owner'), await signUp('member')];
       const roomId = (

@@ -24,3 +24,17 @@ export const ROOM_MEMBERS_REBUILD_KEY = 'chat:members:rebuild';
 export function roomMembersRebuildPendingKey(roomId: string): string {
   return `chat:members:rebuilding:{${roomId}}`;
 }
+
+/**
+ * Channel on the cache cluster where the API announces a member removed from a room (JSON
+ * {@link MemberRemoved}), so the gateway takes that user's live connections out of the room at
+ * once instead of at their next reconnect. SPUBLISH in cluster mode: one shard carries it, which
+ * the traffic (one message per removal) allows. Prefixed like the keys.
+ */
+export const ROOM_MEMBER_REMOVED_CHANNEL = 'chat:members:removed';
+
+/** What {@link ROOM_MEMBER_REMOVED_CHANNEL} carries. */
+export interface MemberRemoved {
+  readonly roomId: string;
+  readonly userId: string;
+}

@@ -5,6 +5,7 @@ import {
   createMetricsRegistry,
   createRedis,
   redisOptionsFromEnv,
+  ROOM_MEMBER_REMOVED_CHANNEL,
   ROOM_MEMBERS_LOADED,
   ROOM_MEMBERS_REBUILD_KEY,
   roomMembersKey,
@@ -12,6 +13,7 @@ import {
   startProbeServer,
   verifyAccessToken,
   type Logger,
+  type MemberRemoved,
   type RedisClient,
 } from '@co-talk/common';
 import type { Registry } from 'prom-client';
@@ -73,6 +75,8 @@ export class Gateway {
   private readonly subscriber: RedisClient;
   /** Cache cluster: the room membership sets the API maintains. */
   private readonly membership: RedisClient;
+  /** Cache cluster, subscribed: the API's announcements of removed members. */
+  private readonly membershipEvents: RedisClient;
   private readonly coalescer: Coalescer;
   private readonly rooms: Rooms;
   private readonly store: MessageStore;
@@ -97,16 +101,15 @@ export class Gateway {
     this.redis = createRedis({ ...redisOptionsFromEnv(env, 'streams'), connectionName: name, autoPipelining: true });
     this.publisher = createRedis({ ...pubsub, connectionName: `${name}-pub`, autoPipelining: true });
     this.subscriber = createRedis({ ...pubsub, connectionName: `${name}-sub` });
-    this.membership = createRedis({
-      ...redisOptionsFromEnv(env, 'cache'),
-      connectionName: `${name}-members`,
-      autoPipelining: true,
-    });
+    const cache = redisOptionsFromEnv(env, 'cache');
+    this.membership = createRedis({ ...cache, connectionName: `${name}-members`, autoPipelining: true });
+    this.membershipEvents = createRedis({ ...cache, connectionName: `${name}-members-sub` });
     for (const [client, role] of [
       [this.redis, 'streams'],
       [this.publisher, 'publisher'],
       [this.subscriber, 'subscriber'],
       [this.membership, 'membership'],
+      [this.membershipEvents, 'membership-events'],
     ] as const) {
       client.on('error', (err: Error) => logger.warn({ err: err.message, role }, 'redis connection error'));
       client.on('ready', () => logger.info({ role }, 'redis ready'));
@@ -126,6 +129,7 @@ export class Gateway {
         this.metrics.fanoutLatency.observe(latencyMs / 1000);
       },
     });
+    this.followRemovals(cache.clusterMode ?? false);
     this.store = new MessageStore(this.redis, this.publisher, {
       keyPrefix: env.REDIS_KEY_PREFIX,
       idempotencyTtlSeconds: env.GATEWAY_IDEMPOTENCY_TTL_SECONDS,
@@ -184,7 +188,9 @@ export class Gateway {
   isReady(): boolean {
     return (
       this.draining === null &&
-      [this.redis, this.publisher, this.subscriber, this.membership].every((client) => client.status === 'ready')
+      [this.redis, this.publisher, this.subscriber, this.membership, this.membershipEvents].every(
+        (client) => client.status === 'ready',
+      )
     );
   }
 
@@ -240,7 +246,9 @@ export class Gateway {
   private async shutdownClients(): Promise<void> {
     this.wss.close();
     await Promise.allSettled(
-      [this.redis, this.publisher, this.subscriber, this.membership].map((client) => client.quit()),
+      [this.redis, this.publisher, this.subscriber, this.membership, this.membershipEvents].map((client) =>
+        client.quit(),
+      ),
     );
     if (this.probeServer !== null) {
       const probes = this.probeServer;
@@ -340,6 +348,25 @@ export class Gateway {
     const parsed = parseClientFrame(data.toString('utf8'));
     if (!parsed.ok) return this.sendError(connection, parsed.code, parsed.message);
     this.dispatch(connection, parsed.frame);
+  }
+
+  /**
+   * Takes a removed member's connections out of the room as soon as the API announces it (see
+   * `ROOM_MEMBER_REMOVED_CHANNEL`); ioredis subscribes again by itself after a reconnect.
+   */
+  private followRemovals(sharded: boolean): void {
+    const channel = `${this.env.REDIS_KEY_PREFIX}${ROOM_MEMBER_REMOVED_CHANNEL}`;
+    const subscribed = sharded ? this.membershipEvents.ssubscribe(channel) : this.membershipEvents.subscribe(channel);
+    subscribed.catch((err: Error) => this.logger.error({ err: err.message }, 'cannot follow member removals'));
+    this.membershipEvents.on(sharded ? 'smessage' : 'message', (from: string, json: string) => {
+      if (from !== channel) return;
+      const notice = parseMemberRemoved(json);
+      if (notice === null) return void this.logger.warn({ json }, 'malformed member removal notice');
+      for (const connection of this.rooms.removeUser(notice.roomId, notice.userId)) {
+        this.coalescer.enqueue(connection, serverEvent.left(notice.roomId, 'removed'));
+      }
+      this.metrics.rooms.set(this.rooms.size);
+    });
   }
 
   /**
@@ -474,6 +501,17 @@ function ignore(): void {}
 
 function destroy(this: Duplex): void {
   this.destroy();
+}
+
+function parseMemberRemoved(json: string): MemberRemoved | null {
+  try {
+    const value = JSON.parse(json) as Partial<MemberRemoved>;
+    return typeof value.roomId === 'string' && typeof value.userId === 'string'
+      ? { roomId: value.roomId, userId: value.userId }
+      : null;
+  } catch {
+    return null;
+  }
 }
 
 function sleep(ms: number): Promise<void> {

@@ -59,7 +59,8 @@ export function parseClientFrame(text: string): ParseResult {
 /** Server events, serialized once; fan-out reuses the same string for every member. */
 export const serverEvent = {
   joined: (roomId: string) => JSON.stringify({ type: 'joined', roomId }),
-  left: (roomId: string) => JSON.stringify({ type: 'left', roomId }),
+  /** `removed`: the user was removed from the room (through the API), not a `leave` of theirs. */
+  left: (roomId: string, reason?: 'removed') => JSON.stringify({ type: 'left', roomId, reason }),
   ack: (clientMsgId: string, id: string, createdAt: string, duplicate: boolean) =>
     JSON.stringify({ type: 'ack', clientMsgId, id, createdAt, duplicate }),
   error: (code: ErrorCode, message: string, ref?: string) => JSON.stringify({ type: 'error', code, message, ref }),

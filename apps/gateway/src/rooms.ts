@@ -76,6 +76,15 @@ export class Rooms {
     unsubscribed.catch(() => undefined);
   }
 
+  /** Takes every local connection of `userId` out of the room; returns them. */
+  removeUser(roomId: string, userId: string): Connection[] {
+    const room = this.rooms.get(roomId);
+    if (room === undefined) return [];
+    const removed = [...room.members].filter((connection) => connection.userId === userId);
+    for (const connection of removed) this.leave(connection, roomId);
+    return removed;
+  }
+
   /** Removes a closed connection from all its rooms. */
   leaveAll(connection: Connection): void {
     if (connection.rooms === null) return;

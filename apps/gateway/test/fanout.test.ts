@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createRedis, type RedisClient } from '@co-talk/common';
+import { ROOM_MEMBER_REMOVED_CHANNEL, createRedis, type RedisClient } from '@co-talk/common';
 import type { Gateway } from '../src/gateway';
 import { REDIS_URL, TestClient, cleanup, newPrefix, startGateway, testEnv, token } from './support';
 
@@ -65,7 +65,8 @@ test('after its Redis connections are killed, an instance reconnects, resubscrib
   const clients = String(await admin.client('LIST'))
     .split('\n')
     .filter((line) => line.includes(` name=${nameB}`));
-  expect(clients).toHaveLength(4);
+  // streams, pub, sub, members, members-sub
+  expect(clients).toHaveLength(5);
   for (const line of clients) await admin.client('KILL', 'ID', /id=(\d+)/.exec(line)![1]);
   await waitFor(() => !b.isReady(), 'B to notice the dropped connections');
   await waitFor(() => b.isReady(), 'B to reconnect');
@@ -77,6 +78,10 @@ test('after its Redis connections are killed, an instance reconnects, resubscrib
   const ack = await sender.next((e) => e.type === 'ack');
   const delivered = await member.next((e) => e.type === 'message');
   expect((delivered.message as { id: string }).id).toBe(ack.id);
+  // Removal announcements are followed again too.
+  const removal = JSON.stringify({ roomId, userId: member.userId });
+  await admin.publish(`${prefixB}${ROOM_MEMBER_REMOVED_CHANNEL}`, removal);
+  expect(await member.next((e) => e.type === 'left')).toEqual({ type: 'left', roomId, reason: 'removed' });
   sender.close();
   member.close();
 

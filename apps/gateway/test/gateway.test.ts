@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   MESSAGE_STREAM_KEY,
   STREAM_MESSAGE_FIELD,
+  ROOM_MEMBER_REMOVED_CHANNEL,
   ROOM_MEMBERS_LOADED,
   ROOM_MEMBERS_REBUILD_KEY,
   chatMessageSchema,
@@ -207,6 +208,44 @@ describe('messages', () => {
 });
 
 describe('room membership', () => {
+  test('a member removed through the API is taken out of the room on every connection at once', async () => {
+    const roomId = randomUUID();
+    const removedUser = randomUUID();
+    const staying = await TestClient.connect(gateway.port, await token());
+    const phone = await TestClient.connect(gateway.port, await token(removedUser));
+    const laptop = await TestClient.connect(gateway.port, await token(removedUser));
+    await Promise.all([staying.join(roomId), phone.join(roomId), laptop.join(roomId)]);
+
+    // What the API does on a removal: out of the set, then announced.
+    await redis.srem(`${prefix}${roomMembersKey(roomId)}`, removedUser);
+    await redis.publish(`${prefix}${ROOM_MEMBER_REMOVED_CHANNEL}`, JSON.stringify({ roomId, userId: removedUser }));
+    for (const device of [phone, laptop]) {
+      expect(await device.next((e) => e.type === 'left')).toEqual({ type: 'left', roomId, reason: 'removed' });
+    }
+
+    staying.send({ type: 'send', roomId, clientMsgId: 'after-removal', content: 'x' });
+    await staying.next((e) => e.type === 'message');
+    phone.send({ type: 'send', roomId, clientMsgId: 'still-here', content: 'y' });
+    expect((await phone.next((e) => e.type === 'error')).code).toBe('not_joined');
+    phone.send({ type: 'join', roomId });
+    expect((await phone.next((e) => e.type === 'error')).code).toBe('not_a_member');
+    // The staying member's own copy has arrived, so the removed user's would have too.
+    expect([...phone.events, ...laptop.events].filter((e) => e.type === 'message')).toEqual([]);
+    for (const client of [staying, phone, laptop]) client.close();
+  });
+
+  test('a malformed removal notice is ignored and the gateway keeps serving', async () => {
+    const roomId = randomUUID();
+    const member = await TestClient.connect(gateway.port, await token());
+    await member.join(roomId);
+    await redis.publish(`${prefix}${ROOM_MEMBER_REMOVED_CHANNEL}`, 'not json');
+    await redis.publish(`${prefix}${ROOM_MEMBER_REMOVED_CHANNEL}`, JSON.stringify({ roomId }));
+    member.send({ type: 'send', roomId, clientMsgId: 'still-in', content: 'z' });
+    await member.next((e) => e.type === 'message');
+    expect(member.events.filter((e) => e.type === 'left')).toEqual([]);
+    member.close();
+  });
+
   test("a non-member cannot join (not_a_member, the connection stays up) and gets none of the room's messages", async () => {
     const roomId = randomUUID();
     const member = await TestClient.connect(gateway.port, await token());
