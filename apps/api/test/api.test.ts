@@ -261,6 +261,18 @@ describe('api against real PostgreSQL and Redis', () => {
     const membersOf = (roomId: string): Promise<string[]> =>
       redis.smembers(`${prefix}chat:members:{${roomId}}`).then((m) => m.sort());
 
+    /** A new room of an owner and one member. */
+    async function roomOfTwo() {
+      const [owner, member] = [await signUp('owner'), await signUp('member')];
+      const created = await call({
+        method: 'POST',
+        url: '/v1/rooms',
+        token: owner.token,
+        payload: { name: 'r', memberIds: [member.id] },
+      });
+      return { owner, member, roomId: created.json().id as string };
+    }
+
     it('writes every membership change through to the room set, marker included', async () => {
       const [owner, member, later] = [await signUp('owner'), await signUp('member'), await signUp('later')];
       const created = await call({
@@ -283,15 +295,7 @@ describe('api against real PostgreSQL and Redis', () => {
     });
 
     it('announces a removal so the gateways drop the removed member from the room at once', async () => {
-      const [owner, member] = [await signUp('owner'), await signUp('member')];
-      const roomId = (
-        await call({
-          method: 'POST',
-          url: '/v1/rooms',
-          token: owner.token,
-          payload: { name: 'r', memberIds: [member.id] },
-        })
-      ).json().id;
+      const { owner, member, roomId } = await roomOfTwo();
       const subscriber = new Redis(TEST_REDIS_URL);
       const notices: unknown[] = [];
       subscriber.on('message', (_channel: string, json: string) => notices.push(JSON.parse(json)));
@@ -307,15 +311,7 @@ describe('api against real PostgreSQL and Redis', () => {
     });
 
     it('rebuilds a missing set from the database when the gateway asks', async () => {
-      const [owner, member] = [await signUp('owner'), await signUp('member')];
-      const roomId = (
-        await call({
-          method: 'POST',
-          url: '/v1/rooms',
-          token: owner.token,
-          payload: { name: 'r', memberIds: [member.id] },
-        })
-      ).json().id;
+      const { owner, member, roomId } = await roomOfTwo();
       await redis.del(`${prefix}chat:members:{${roomId}}`);
       // What the gateway does on a miss.
       await redis.rpush(`${prefix}chat:members:rebuild`, roomId);
