@@ -119,7 +119,8 @@ export async function runClient(task: ClientTask, report: (message: ClientReport
     new Promise((resolve) => {
       const socket = connect({ port: task.port, host: task.host });
       let response = Buffer.alloc(0);
-      socket.setNoDelay(true);
+      // Senders write a frame at a time and must not wait for Nagle; the others only read.
+      if (i < task.senders) socket.setNoDelay(true);
       socket.once('connect', () =>
         socket.write(
           `GET / HTTP/1.1\r\nHost: ${task.host}:${task.port}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n` +
@@ -138,9 +139,11 @@ export async function runClient(task: ClientTask, report: (message: ClientReport
           return resolve();
         }
         sockets[i] = socket;
-        listen(socket, response.subarray(end + HEADER_END.length));
-        if (task.rooms.length > 0)
+        // Without rooms nothing arrives after the 101 (the connection-rate run).
+        if (task.rooms.length > 0) {
+          listen(socket, response.subarray(end + HEADER_END.length));
           socket.write(maskedTextFrame(`{"type":"join","roomId":"${task.rooms[i % task.rooms.length]}"}`));
+        }
         resolve();
       };
       socket.on('data', onResponse);

@@ -35,7 +35,7 @@ export const gatewayEnvShape = {
   /**
    * How the pod's workers get connections. `os`: every worker accepts on the shared socket, as the
    * kernel wakes it. `round-robin`: the primary accepts each connection and hands it to a worker
-   * over IPC, which took 2.2 to 2.6 times the CPU per upgrade and passes every connection through
+   * over IPC, which took about twice the CPU per upgrade and passes every connection through
    * one process, for a spread that was no more even when measured (gateway README).
    */
   GATEWAY_CLUSTER_SCHEDULING: z.enum(['os', 'round-robin']).default('os'),
