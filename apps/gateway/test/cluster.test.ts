@@ -1,11 +1,10 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'esbuild';
-import { ISSUER, REDIS_URL, SECRET, TestClient, cleanup, newPrefix, token } from './support';
+import { TestClient, cleanup, newPrefix, token } from './support';
+import { bundleEntryPoint, entryPointEnv, freePort } from './entry-point';
 
 /**
  * The pod's process as the image runs it: a cluster primary with two workers, under each way of
@@ -15,48 +14,20 @@ import { ISSUER, REDIS_URL, SECRET, TestClient, cleanup, newPrefix, token } from
 
 const prefix = newPrefix('cluster');
 const outDir = mkdtempSync(join(tmpdir(), 'gateway-cluster-'));
-const entry = join(outDir, 'main.js');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port: free } = server.address() as { port: number };
-      server.close(() => resolve(free));
-    });
-  });
-}
-
-function env(port: number, probePort: number, overrides: Record<string, string>): NodeJS.ProcessEnv {
-  return {
-    PATH: process.env.PATH,
-    JWT_SECRET: SECRET,
-    JWT_ISSUER: ISSUER,
-    REDIS_URL,
-    REDIS_KEY_PREFIX: prefix,
-    GATEWAY_HOST: '127.0.0.1',
-    GATEWAY_PORT: String(port),
-    GATEWAY_HTTP_PORT: String(probePort),
-    GATEWAY_WORKERS: '2',
-    GATEWAY_DRAIN_SECONDS: '2',
-    ...overrides,
-  };
-}
+let entry: string;
 
 beforeAll(async () => {
-  await build({
-    entryPoints: [join(__dirname, '../src/main.ts')],
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    outfile: entry,
-    logLevel: 'silent',
-  });
+  entry = await bundleEntryPoint(outDir);
 }, 30_000);
 
 afterAll(async () => {
   rmSync(outDir, { recursive: true, force: true });
   await cleanup(prefix);
 });
+
+/** Two workers, as a pod with two cores runs them. */
+const env = (port: number, probePort: number, settings: Record<string, string>) =>
+  entryPointEnv(prefix, { port, probePort }, { GATEWAY_WORKERS: '2', ...settings });
 
 test.each(['round-robin', 'os'])(
   'GATEWAY_CLUSTER_SCHEDULING=%s: two workers serve one room together and drain on SIGTERM',

@@ -1,12 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'esbuild';
 import { MESSAGE_STREAM_KEY, createRedis } from '@co-talk/common';
-import { ISSUER, REDIS_URL, SECRET, TestClient, cleanup, newPrefix, refusedStatus, token } from './support';
+import { REDIS_URL, TestClient, cleanup, newPrefix, refusedStatus, token } from './support';
+import { bundleEntryPoint, entryPointEnv, freePort } from './entry-point';
 
 /** The real entry point, bundled as the image bundles it, run as a process and sent SIGTERM. */
 
@@ -16,39 +15,12 @@ let child: ChildProcess;
 let port: number;
 let output = '';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port: free } = server.address() as { port: number };
-      server.close(() => resolve(free));
-    });
-  });
-}
-
 beforeAll(async () => {
-  await build({
-    entryPoints: [join(__dirname, '../src/main.ts')],
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    outfile: join(outDir, 'main.js'),
-    logLevel: 'silent',
-  });
+  const entry = await bundleEntryPoint(outDir);
   port = await freePort();
   const probePort = await freePort();
-  child = spawn(process.execPath, [join(outDir, 'main.js')], {
-    env: {
-      PATH: process.env.PATH,
-      JWT_SECRET: SECRET,
-      JWT_ISSUER: ISSUER,
-      REDIS_URL,
-      REDIS_KEY_PREFIX: prefix,
-      GATEWAY_HOST: '127.0.0.1',
-      GATEWAY_PORT: String(port),
-      GATEWAY_HTTP_PORT: String(probePort),
-      GATEWAY_WORKERS: '1',
-      GATEWAY_DRAIN_SECONDS: '2',
-    },
+  child = spawn(process.execPath, [entry], {
+    env: entryPointEnv(prefix, { port, probePort }, { GATEWAY_WORKERS: '1' }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout!.on('data', (chunk) => (output += chunk));
