@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /**
  * Room membership as the gateway sees it: the API (which owns membership in PostgreSQL) mirrors
  * each room's members into a Redis set on the cache cluster, and the gateway, which has no
@@ -34,7 +36,7 @@ export function roomMembersRebuildPendingKey(roomId: string): string {
 export const ROOM_MEMBER_REMOVED_CHANNEL = 'chat:members:removed';
 
 /** What {@link ROOM_MEMBER_REMOVED_CHANNEL} carries. */
-export interface MemberRemoved {
-  readonly roomId: string;
-  readonly userId: string;
-}
+export const memberRemovedSchema = z.object({ roomId: z.string(), userId: z.string() });
+
+/** A removal notice. */
+export type MemberRemoved = z.infer<typeof memberRemovedSchema>;

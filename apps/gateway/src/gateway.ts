@@ -13,6 +13,7 @@ import {
   startProbeServer,
   verifyAccessToken,
   type Logger,
+  memberRemovedSchema,
   type MemberRemoved,
   type RedisClient,
 } from '@co-talk/common';
@@ -503,14 +504,13 @@ function destroy(this: Duplex): void {
   this.destroy();
 }
 
+/** A removal notice from the API, or null when it is not one. */
 function parseMemberRemoved(json: string): MemberRemoved | null {
   try {
-    const value = JSON.parse(json) as Partial<MemberRemoved>;
-    return typeof value.roomId === 'string' && typeof value.userId === 'string'
-      ? { roomId: value.roomId, userId: value.userId }
-      : null;
+    const notice = memberRemovedSchema.safeParse(JSON.parse(json));
+    return notice.success ? notice.data : null;
   } catch {
-    return null;
+    return null; // not JSON
   }
 }
 
