@@ -274,14 +274,8 @@ describe('api against real PostgreSQL and Redis', () => {
     }
 
     it('writes every membership change through to the room set, marker included', async () => {
-      const [owner, member, later] = [await signUp('owner'), await signUp('member'), await signUp('later')];
-      const created = await call({
-        method: 'POST',
-        url: '/v1/rooms',
-        token: owner.token,
-        payload: { name: 'mirrored', memberIds: [member.id] },
-      });
-      const roomId = created.json().id;
+      const { owner, member, roomId } = await roomOfTwo();
+      const later = await signUp('later');
       expect(await membersOf(roomId)).toEqual(['*', owner.id, member.id].sort());
       await call({
         method: 'POST',
