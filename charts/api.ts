@@ -30,6 +30,9 @@ export function apiEnv(props: ApiChartProps): Record<string, string> {
     DATABASE_POOL_MAX: String(database.poolMaxPerInstance),
     CACHE_L1_TTL_SECONDS: String(app.l1CacheTtlSeconds),
     CACHE_L2_TTL_SECONDS: String(app.l2CacheTtlSeconds),
+    // Kong's jwt plugin refuses tokens that live longer (maximum_expiration, same profile field).
+    ACCESS_TOKEN_TTL_SECONDS: String(app.accessTokenTtlSeconds),
+    ALLOWED_ORIGINS: app.allowedOrigins.join(','),
     // The migrations Job applies them once, before this Deployment rolls (see api-migrations.ts).
     MIGRATE_ON_START: 'false',
   };

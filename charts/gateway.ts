@@ -47,6 +47,8 @@ export class GatewayChart extends Chart {
         GATEWAY_PORT: String(ports.websocket),
         GATEWAY_HTTP_PORT: String(ports.metrics),
         GATEWAY_DRAIN_SECONDS: String(app.gatewayDrainSeconds),
+        // Browser pages from other origins may not open connections with a user's token.
+        ALLOWED_ORIGINS: app.allowedOrigins.join(','),
         // The brief: one event loop per core, counted from the pod's CPU, not the node's.
         GATEWAY_WORKERS: String(Math.max(1, Math.floor(cpuMillis(workloads.gateway.cpu) / 1000))),
       },

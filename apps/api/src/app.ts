@@ -9,6 +9,7 @@ import Fastify, {
 import { Histogram, type Registry } from 'prom-client';
 import { AccessTokenError, checkReady, verifyAccessToken, type Logger } from '@co-talk/common';
 import type { ApiContext } from './context';
+import { installCors } from './cors';
 import { installErrorHandlers, unauthorized } from './http-errors';
 import { authRoutes } from './routes/auth';
 import { friendRoutes } from './routes/friends';
@@ -42,6 +43,7 @@ export async function buildApp(ctx: ApiContext, registry: Registry, logger: Logg
     return503OnClosing: true,
   });
   installErrorHandlers(app);
+  installCors(app, ctx.env.ALLOWED_ORIGINS);
 
   await app.register(swagger, {
     openapi: {

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import {
+  allowedOriginsEnvShape,
   envBoolean,
   envPort,
   envPositiveInt,
@@ -20,6 +21,8 @@ export const apiEnvShape = {
   /** The L2 cache and the room membership sets the gateway checks. */
   ...redisRoleEnvShapes.cache,
   ...redisKeyPrefixEnvShape,
+  /** Browser origins answered with CORS headers (comma-separated `scheme://host[:port]`). */
+  ...allowedOriginsEnvShape,
   API_PORT: envPort.default(3000),
   API_HOST: z.string().min(1).default('0.0.0.0'),
   /** Shared with the gateway, which verifies the tokens the API issues. */

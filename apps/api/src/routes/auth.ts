@@ -31,6 +31,8 @@ export function authRoutes(app: FastifyInstance, ctx: ApiContext): void {
     {
       schema: {
         tags: ['auth'],
+        // Public: no token needed (OpenAPI's empty security). Kong routes these without its jwt plugin.
+        security: [],
         summary: 'Create an account',
         body: {
           type: 'object',
@@ -63,6 +65,8 @@ export function authRoutes(app: FastifyInstance, ctx: ApiContext): void {
     {
       schema: {
         tags: ['auth'],
+        // Public: no token needed (OpenAPI's empty security). Kong routes these without its jwt plugin.
+        security: [],
         summary: 'Exchange email and password for an access token',
         body: {
           type: 'object',
