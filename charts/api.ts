@@ -1,7 +1,14 @@
 import { Chart, type ChartProps } from 'cdk8s';
 import type { Construct } from 'constructs';
 import type { Profile } from '../lib/config';
-import { APP_PATHS, APP_PORTS, BACKEND_USES, WORKLOAD_SERVICE_ACCOUNTS } from '../lib/contract';
+import {
+  APP_PATHS,
+  APP_PORTS,
+  BACKEND_USES,
+  WORKLOAD_SERVICE_ACCOUNTS,
+  appEnv,
+  type ApiEnvName,
+} from '../lib/contract';
 import { backendEnv, type ChatBackends } from './backends';
 import { ChatWorkload } from './chat-workload';
 
@@ -24,7 +31,7 @@ export interface ApiChartProps extends ChartProps {
  */
 export function apiEnv(props: ApiChartProps): Record<string, string> {
   const { app, database } = props.profile;
-  return {
+  return appEnv<ApiEnvName>({
     ...backendEnv(props.backends, BACKEND_USES.api),
     API_PORT: String(APP_PORTS.api.http),
     DATABASE_POOL_MAX: String(database.poolMaxPerInstance),
@@ -35,7 +42,7 @@ export function apiEnv(props: ApiChartProps): Record<string, string> {
     ALLOWED_ORIGINS: app.allowedOrigins.join(','),
     // The migrations Job applies them once, before this Deployment rolls (see api-migrations.ts).
     MIGRATE_ON_START: 'false',
-  };
+  });
 }
 
 /** The REST API, behind Kong, on the `api` node group. */

@@ -4,6 +4,7 @@
  * nothing of theirs (only types from `apps/`, whose images cannot see `lib/`).
  */
 export * from './api-routes';
+export * from './app-env';
 export * from './backends';
 export * from './database-name';
 export * from './names';
