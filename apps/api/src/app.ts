@@ -10,7 +10,7 @@ import Fastify, {
 import { Histogram, type Registry } from 'prom-client';
 import { AccessTokenError, checkReady, verifyAccessToken, type Logger } from '@co-talk/common';
 import type { ApiContext } from './context';
-import { installErrorHandlers, unauthorized } from './http-errors';
+import { installErrorHandlers, refuseNonFiniteNumbers, unauthorized } from './http-errors';
 import { authRoutes } from './routes/auth';
 import { friendRoutes } from './routes/friends';
 import { messageRoutes } from './routes/messages';
@@ -43,6 +43,7 @@ export async function buildApp(ctx: ApiContext, registry: Registry, logger: Logg
     return503OnClosing: true,
   });
   installErrorHandlers(app);
+  app.addHook('preHandler', refuseNonFiniteNumbers);
 
   await app.register(swagger, {
     openapi: {

@@ -135,6 +135,40 @@ describe('api against real PostgreSQL and Redis', () => {
       expect(res.json().message.startsWith(`${field}: `)).toBe(true);
     });
 
+    it.each([
+      ['PATCH', '/v1/users/me', { displayName: 'nul\u0000byte' }, 'body.displayName'],
+      ['PATCH', '/v1/users/me', { displayName: 'lone \ud83d surrogate' }, 'body.displayName'],
+      ['POST', '/v1/rooms', { name: 'room\u0000' }, 'body.name'],
+      ['GET', `/v1/messages/search?q=${encodeURIComponent('a\u0000b')}`, undefined, 'querystring.q'],
+      ['GET', '/v1/messages/search?q=a&limit=1e400', undefined, 'querystring.limit'],
+      ['GET', `/v1/rooms/urn:uuid:${randomUUID()}`, undefined, 'params.roomId'],
+    ])('%s %s with text PostgreSQL cannot store gets a 400 naming %s', async (method, url, payload, field) => {
+      const user = await signUp();
+      const res = await call({ method, url: url as string, payload, token: user.token });
+      expect(res.statusCode).toBe(400);
+      expect(res.json()).toMatchObject({ error: 'bad_request', field });
+      expect(res.json().message.startsWith(`${field}: `)).toBe(true);
+    });
+
+    it('answers a forged history cursor with a 400 naming querystring.before', async () => {
+      const user = await signUp();
+      const roomId = (
+        await call({ method: 'POST', url: '/v1/rooms', token: user.token, payload: { name: 'r' } })
+      ).json().id;
+      const forged = Buffer.from(JSON.stringify(['2026-02-31T00:00:00Z', randomUUID()])).toString('base64url');
+      const res = await call({
+        method: 'GET',
+        url: `/v1/rooms/${roomId}/messages?before=${forged}`,
+        token: user.token,
+      });
+      expect(res.statusCode).toBe(400);
+      expect(res.json()).toEqual({
+        error: 'bad_request',
+        field: 'querystring.before',
+        message: 'querystring.before: is not a cursor returned by this API',
+      });
+    });
+
     it('names the allowed values of an enum', async () => {
       const user = await signUp();
       const res = await call({ method: 'GET', url: '/v1/friends?status=best', token: user.token });
