@@ -41,6 +41,8 @@ export async function buildApp(ctx: ApiContext, registry: Registry, logger: Logg
     // Unknown fields are an error, not silently dropped; query strings still coerce to numbers.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
     return503OnClosing: true,
+    // request.ip is the client's address only through proxies named here (sign-in throttling).
+    trustProxy: ctx.env.API_TRUSTED_PROXIES ?? false,
   });
   installErrorHandlers(app);
   app.addHook('preHandler', refuseNonFiniteNumbers);

@@ -20,6 +20,7 @@ export const notFound = (what: string): HttpError => new HttpError(404, 'not_fou
 export const conflict = (message: string): HttpError => new HttpError(409, 'conflict', message);
 export const forbidden = (message: string): HttpError => new HttpError(403, 'forbidden', message);
 export const unauthorized = (message: string): HttpError => new HttpError(401, 'unauthorized', message);
+export const tooManyRequests = (message: string): HttpError => new HttpError(429, 'too_many_requests', message);
 
 /** The one error body shape: a code, a human message and, for bad input, the field at fault. */
 export interface ErrorBody {
