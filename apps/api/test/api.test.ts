@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { startApi, type Api } from '../src/api';
+import { withTransaction } from '../src/transaction';
 import { createTestDatabase, testKeyPrefix, TEST_REDIS_URL, type TestDatabase } from '../../test/support/databases';
 import { request, type HttpRequest, type HttpResponse } from '../../test/support/http';
 import { deleteKeysWithPrefix } from '../../test/support/redis-cleanup';
@@ -542,6 +543,28 @@ describe('api against real PostgreSQL and Redis', () => {
         await split.stop();
         await replica.drop();
       }
+    });
+
+    it('commits a transaction whose work resolves, rolls back one that throws, and returns the connection', async () => {
+      const idle = (): number => db.pool.idleCount + db.pool.waitingCount;
+      await db.pool.query('CREATE TABLE tx_probe (n int)');
+      const before = db.pool.totalCount;
+      await expect(
+        withTransaction(db.pool, async (client) => {
+          await client.query('INSERT INTO tx_probe VALUES (1)');
+          return 'done';
+        }),
+      ).resolves.toBe('done');
+      await expect(
+        withTransaction(db.pool, async (client) => {
+          await client.query('INSERT INTO tx_probe VALUES (2)');
+          throw new Error('changed my mind');
+        }),
+      ).rejects.toThrow('changed my mind');
+      expect((await db.pool.query('SELECT n FROM tx_probe')).rows).toEqual([{ n: 1 }]);
+      expect(db.pool.totalCount).toBeLessThanOrEqual(Math.max(before, 1) + 1);
+      expect(idle()).toBe(db.pool.totalCount);
+      await db.pool.query('DROP TABLE tx_probe');
     });
 
     it('has the brief’s two indexes and monthly partitions in the database', async () => {
