@@ -16,7 +16,7 @@ import { Coalescer } from './coalescer';
 import type { GatewayEnv } from './config';
 import { Connection } from './connection';
 import { GatewayMetrics } from './gateway-metrics';
-import { InProgressError, MessageStore } from './message-store';
+import { MessageStore } from './message-store';
 import { parseClientFrame, serverEvent, type ClientFrame, type ErrorCode } from './protocol';
 import { GatewayRedis } from './redis-clients';
 import { MembershipUnknownError, RoomMembership } from './room-membership';
@@ -101,6 +101,8 @@ export class Gateway {
       idempotencyTtlSeconds: env.GATEWAY_IDEMPOTENCY_TTL_SECONDS,
       streamMaxLen: env.GATEWAY_STREAM_MAXLEN,
       sharded: this.redis.sharded,
+      perUser: { perSecond: env.GATEWAY_USER_MESSAGES_PER_SECOND, burst: env.GATEWAY_USER_MESSAGES_BURST },
+      perAddress: { perSecond: env.GATEWAY_ADDRESS_MESSAGES_PER_SECOND, burst: env.GATEWAY_ADDRESS_MESSAGES_BURST },
     });
     this.wss = new WebSocketServer({
       noServer: true,
@@ -228,7 +230,7 @@ export class Gateway {
           this.metrics.upgrades.inc({ result: 'accepted' });
           this.onConnection(
             ws as TrackedSocket,
-            new Connection(ws, verified.userId, verified.expiresAt, this.env.GATEWAY_RATE_BURST),
+            new Connection(ws, verified.userId, verified.expiresAt, this.env.GATEWAY_RATE_BURST, addressOf(request)),
           );
         });
       },
@@ -256,11 +258,27 @@ export class Gateway {
     socket.on('error', ignore);
   }
 
+  /**
+   * Closes the connection once every frame accepted from it has its answer: a client never loses
+   * the ack of a message that was stored. Frames arriving meanwhile are not processed.
+   */
   private closeSocket(connection: Connection, code: number, reason: string): void {
+    if (connection.pending > 0 && connection.socket.readyState === WebSocket.OPEN) {
+      connection.closing ??= { code, reason };
+      return;
+    }
     this.metrics.closes.inc({ code: String(code) });
-    // Events queued this turn (the error frames that explain the close) go out first.
+    // Events queued this turn (the answers and the error that explains the close) go out first.
     this.coalescer.flushConnection(connection);
     connection.socket.close(code, reason);
+  }
+
+  /** A frame accepted for processing got its answer; a close waiting for it may go ahead. */
+  private settled(connection: Connection): void {
+    connection.pending -= 1;
+    if (connection.pending === 0 && connection.closing !== null) {
+      this.closeSocket(connection, connection.closing.code, connection.closing.reason);
+    }
   }
 
   private sendError(connection: Connection, code: ErrorCode, message: string, ref?: string): void {
@@ -277,6 +295,7 @@ export class Gateway {
 
   /** Handles one inbound frame. */
   handleFrame(connection: Connection, data: Buffer, isBinary: boolean): void {
+    if (connection.closing !== null) return;
     const now = Date.now();
     if (!connection.takeToken(this.env.GATEWAY_RATE_PER_SECOND, this.env.GATEWAY_RATE_BURST, now)) {
       if (connection.strikes >= this.env.GATEWAY_RATE_STRIKES) {
@@ -326,6 +345,7 @@ export class Gateway {
             frame.roomId,
           );
         }
+        connection.pending += 1;
         this.membership
           .isMember(frame.roomId, connection.userId)
           .then((member) => {
@@ -348,7 +368,8 @@ export class Gateway {
               else this.logger.warn({ err: (err as Error).message }, 'join failed');
               this.sendError(connection, 'unavailable', 'could not join the room; retry', frame.roomId);
             },
-          );
+          )
+          .finally(() => this.settled(connection));
         return;
       }
       case 'leave':
@@ -365,41 +386,61 @@ export class Gateway {
             frame.clientMsgId,
           );
         }
-        this.inFlight += 1;
-        this.store
-          .accept(connection.userId, frame.roomId, frame.clientMsgId, frame.content)
-          .then(
-            (accepted) => {
-              if (!accepted.duplicate) this.metrics.messagesIn.inc();
-              if (accepted.json !== null && !accepted.published) {
-                // The room channel is down: at least this instance's members get it now.
-                this.metrics.errors.inc({ code: 'publish_failed' });
-                this.rooms.deliver(frame.roomId, accepted.json, Date.parse(accepted.createdAt));
-              }
-              this.coalescer.enqueue(
-                connection,
-                serverEvent.ack(frame.clientMsgId, accepted.id, accepted.createdAt, accepted.duplicate),
-              );
-            },
-            (err: unknown) => {
-              if (err instanceof InProgressError) {
-                return this.sendError(connection, 'in_progress', err.message, frame.clientMsgId);
-              }
-              this.logger.warn({ err: (err as Error).message }, 'message not stored');
-              this.sendError(
-                connection,
-                'unavailable',
-                'message not stored; resend it with the same clientMsgId',
-                frame.clientMsgId,
-              );
-            },
-          )
-          .finally(() => {
-            this.inFlight -= 1;
-          });
+        this.send(connection, frame);
         return;
       }
     }
+  }
+  /** Offers a message for storage; answers with its ack or an error, whatever happens. */
+  private send(connection: Connection, frame: Extract<ClientFrame, { type: 'send' }>): void {
+    this.inFlight += 1;
+    connection.pending += 1;
+    this.store
+      .accept(connection.userId, connection.address, frame.roomId, frame.clientMsgId, frame.content)
+      .then(
+        (accepted) => {
+          if (accepted.kind === 'limited') {
+            connection.strikes += 1;
+            const limit =
+              accepted.by === 'user'
+                ? `${this.env.GATEWAY_USER_MESSAGES_PER_SECOND} messages per second per user`
+                : `${this.env.GATEWAY_ADDRESS_MESSAGES_PER_SECOND} messages per second per address`;
+            this.sendError(
+              connection,
+              'rate_limited',
+              `more than ${limit}; not stored, resend after ${accepted.retryAfterMs} ms`,
+              frame.clientMsgId,
+            );
+            if (connection.strikes >= this.env.GATEWAY_RATE_STRIKES) {
+              this.closeSocket(connection, CLOSE_POLICY_VIOLATION, 'rate limit exceeded');
+            }
+            return;
+          }
+          if (accepted.kind === 'stored') this.metrics.messagesIn.inc();
+          if (accepted.json !== null && !accepted.published) {
+            // The room channel is down: at least this instance's members get it now.
+            this.metrics.errors.inc({ code: 'publish_failed' });
+            this.rooms.deliver(frame.roomId, accepted.json, Date.parse(accepted.createdAt));
+          }
+          this.coalescer.enqueue(
+            connection,
+            serverEvent.ack(frame.clientMsgId, accepted.id, accepted.createdAt, accepted.kind === 'duplicate'),
+          );
+        },
+        (err: unknown) => {
+          this.logger.warn({ err: (err as Error).message }, 'message not stored');
+          this.sendError(
+            connection,
+            'unavailable',
+            'message not stored; resend it with the same clientMsgId',
+            frame.clientMsgId,
+          );
+        },
+      )
+      .finally(() => {
+        this.inFlight -= 1;
+        this.settled(connection);
+      });
   }
 }
 
@@ -413,6 +454,12 @@ function socketListeners(gateway: Gateway) {
       gateway.handleClose((this as TrackedSocket)[connectionOf]);
     },
   };
+}
+
+/** The peer's address (IPv4-mapped IPv6 addresses as plain IPv4), for the per-address limits. */
+function addressOf(request: IncomingMessage): string {
+  const address = request.socket.remoteAddress ?? 'unknown';
+  return address.startsWith('::ffff:') ? address.slice(7) : address;
 }
 
 /** Socket errors end in a 'close' event, which does the cleanup. */

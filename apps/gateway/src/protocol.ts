@@ -34,7 +34,6 @@ export type ErrorCode =
   | 'not_joined'
   | 'not_a_member'
   | 'too_many_rooms'
-  | 'in_progress'
   | 'unavailable'
   | 'draining';
 
