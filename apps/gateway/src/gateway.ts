@@ -318,7 +318,7 @@ export class Gateway {
       );
     }
     const parsed = parseClientFrame(data.toString('utf8'));
-    if (!parsed.ok) return this.sendError(connection, parsed.code, parsed.message);
+    if (!parsed.ok) return this.sendError(connection, parsed.code, parsed.message, parsed.ref);
     this.dispatch(connection, parsed.frame);
   }
 

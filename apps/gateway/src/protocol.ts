@@ -1,3 +1,4 @@
+import { messageTextSchema } from '@co-talk/common';
 import { z } from 'zod';
 
 /**
@@ -16,7 +17,8 @@ export const clientFrameSchema = z.discriminatedUnion('type', [
       type: z.literal('send'),
       roomId,
       clientMsgId: z.string().min(1).max(64),
-      content: z.string().min(1).max(4000),
+      /** The shared message-text contract: refused here, before any ack, when it does not hold. */
+      content: messageTextSchema,
     })
     .strict(),
 ]);
@@ -38,7 +40,9 @@ export type ErrorCode =
   | 'draining';
 
 /** The outcome of parsing one inbound frame. */
-export type ParseResult = { ok: true; frame: ClientFrame } | { ok: false; code: ErrorCode; message: string };
+export type ParseResult =
+  | { ok: true; frame: ClientFrame }
+  | { ok: false; code: ErrorCode; message: string; ref?: string };
 
 /** Parses and validates a text frame. Never throws. */
 export function parseClientFrame(text: string): ParseResult {
@@ -52,7 +56,16 @@ export function parseClientFrame(text: string): ParseResult {
   if (result.success) return { ok: true, frame: result.data };
   const issue = result.error.issues[0];
   const where = issue.path.length > 0 ? issue.path.join('.') : 'frame';
-  return { ok: false, code: 'invalid_frame', message: `${where}: ${issue.message}` };
+  return { ok: false, code: 'invalid_frame', message: `${where}: ${issue.message}`, ref: refOf(value) };
+}
+
+/** The frame's clientMsgId (else room id) when it has one, so the client can match the error. */
+function refOf(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { clientMsgId, roomId } = value as { clientMsgId?: unknown; roomId?: unknown };
+  if (typeof clientMsgId === 'string' && clientMsgId.length <= 64) return clientMsgId;
+  if (typeof roomId === 'string' && roomId.length <= 64) return roomId;
+  return undefined;
 }
 
 /** Server events, serialized once; fan-out reuses the same string for every member. */
