@@ -1,26 +1,28 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import {
   AccessTokenError,
   createMetricsRegistry,
   redisOptionsFromEnv,
   startProbeServer,
-  verifyAccessToken,
   type Logger,
   type MemberRemoved,
 } from '@co-talk/common';
 import type { Registry } from 'prom-client';
 import { WebSocket, WebSocketServer } from 'ws';
-import { BEARER_PROTOCOL, tokenOf } from './auth';
+import { BEARER_PROTOCOL, tokenOf, verifyToken } from './auth';
 import { Coalescer } from './coalescer';
 import type { GatewayEnv } from './config';
 import { Connection } from './connection';
 import { GatewayMetrics } from './gateway-metrics';
+import { Heartbeat } from './heartbeat';
 import { MessageStore } from './message-store';
 import { parseClientFrame, serverEvent, type ClientFrame, type ErrorCode } from './protocol';
 import { GatewayRedis } from './redis-clients';
 import { MembershipUnknownError, RoomMembership } from './room-membership';
 import { Rooms } from './rooms';
+import { SessionClock } from './session-clock';
 
 /** Close codes the gateway uses (RFC 6455 §7.4.1). */
 export const CLOSE_GOING_AWAY = 1001;
@@ -61,6 +63,9 @@ export class Gateway {
   // connection would cost memory at a million connections.
   private readonly onSocketMessage: (this: WebSocket, data: Buffer, isBinary: boolean) => void;
   private readonly onSocketClose: (this: WebSocket) => void;
+  private readonly onSocketPong: (this: WebSocket) => void;
+  private readonly heartbeat: Heartbeat;
+  private readonly sessions: SessionClock;
   private probeServer: Server | null = null;
   private draining: Promise<void> | null = null;
   private inFlight = 0;
@@ -69,7 +74,7 @@ export class Gateway {
     private readonly env: GatewayEnv,
     private readonly logger: Logger,
   ) {
-    ({ message: this.onSocketMessage, close: this.onSocketClose } = socketListeners(this));
+    ({ message: this.onSocketMessage, close: this.onSocketClose, pong: this.onSocketPong } = socketListeners(this));
     this.registry = createMetricsRegistry('gateway');
     this.metrics = new GatewayMetrics(this.registry);
     // Names show in CLIENT LIST; the key prefix tells apart gateways sharing one Redis (tests, dev).
@@ -111,11 +116,37 @@ export class Gateway {
       perMessageDeflate: false,
       handleProtocols: (protocols) => (protocols.has(BEARER_PROTOCOL) ? BEARER_PROTOCOL : false),
     });
-    this.server = createServer((_req, res) => {
-      res.writeHead(426, { 'content-type': 'text/plain', upgrade: 'websocket' });
-      res.end('this port speaks WebSocket only\n');
+    this.heartbeat = new Heartbeat(
+      this.wss.clients,
+      (socket) => (socket as TrackedSocket)[connectionOf],
+      env.GATEWAY_HEARTBEAT_INTERVAL_MS,
+      env.GATEWAY_HEARTBEAT_MISSED_LIMIT,
+      () => this.metrics.heartbeatTimeouts.inc(),
+    );
+    this.sessions = new SessionClock(env.GATEWAY_TOKEN_WARNING_SECONDS, {
+      warn: (connection) => this.coalescer.enqueue(connection, serverEvent.tokenExpiring(connection.expiresAt)),
+      expire: (connection) => this.closeSocket(connection, CLOSE_POLICY_VIOLATION, 'token expired'),
     });
+    const upgradeTimeout = env.GATEWAY_UPGRADE_TIMEOUT_MS;
+    this.server = createServer(
+      {
+        // A request whose headers are not complete in time is dropped: half-open upgrades and
+        // trickled headers do not hold sockets. Node checks every `connectionsCheckingInterval`.
+        headersTimeout: upgradeTimeout,
+        requestTimeout: upgradeTimeout,
+        connectionsCheckingInterval: Math.min(1000, Math.ceil(upgradeTimeout / 4)),
+      },
+      (_req, res) => {
+        res.writeHead(426, { 'content-type': 'text/plain', upgrade: 'websocket' });
+        res.end('this port speaks WebSocket only\n');
+      },
+    );
+    // headersTimeout covers a request that has begun; a socket that sends nothing at all is
+    // dropped by its idle timeout, which the upgrade clears.
+    this.server.on('connection', (socket: Socket) => socket.setTimeout(upgradeTimeout, destroy));
     this.server.on('upgrade', this.onUpgrade);
+    this.heartbeat.start();
+    this.sessions.start();
   }
 
   /** Starts a gateway and resolves once it listens. */
@@ -207,6 +238,8 @@ export class Gateway {
   }
 
   private async shutdownClients(): Promise<void> {
+    this.heartbeat.stop();
+    this.sessions.stop();
     this.wss.close();
     await Promise.all([this.redis.quit(), this.membership.quit()]);
     if (this.probeServer !== null) {
@@ -216,12 +249,13 @@ export class Gateway {
   }
 
   private readonly onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    (socket as Socket).setTimeout(0);
     socket.on('error', destroy);
     if (this.draining !== null)
       return this.refuse(socket, 503, 'draining', 'server is draining; retry another instance');
     const token = tokenOf(request);
     if (token === null) return this.refuse(socket, 401, 'no_token', 'access token required');
-    verifyAccessToken(this.env.JWT_SECRET, token, { issuer: this.env.JWT_ISSUER }).then(
+    verifyToken(this.env, token).then(
       (verified) => {
         if (this.draining !== null) return this.refuse(socket, 503, 'draining', 'server is draining');
         if (socket.destroyed) return;
@@ -255,7 +289,9 @@ export class Gateway {
     this.metrics.connections.inc();
     socket.on('message', this.onSocketMessage);
     socket.on('close', this.onSocketClose);
+    socket.on('pong', this.onSocketPong);
     socket.on('error', ignore);
+    this.sessions.schedule(connection);
   }
 
   /**
@@ -372,6 +408,9 @@ export class Gateway {
           .finally(() => this.settled(connection));
         return;
       }
+      case 'auth':
+        this.reauthenticate(connection, frame.token);
+        return;
       case 'leave':
         this.rooms.leave(connection, frame.roomId);
         this.metrics.rooms.set(this.rooms.size);
@@ -391,6 +430,28 @@ export class Gateway {
       }
     }
   }
+  /** A fresh token for the same user extends the session; anything else leaves it as it was. */
+  private reauthenticate(connection: Connection, token: string): void {
+    connection.pending += 1;
+    verifyToken(this.env, token)
+      .then(
+        (verified) => {
+          if (verified.userId !== connection.userId) {
+            return this.sendError(connection, 'auth_failed', 'the token is for another user; the session is unchanged');
+          }
+          connection.expiresAt = verified.expiresAt;
+          this.sessions.schedule(connection);
+          this.coalescer.enqueue(connection, serverEvent.authenticated(verified.expiresAt));
+        },
+        (err: unknown) => {
+          const reason = err instanceof AccessTokenError ? err.message : 'token rejected';
+          if (!(err instanceof AccessTokenError)) this.logger.error({ err }, 'token verification failed');
+          this.sendError(connection, 'auth_failed', `${reason}; the session is unchanged`);
+        },
+      )
+      .finally(() => this.settled(connection));
+  }
+
   /** Offers a message for storage; answers with its ack or an error, whatever happens. */
   private send(connection: Connection, frame: Extract<ClientFrame, { type: 'send' }>): void {
     this.inFlight += 1;
@@ -452,6 +513,9 @@ function socketListeners(gateway: Gateway) {
     },
     close(this: WebSocket): void {
       gateway.handleClose((this as TrackedSocket)[connectionOf]);
+    },
+    pong(this: WebSocket): void {
+      Heartbeat.alive((this as TrackedSocket)[connectionOf]);
     },
   };
 }

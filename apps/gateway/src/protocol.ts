@@ -21,6 +21,8 @@ export const clientFrameSchema = z.discriminatedUnion('type', [
       content: messageTextSchema,
     })
     .strict(),
+  /** In-band re-authentication: a fresh token for the same user extends the session. */
+  z.object({ type: z.literal('auth'), token: z.string().min(1).max(8192) }).strict(),
 ]);
 
 /** A validated client frame. */
@@ -37,12 +39,12 @@ export type ErrorCode =
   | 'not_a_member'
   | 'too_many_rooms'
   | 'unavailable'
+  | 'auth_failed'
   | 'draining';
 
 /** The outcome of parsing one inbound frame. */
 export type ParseResult =
-  | { ok: true; frame: ClientFrame }
-  | { ok: false; code: ErrorCode; message: string; ref?: string };
+  { ok: true; frame: ClientFrame } | { ok: false; code: ErrorCode; message: string; ref?: string };
 
 /** Parses and validates a text frame. Never throws. */
 export function parseClientFrame(text: string): ParseResult {
@@ -77,6 +79,9 @@ export const serverEvent = {
     JSON.stringify({ type: 'ack', clientMsgId, id, createdAt, duplicate }),
   error: (code: ErrorCode, message: string, ref?: string) => JSON.stringify({ type: 'error', code, message, ref }),
   reconnect: (reason: string) => JSON.stringify({ type: 'reconnect', reason }),
+  /** The token expires at `expiresAt` (seconds since the epoch): send `auth` with a fresh one before. */
+  tokenExpiring: (expiresAt: number) => JSON.stringify({ type: 'token_expiring', expiresAt }),
+  authenticated: (expiresAt: number) => JSON.stringify({ type: 'authenticated', expiresAt }),
   /** `messageJson` is the JSON of a `ChatMessage` exactly as published; it is not parsed again. */
   message: (messageJson: string) => `{"type":"message","message":${messageJson}}`,
 };
