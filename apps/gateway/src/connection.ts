@@ -14,6 +14,8 @@ export class Connection {
   refilledAt: number;
   /** Frames rejected by the rate limit since the last accepted one. */
   strikes = 0;
+  /** Its lease in the per-user and per-address connection counts (`ConnectionLimits`). */
+  lease = 0;
   /** Pings sent since the last pong. */
   missedPongs = 0;
   /** Frames accepted for processing and not answered yet (a close waits for them). */

@@ -13,6 +13,7 @@ import type { Registry } from 'prom-client';
 import { WebSocket, WebSocketServer } from 'ws';
 import { BEARER_PROTOCOL, tokenOf, verifyToken } from './auth';
 import { Coalescer } from './coalescer';
+import { ConnectionLimits } from './connection-limits';
 import type { GatewayEnv } from './config';
 import { Connection } from './connection';
 import { GatewayMetrics } from './gateway-metrics';
@@ -65,6 +66,7 @@ export class Gateway {
   private readonly onSocketClose: (this: WebSocket) => void;
   private readonly onSocketPong: (this: WebSocket) => void;
   private readonly heartbeat: Heartbeat;
+  private readonly limits: ConnectionLimits;
   private readonly sessions: SessionClock;
   private probeServer: Server | null = null;
   private draining: Promise<void> | null = null;
@@ -116,12 +118,20 @@ export class Gateway {
       perMessageDeflate: false,
       handleProtocols: (protocols) => (protocols.has(BEARER_PROTOCOL) ? BEARER_PROTOCOL : false),
     });
+    this.limits = new ConnectionLimits(this.redis.streams, {
+      keyPrefix: env.REDIS_KEY_PREFIX,
+      perUser: env.GATEWAY_USER_CONNECTIONS_MAX,
+      perAddress: env.GATEWAY_ADDRESS_CONNECTIONS_MAX,
+      // Four heartbeat rounds: renewed every round, a crashed instance's leases lapse soon after.
+      leaseMs: env.GATEWAY_HEARTBEAT_INTERVAL_MS * 4 + 10_000,
+    });
     this.heartbeat = new Heartbeat(
       this.wss.clients,
       (socket) => (socket as TrackedSocket)[connectionOf],
       env.GATEWAY_HEARTBEAT_INTERVAL_MS,
       env.GATEWAY_HEARTBEAT_MISSED_LIMIT,
       () => this.metrics.heartbeatTimeouts.inc(),
+      (connection) => this.limits.renew(connection.userId, connection.address, connection.lease),
     );
     this.sessions = new SessionClock(env.GATEWAY_TOKEN_WARNING_SECONDS, {
       warn: (connection) => this.coalescer.enqueue(connection, serverEvent.tokenExpiring(connection.expiresAt)),
@@ -255,18 +265,42 @@ export class Gateway {
       return this.refuse(socket, 503, 'draining', 'server is draining; retry another instance');
     const token = tokenOf(request);
     if (token === null) return this.refuse(socket, 401, 'no_token', 'access token required');
+    const address = addressOf(request);
     verifyToken(this.env, token).then(
       (verified) => {
         if (this.draining !== null) return this.refuse(socket, 503, 'draining', 'server is draining');
-        if (socket.destroyed) return;
-        this.wss.handleUpgrade(request, socket, head, (ws) => {
-          socket.off('error', destroy);
-          this.metrics.upgrades.inc({ result: 'accepted' });
-          this.onConnection(
-            ws as TrackedSocket,
-            new Connection(ws, verified.userId, verified.expiresAt, this.env.GATEWAY_RATE_BURST, addressOf(request)),
-          );
-        });
+        this.limits.acquire(verified.userId, address).then(
+          (lease) => {
+            if (lease === 'user' || lease === 'address') {
+              const max =
+                lease === 'user'
+                  ? `${this.env.GATEWAY_USER_CONNECTIONS_MAX} connections per user`
+                  : `${this.env.GATEWAY_ADDRESS_CONNECTIONS_MAX} connections per address`;
+              return this.refuse(socket, 429, `too_many_connections_${lease}`, `more than ${max}`);
+            }
+            if (this.draining !== null || socket.destroyed) {
+              this.limits.release(verified.userId, address, lease);
+              return this.refuse(socket, 503, 'draining', 'server is draining');
+            }
+            this.wss.handleUpgrade(request, socket, head, (ws) => {
+              socket.off('error', destroy);
+              this.metrics.upgrades.inc({ result: 'accepted' });
+              const connection = new Connection(
+                ws,
+                verified.userId,
+                verified.expiresAt,
+                this.env.GATEWAY_RATE_BURST,
+                address,
+              );
+              connection.lease = lease;
+              this.onConnection(ws as TrackedSocket, connection);
+            });
+          },
+          (err: unknown) => {
+            this.logger.warn({ err: (err as Error).message }, 'connection limits unavailable');
+            this.refuse(socket, 503, 'unavailable', 'connection limits unavailable; retry');
+          },
+        );
       },
       (err: unknown) => {
         if (!(err instanceof AccessTokenError)) this.logger.error({ err }, 'token verification failed');
@@ -275,9 +309,9 @@ export class Gateway {
     );
   };
 
-  private refuse(socket: Duplex, status: 401 | 503, result: string, reason: string): void {
+  private refuse(socket: Duplex, status: 401 | 429 | 503, result: string, reason: string): void {
     this.metrics.upgrades.inc({ result });
-    const text = status === 401 ? 'Unauthorized' : 'Service Unavailable';
+    const text = { 401: 'Unauthorized', 429: 'Too Many Requests', 503: 'Service Unavailable' }[status];
     socket.end(
       `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\n` +
         `Content-Length: ${Buffer.byteLength(reason) + 1}\r\n\r\n${reason}\n`,
@@ -325,6 +359,7 @@ export class Gateway {
   /** A socket closed: leave its rooms. */
   handleClose(connection: Connection): void {
     this.metrics.connections.dec();
+    this.limits.release(connection.userId, connection.address, connection.lease);
     this.rooms.leaveAll(connection);
     this.metrics.rooms.set(this.rooms.size);
   }

@@ -20,6 +20,8 @@ export class Heartbeat {
     private readonly missedLimit: number,
     /** A peer was terminated for missing its pongs. */
     private readonly onDead: () => void,
+    /** A live connection was pinged: once per round for each. */
+    private readonly onPing: (connection: Connection) => void = () => undefined,
   ) {}
 
   start(): void {
@@ -58,6 +60,7 @@ export class Heartbeat {
       }
       connection.missedPongs += 1;
       socket.ping();
+      this.onPing(connection);
     }
   };
 }
