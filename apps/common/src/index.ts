@@ -3,6 +3,7 @@ export * from './jwt';
 export * from './redis';
 export * from './env';
 export * from './logger';
+export * from './message-text';
 export * from './metrics';
 export * from './origins';
 export * from './postgres';
