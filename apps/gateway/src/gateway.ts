@@ -16,6 +16,8 @@ import {
   memberRemovedSchema,
   type MemberRemoved,
   type RedisClient,
+  endServerSpan,
+  startServerSpan,
 } from '@co-talk/common';
 import type { Registry } from 'prom-client';
 import { WebSocket, WebSocketServer } from 'ws';
@@ -259,6 +261,9 @@ export class Gateway {
 
   private readonly onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
     socket.on('error', destroy);
+    // Ends at 101 when accepted below; a refused upgrade ends it when the socket closes.
+    const span = startServerSpan('websocket upgrade', request.headers, { 'http.request.method': 'GET' });
+    socket.once('close', () => endServerSpan(span, undefined, { 'websocket.upgrade.result': 'refused' }));
     if (this.draining !== null)
       return this.refuse(socket, 503, 'draining', 'server is draining; retry another instance');
     const token = tokenOf(request);
@@ -269,6 +274,7 @@ export class Gateway {
         if (socket.destroyed) return;
         this.wss.handleUpgrade(request, socket, head, (ws) => {
           socket.off('error', destroy);
+          endServerSpan(span, 101);
           this.metrics.upgrades.inc({ result: 'accepted' });
           this.onConnection(
             ws as TrackedSocket,

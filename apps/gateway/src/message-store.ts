@@ -2,8 +2,10 @@ import {
   MESSAGE_STREAM_KEY,
   STREAM_MESSAGE_FIELD,
   roomChannel,
+  startSend,
   type ChatMessage,
   type RedisClient,
+  type SendTrace,
 } from '@co-talk/common';
 import { uuidv7 } from './uuidv7';
 
@@ -61,6 +63,25 @@ export class MessageStore {
   }
 
   async accept(senderId: string, roomId: string, clientMsgId: string, content: string): Promise<Accepted> {
+    // Sampled once per send; the stream entry carries the trace to the worker.
+    const traced = startSend({ 'chat.room.id': roomId });
+    try {
+      const accepted = await this.store(traced, senderId, roomId, clientMsgId, content);
+      traced.end();
+      return accepted;
+    } catch (err) {
+      traced.end(err);
+      throw err;
+    }
+  }
+
+  private async store(
+    traced: SendTrace,
+    senderId: string,
+    roomId: string,
+    clientMsgId: string,
+    content: string,
+  ): Promise<Accepted> {
     const now = Date.now();
     const id = uuidv7(now);
     const createdAt = new Date(now).toISOString();
@@ -78,7 +99,18 @@ export class MessageStore {
     const message: ChatMessage = { id, roomId, senderId, clientMsgId, content, createdAt };
     const json = JSON.stringify(message);
     try {
-      await this.redis.xadd(this.streamKey, 'MAXLEN', '~', this.options.streamMaxLen, '*', STREAM_MESSAGE_FIELD, json);
+      await traced.append((trace) =>
+        this.redis.xadd(
+          this.streamKey,
+          'MAXLEN',
+          '~',
+          this.options.streamMaxLen,
+          '*',
+          STREAM_MESSAGE_FIELD,
+          json,
+          ...trace,
+        ),
+      );
     } catch (err) {
       // Not stored, so not acknowledged: release the key so the client's retry can succeed.
       await this.redis.del(key).catch(() => undefined);
