@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import type { Profile } from '../lib/config';
 import { BACKEND_USES, backendEnv, type ChatBackends } from './backends';
 import { ChatWorkload } from './chat-workload';
+import { tracingEnv } from './monitoring-stack';
 import { APP_PATHS, APP_PORTS } from './ports';
 
 /** The api's ServiceAccount (its Pod Identity association names it); the migrations chart creates it. */
@@ -26,6 +27,7 @@ export function apiEnv(props: ApiChartProps): Record<string, string> {
   const { app, database } = props.profile;
   return {
     ...backendEnv(props.backends, BACKEND_USES.api),
+    ...tracingEnv('api', props.profile.observability.traceSampleRatio),
     API_PORT: String(APP_PORTS.api.http),
     DATABASE_POOL_MAX: String(database.poolMaxPerInstance),
     CACHE_L1_TTL_SECONDS: String(app.l1CacheTtlSeconds),

@@ -4,6 +4,7 @@ import type { Profile } from '../lib/config';
 import { BACKEND_USES, backendEnv, type ChatBackends } from './backends';
 import { ChatWorkload } from './chat-workload';
 import { TargetGroupBinding } from './imports/elbv2.k8s.aws';
+import { tracingEnv } from './monitoring-stack';
 import { APP_PATHS, APP_PORTS, GATEWAY_READINESS_PATH } from './ports';
 import { cpuMillis } from './quantity';
 
@@ -44,6 +45,7 @@ export class GatewayChart extends Chart {
       probes: { port: ports.metrics, liveness: APP_PATHS.liveness, readiness: GATEWAY_READINESS_PATH },
       env: {
         ...backendEnv(props.backends, BACKEND_USES.gateway),
+        ...tracingEnv('gateway', props.profile.observability.traceSampleRatio),
         GATEWAY_PORT: String(ports.websocket),
         GATEWAY_HTTP_PORT: String(ports.metrics),
         GATEWAY_DRAIN_SECONDS: String(app.gatewayDrainSeconds),

@@ -4,6 +4,7 @@ import type { Construct } from 'constructs';
 import type { Profile } from '../lib/config';
 import { BACKEND_USES, backendEnv, type ChatBackends } from './backends';
 import { ChatWorkload } from './chat-workload';
+import { tracingEnv } from './monitoring-stack';
 import { APP_PATHS, APP_PORTS } from './ports';
 
 /** Props for {@link WorkerChart}. */
@@ -38,6 +39,7 @@ export class WorkerChart extends Chart {
       probes: { port, liveness: APP_PATHS.liveness, readiness: APP_PATHS.liveness },
       env: {
         ...backendEnv(props.backends, BACKEND_USES.worker),
+        ...tracingEnv('worker', props.profile.observability.traceSampleRatio),
         METRICS_PORT: String(port),
         DATABASE_POOL_MAX: String(database.poolMaxPerInstance),
       },

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { TEST_ALERT_DESTINATIONS } from './alert-destinations';
 import { createCoTalkStacks, type CoTalkStacks } from '../../lib/co-talk-app';
 import { type Profile, type ProfileName, loadProfile } from '../../lib/config';
 
@@ -21,7 +22,7 @@ const context = JSON.parse(readFileSync(join(__dirname, '..', '..', 'cdk.json'),
 
 /** Builds (or reuses) the whole app for a shipped profile name or a validated profile. */
 export function synthApp(profileOrName: ProfileName | Profile): SynthesizedApp {
-  const profile = typeof profileOrName === 'string' ? loadProfile(profileOrName) : profileOrName;
+  const profile = typeof profileOrName === 'string' ? loadProfile(profileOrName, TEST_ALERT_DESTINATIONS) : profileOrName;
   const key = typeof profileOrName === 'string' ? profileOrName : JSON.stringify(profileOrName);
   const hit = cache.get(key);
   if (hit) return hit;
