@@ -42,9 +42,13 @@ const email = z.email({ message: 'must be an e-mail address' });
  */
 export const RESERVED_DOMAIN = /(^|\.)(example\.(com|net|org)|example|test|invalid|localhost)$/i;
 const notReserved = (host: string) => !RESERVED_DOMAIN.test(host.replace(/\.$/, ''));
-const RESERVED_MESSAGE = 'is on a reserved domain (example.com/.net/.org, *.example, *.test, *.invalid, localhost) that reaches no one';
+const RESERVED_MESSAGE =
+  'is on a reserved domain (example.com/.net/.org, *.example, *.test, *.invalid, localhost) that reaches no one';
 /** An alert e-mail address someone reads. */
-const alertEmail = email.refine((address) => notReserved(address.slice(address.lastIndexOf('@') + 1)), RESERVED_MESSAGE);
+const alertEmail = email.refine(
+  (address) => notReserved(address.slice(address.lastIndexOf('@') + 1)),
+  RESERVED_MESSAGE,
+);
 /** An HTTPS endpoint (an incident tool's webhook) SNS can deliver to. */
 const alertHttpsEndpoint = z
   .url({ protocol: /^https$/, message: 'must be an https:// URL such as an incident tool webhook' })

@@ -42,7 +42,11 @@ export class NetworkStack extends Stack {
     // Inside the VPC: the control plane, other nodes and pods, the data stores, the interface
     // endpoints and the resolver. Pods carry this group too; which pod may reach what inside the
     // VPC is the namespaces' NetworkPolicies' business.
-    workloadSecurityGroup.addEgressRule(ec2.Peer.ipv4(network.vpcCidr), ec2.Port.allTraffic(), 'Anything inside the VPC');
+    workloadSecurityGroup.addEgressRule(
+      ec2.Peer.ipv4(network.vpcCidr),
+      ec2.Port.allTraffic(),
+      'Anything inside the VPC',
+    );
     // Out of the VPC only HTTPS, through the NAT gateways: the public registries the add-on and
     // chart images come from (quay.io, registry.k8s.io, docker.io) and AWS APIs without an
     // endpoint here. The project's pods cannot use it: their policies open 443 to the VPC range only.

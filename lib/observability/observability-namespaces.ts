@@ -99,7 +99,9 @@ function baseline(namespace: string, vpcCidr: string): Policy[] {
       policyTypes: ['Egress'],
       egress: [
         {
-          to: [{ namespaceSelector: inNamespace('kube-system'), podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
+          to: [
+            { namespaceSelector: inNamespace('kube-system'), podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } },
+          ],
           ports: [
             { protocol: 'UDP', port: 53 },
             { protocol: 'TCP', port: 53 },
@@ -145,9 +147,7 @@ function observabilityPolicies(props: ObservabilityNetworkPoliciesProps): Policy
     policy(ns, 'prometheus-from-grafana', {
       podSelector: { matchLabels: OBSERVABILITY_PODS.prometheus },
       policyTypes: ['Ingress'],
-      ingress: [
-        { from: [{ podSelector: { matchLabels: OBSERVABILITY_PODS.grafana } }], ports: tcp(PORTS.prometheus) },
-      ],
+      ingress: [{ from: [{ podSelector: { matchLabels: OBSERVABILITY_PODS.grafana } }], ports: tcp(PORTS.prometheus) }],
     }),
     policy(ns, 'prometheus-to-alertmanager', {
       podSelector: { matchLabels: OBSERVABILITY_PODS.prometheus },

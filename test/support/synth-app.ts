@@ -22,7 +22,8 @@ const context = JSON.parse(readFileSync(join(__dirname, '..', '..', 'cdk.json'),
 
 /** Builds (or reuses) the whole app for a shipped profile name or a validated profile. */
 export function synthApp(profileOrName: ProfileName | Profile): SynthesizedApp {
-  const profile = typeof profileOrName === 'string' ? loadProfile(profileOrName, TEST_ALERT_DESTINATIONS) : profileOrName;
+  const profile =
+    typeof profileOrName === 'string' ? loadProfile(profileOrName, TEST_ALERT_DESTINATIONS) : profileOrName;
   const key = typeof profileOrName === 'string' ? profileOrName : JSON.stringify(profileOrName);
   const hit = cache.get(key);
   if (hit) return hit;
