@@ -8,6 +8,7 @@ import {
   type Attributes,
   type Context,
   type Span,
+  type Tracer,
 } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
@@ -113,9 +114,11 @@ export function startTracing(env: NodeJS.ProcessEnv = process.env, options: Trac
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   propagation.setGlobalPropagator(propagator);
   trace.setGlobalTracerProvider(provider);
+  activeTracer = provider.getTracer(TRACER_NAME);
   return {
     provider,
     async shutdown() {
+      activeTracer = undefined;
       await provider.shutdown();
       trace.disable();
       propagation.disable();
@@ -124,7 +127,10 @@ export function startTracing(env: NodeJS.ProcessEnv = process.env, options: Trac
   };
 }
 
-const tracer = () => trace.getTracer(TRACER_NAME);
+/** The started provider's tracer, looked up once: the send path asks for it on every message. */
+let activeTracer: Tracer | undefined;
+const noopTracer = trace.getTracer(TRACER_NAME);
+const tracer = (): Tracer => activeTracer ?? noopTracer;
 
 /** The trace of one gateway send; {@link NOT_TRACED} when the sampler said no. */
 export interface SendTrace {
@@ -146,8 +152,10 @@ export const NOT_TRACED: SendTrace = { append: (run) => run(NO_FIELDS), end: () 
  * no spans of their own (one send reaches thousands of sockets).
  */
 export function startSend(attributes: Attributes): SendTrace {
-  const send = tracer().startSpan('chat send', { kind: SpanKind.INTERNAL, attributes }, ROOT_CONTEXT);
+  // Attributes only once sampled: an unsampled send pays for the sampler's decision alone.
+  const send = tracer().startSpan('chat send', { kind: SpanKind.INTERNAL }, ROOT_CONTEXT);
   if (!send.isRecording()) return NOT_TRACED;
+  send.setAttributes(attributes);
   const sendContext = trace.setSpan(ROOT_CONTEXT, send);
   return {
     async append(run) {
