@@ -1,8 +1,6 @@
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { Construct } from 'constructs';
-import { TRACE_COLLECTOR } from '../../charts/monitoring-stack';
-import { POD_IDENTITY_AGENT } from '../../charts/platform';
-import { NODE_AGENTS_NAMESPACE, OBSERVABILITY_NAMESPACE } from './observability-namespace';
+import { NODE_AGENTS_NAMESPACE, OBSERVABILITY_NAMESPACE, POD_IDENTITY_AGENT, TRACE_COLLECTOR } from '../contract';
 
 /** The Pod Security level of each namespace this construct creates. */
 export const OBSERVABILITY_POD_SECURITY = {

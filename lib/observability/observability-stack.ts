@@ -5,12 +5,12 @@ import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import type * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { CHAT_NAMESPACE } from '../../charts/co-talk-charts';
 import { type Profile, requireAlertDestination } from '../config';
 import { logRetention } from '../shared/log-retention';
 import { ChatMonitoring, type MonitoredDatabase, type MonitoredRedis } from './chat-monitoring';
 import { JaegerTracing } from './jaeger-tracing';
 import { LogShipping } from './log-shipping';
+import { CHAT_NAMESPACE } from '../contract';
 import { ObservabilityNetworkPolicies, observabilityNamespaceObjects } from './observability-namespaces';
 import { PrometheusStack } from './prometheus-stack';
 

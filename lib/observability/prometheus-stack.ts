@@ -2,9 +2,13 @@ import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { NODE_ROLE_LABEL } from '../cluster/node-roles';
 import { PodIdentityRole } from '../cluster/pod-identity-role';
-import { NODE_AGENTS_NAMESPACE, OBSERVABILITY_NAMESPACE } from './observability-namespace';
+import {
+  KUBE_PROMETHEUS_STACK_RELEASE,
+  NODE_AGENTS_NAMESPACE,
+  NODE_ROLE_LABEL,
+  OBSERVABILITY_NAMESPACE,
+} from '../contract';
 import { KUBE_PROMETHEUS_STACK_CHART } from './versions';
 
 /** Props for {@link PrometheusStack}. */
@@ -97,7 +101,7 @@ export class PrometheusStack extends Construct {
     this.chart = new eks.HelmChart(this, 'Chart', {
       cluster: props.cluster,
       ...KUBE_PROMETHEUS_STACK_CHART,
-      release: 'kube-prometheus-stack',
+      release: KUBE_PROMETHEUS_STACK_RELEASE,
       namespace: OBSERVABILITY_NAMESPACE,
       createNamespace: false,
       wait: true,
