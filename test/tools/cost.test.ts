@@ -4,7 +4,8 @@ import { DESIGN_ESTIMATE } from '../../tools/cost/design-estimate';
 import { estimateCost } from '../../tools/cost/estimate';
 import { loadPriceTable } from '../../tools/cost/price-table';
 import { refreshPriceTable } from '../../tools/cost/refresh';
-import { renderCostReport, table } from '../../tools/cost/report';
+import { table } from '../../tools/common/format';
+import { renderCostReport } from '../../tools/cost/report';
 import { synthFixture } from './fixture-app';
 
 const prices = loadPriceTable('ap-northeast-2');

@@ -5,6 +5,7 @@ import {
   resourcePath,
   type TemplateResource,
 } from '../common/assembly';
+import { literalNumber } from '../common/template-values';
 import { COST_CATEGORIES, type CostCategory, type PriceTable } from './price-table';
 
 /** One priced (or unpriceable) part of a stack. */
@@ -361,13 +362,6 @@ function blockDevices(value: unknown): { size: unknown; type: unknown }[] {
     .map((mapping) => record(record(mapping).Ebs))
     .filter((ebs) => ebs.VolumeSize !== undefined)
     .map((ebs) => ({ size: ebs.VolumeSize, type: ebs.VolumeType ?? 'gp2' }));
-}
-
-/** A number written literally in the template (CloudFormation accepts numeric strings too). */
-export function literalNumber(value: unknown): number | undefined {
-  if (typeof value === 'number') return value;
-  if (typeof value === 'string' && /^\d+(\.\d+)?$/.test(value)) return Number(value);
-  return undefined;
 }
 
 function asString(value: unknown): string | undefined {
