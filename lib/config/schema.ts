@@ -393,7 +393,10 @@ export const profileSchema = z
     const shapeOf = (path: (string | number)[], type: string): InstanceShape | undefined => {
       const shape = instanceShape(type);
       if (shape === undefined) {
-        issue(path, `"${type}" has no known vCPU and memory (lib/config/instance-shapes.ts knows c, m, r and t families)`);
+        issue(
+          path,
+          `"${type}" has no known vCPU and memory (lib/config/instance-shapes.ts knows c, m, r and t families)`,
+        );
       }
       return shape;
     };
@@ -415,7 +418,8 @@ export const profileSchema = z
       const base = ['cluster', 'nodeGroups', role];
       const shapes = group.instanceTypes.map((type, i) => {
         const shape = shapeOf([...base, 'instanceTypes', i], type);
-        if (shape) checkCeiling([...base, 'instanceTypes', i], type, shape, group.ceiling, `cluster.nodeGroups.${role}.ceiling`);
+        if (shape)
+          checkCeiling([...base, 'instanceTypes', i], type, shape, group.ceiling, `cluster.nodeGroups.${role}.ceiling`);
         return shape;
       });
       if (group.capacityType === 'SPOT') {
@@ -438,7 +442,13 @@ export const profileSchema = z
     }
     const dbShape = shapeOf(['database', 'instanceClass'], p.database.instanceClass);
     if (dbShape) {
-      checkCeiling(['database', 'instanceClass'], p.database.instanceClass, dbShape, p.database.ceiling, 'database.ceiling');
+      checkCeiling(
+        ['database', 'instanceClass'],
+        p.database.instanceClass,
+        dbShape,
+        p.database.ceiling,
+        'database.ceiling',
+      );
     }
     // The pods must fit their nodes: one gateway pod per gateway node, the api's most pods on the api group's most nodes.
     const fit = (role: 'gateway' | 'api') => {

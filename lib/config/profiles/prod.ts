@@ -37,7 +37,7 @@ export const prod: ProfileInput = {
       // 4 vCPU / 8 GB at about $120 a month: the design's cost table (10 servers, $1,200); 100,000
       // connections at about 5 KB each take under 1 GB. Spot: a drained server's clients reconnect to the others.
       gateway: {
-        instanceTypes: ['c7g.xlarge', 'c6g.xlarge', 'c6gn.xlarge'],
+        instanceTypes: ['c7g.xlarge', 'c6g.xlarge'],
         minSize: 10,
         desiredSize: 10,
         maxSize: 20,
@@ -48,7 +48,7 @@ export const prod: ProfileInput = {
       },
       // Seven 500m api pods per 4 vCPU / 8 GB node: the target column's 20 pods on 3 nodes.
       api: {
-        instanceTypes: ['c7g.xlarge', 'c6g.xlarge', 'c6gn.xlarge'],
+        instanceTypes: ['c7g.xlarge', 'c6g.xlarge'],
         minSize: 3,
         desiredSize: 3,
         maxSize: 6,

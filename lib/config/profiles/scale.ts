@@ -43,7 +43,7 @@ export const scale: ProfileInput = {
       },
       // The vertical size (8 vCPU / 16 GB), three 2-vCPU api pods a node.
       api: {
-        instanceTypes: ['c7g.2xlarge', 'c6g.2xlarge', 'c6gn.2xlarge'],
+        instanceTypes: ['c7g.2xlarge', 'c6g.2xlarge'],
         minSize: 7,
         desiredSize: 7,
         maxSize: 20,

@@ -31,7 +31,7 @@ export const staging: ProfileInput = {
       },
       // prod's server size (4 vCPU / 8 GB), three of them: the initial column.
       gateway: {
-        instanceTypes: ['c7g.xlarge', 'c6g.xlarge', 'c6gn.xlarge'],
+        instanceTypes: ['c7g.xlarge', 'c6g.xlarge'],
         minSize: 3,
         desiredSize: 3,
         maxSize: 10,
@@ -41,7 +41,7 @@ export const staging: ProfileInput = {
       },
       // The initial column's 5 api pods on two nodes (seven fit one), one per zone of two.
       api: {
-        instanceTypes: ['c7g.xlarge', 'c6g.xlarge', 'c6gn.xlarge'],
+        instanceTypes: ['c7g.xlarge', 'c6g.xlarge'],
         minSize: 2,
         desiredSize: 2,
         maxSize: 4,
