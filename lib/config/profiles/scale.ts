@@ -72,9 +72,10 @@ export const scale: ProfileInput = {
   },
   redis: {
     engineVersion: '7.1',
-    cache: { nodeType: 'cache.r7g.2xlarge', shards: 6, replicasPerShard: 2 },
+    // Capacity in shards for the cache; the larger node where one primary carries everything (pub/sub fan-out to 50 servers).
+    cache: { nodeType: 'cache.r7g.xlarge', shards: 6, replicasPerShard: 2 },
     pubsub: { nodeType: 'cache.r7g.2xlarge', replicas: 2 },
-    streams: { nodeType: 'cache.r7g.2xlarge', replicas: 2, snapshotRetentionDays: 35 },
+    streams: { nodeType: 'cache.r7g.xlarge', replicas: 2, snapshotRetentionDays: 35 },
   },
   search: {
     engineVersion: '2.19',
