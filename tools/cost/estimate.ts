@@ -6,7 +6,7 @@ import {
   type TemplateResource,
 } from '../common/assembly';
 import { instanceShape, podsPerNode } from '../../lib/config/instance-shapes';
-import { NODE_ROLE_LABEL } from '../../lib/cluster/node-roles';
+import { NODE_ROLE_LABEL } from '../../lib/contract/node-roles';
 import { literalNumber } from '../common/template-values';
 import { COST_CATEGORIES, type CostCategory, type PriceTable } from './price-table';
 
