@@ -53,7 +53,8 @@ function sizeVcpu(size: string): number | undefined {
  * the VPC CNI's figure for the 4-8 vCPU sizes, plus the 100 MiB hard-eviction threshold), less
  * the requests of the daemon sets every node runs (VPC CNI, kube-proxy, Pod Identity agent, EBS
  * CSI node, Fluent Bit, node exporter: about 300m and 600 MiB here).
- * Source: awslabs/amazon-eks-ami, the kubelet reservation in its bootstrap (nodeadm) code.
+ * Source: awslabs/amazon-eks-ami, nodeadm/internal/kubelet/config.go (getMemoryMebibytesToReserve,
+ * the CPU reservation ranges).
  */
 export function nodeAllocatable(shape: InstanceShape): { cpuMillis: number; memoryMiB: number } {
   const cores = shape.vcpu;
