@@ -52,7 +52,8 @@ function sizeVcpu(size: string): number | undefined {
  * 0.25% of the rest; memory: 255 MiB + 11 MiB per pod at the AMI's max-pods, taken here as 58,
  * the VPC CNI's figure for the 4-8 vCPU sizes, plus the 100 MiB hard-eviction threshold), less
  * the requests of the daemon sets every node runs (VPC CNI, kube-proxy, Pod Identity agent, EBS
- * CSI node, Fluent Bit, node exporter: about 300m and 600 MiB here).
+ * CSI node, Fluent Bit, node exporter: estimated at 300m and 600 MiB; check against
+ * `kubectl describe node` once deployed).
  * Source: awslabs/amazon-eks-ami, nodeadm/internal/kubelet/config.go (getMemoryMebibytesToReserve,
  * the CPU reservation ranges).
  */
