@@ -1,11 +1,14 @@
 import { Chart, JsonPatch, type ChartProps } from 'cdk8s';
 import type { Construct } from 'constructs';
-import type { Profile, WorkloadProfile } from '../lib/config';
+import { awsApiEgressCidr, type InterfaceEndpointName, type Profile, type WorkloadProfile } from '../lib/config';
 import * as k8s from './imports/k8s';
 import { APP_PORTS, BACKEND_USES, MONITORING_STACK, POD_IDENTITY_AGENT, TRACE_COLLECTOR } from '../lib/contract';
 import { API_MIGRATE_NAME } from './api-migrations';
 import { backendPorts, type ChatBackends } from './backends';
 import { cpuMillis, memoryMebibytes } from './quantity';
+
+/** The AWS services the chat apps call themselves (the data stores are in the VPC). */
+const APP_AWS_SERVICES: readonly InterfaceEndpointName[] = ['SecretsManager'];
 
 /** Props for {@link PlatformChart}. */
 export interface PlatformChartProps extends ChartProps {
@@ -42,11 +45,11 @@ export class PlatformChart extends Chart {
     // A Namespace is cluster-scoped: the chart-wide namespace must not be stamped on it.
     namespace.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
 
-    this.networkPolicies(profile.network.vpcCidr, props.backends);
+    this.networkPolicies(profile.network.vpcCidr, awsApiEgressCidr(profile, APP_AWS_SERVICES), props.backends);
     this.quota(profile);
   }
 
-  private networkPolicies(vpcCidr: string, backends: ChatBackends): void {
+  private networkPolicies(vpcCidr: string, awsApiCidr: string, backends: ChatBackends): void {
     const app = (name: string) => ({ matchLabels: { 'app.kubernetes.io/name': name } });
     const tcp = (...ports: number[]) =>
       ports.map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) }));
@@ -75,15 +78,16 @@ export class PlatformChart extends Chart {
       ],
     });
 
-    // Credentials come from Secrets Manager with Pod Identity: the node-local agent, then the
-    // AWS APIs over HTTPS through the VPC's interface endpoints (Secrets Manager, STS, KMS; private
-    // DNS resolves them to addresses in the VPC). Nothing in this namespace reaches the internet.
+    // Credentials come from Secrets Manager with Pod Identity: the node-local agent, then Secrets
+    // Manager over HTTPS. With its interface endpoint (private DNS resolves it into the VPC) that
+    // is the VPC range and nothing here reaches the internet; a profile without the endpoint
+    // reaches it through the NAT gateways, so the policy has to allow any address on 443.
     policy('AllowAwsApis', 'allow-aws-apis', {
       podSelector: {},
       policyTypes: ['Egress'],
       egress: [
         { to: [{ ipBlock: { cidr: POD_IDENTITY_AGENT.cidr } }], ports: tcp(POD_IDENTITY_AGENT.port) },
-        { to: vpc, ports: tcp(443) },
+        { to: [{ ipBlock: { cidr: awsApiCidr } }], ports: tcp(443) },
       ],
     });
 

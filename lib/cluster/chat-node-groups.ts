@@ -57,6 +57,12 @@ export class ChatNodeGroups extends Construct {
       const nodegroup = props.cluster.addNodegroupCapacity(groupId, {
         amiType,
         instanceTypes: group.instanceTypes.map((type) => new ec2.InstanceType(type)),
+        // SPOT: EKS turns on the Auto Scaling group's Capacity Rebalancing and, on a rebalance
+        // recommendation (or the two-minute interruption notice at the latest), cordons and drains
+        // the node through the eviction API, so each pod's preStop and drain run (the gateway's:
+        // stop accepting, close connections so clients reconnect elsewhere). Source: Amazon EKS
+        // User Guide, "Managed node groups", capacity types (Spot).
+        capacityType: group.capacityType === 'SPOT' ? eks.CapacityType.SPOT : eks.CapacityType.ON_DEMAND,
         minSize: group.minSize,
         desiredSize: group.desiredSize,
         maxSize: group.maxSize,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { cpuMillis, instanceShape, type InstanceShape, memoryMiB, podsPerNode } from './instance-shapes';
 
 /**
  * The schema every environment profile is validated against at synth time.
@@ -17,6 +18,30 @@ export const RDS_MAX_READ_REPLICAS = 15;
 export const ELASTICACHE_MAX_REPLICAS = 5;
 /** ElastiCache cluster mode allows at most 500 shards; we cap far lower to keep costs sane. */
 export const ELASTICACHE_MAX_SHARDS = 90;
+
+/**
+ * The AWS services the nodes and pods may reach through an interface endpoint (see
+ * `lib/network/chat-network.ts` for what calls each).
+ */
+export const INTERFACE_ENDPOINT_NAMES = [
+  'EcrApi',
+  'EcrDocker',
+  'Sts',
+  'EksAuth',
+  'Eks',
+  'Ec2',
+  'ElasticLoadBalancing',
+  'AutoScaling',
+  'CloudWatchLogs',
+  'CloudWatchMonitoring',
+  'SecretsManager',
+  'Kms',
+  'Ssm',
+  'SsmMessages',
+  'Ec2Messages',
+  'Sns',
+] as const;
+export type InterfaceEndpointName = (typeof INTERFACE_ENDPOINT_NAMES)[number];
 
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
 const accountId = z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id');
@@ -73,14 +98,29 @@ const searchInstanceType = z
   .string()
   .regex(/^[a-z0-9-]+\.[a-z0-9]+\.search$/, 'must be an OpenSearch instance type such as r7g.large.search');
 
+/**
+ * The largest size a tier may grow to (the design's vertical sizing). A size above it fails synth:
+ * growing past it is a design change, not a profile tweak.
+ */
+const ceilingSchema = z.object({ vcpu: int(1, 448), memoryGiB: int(1, 24576) }).strict();
+export type Ceiling = z.infer<typeof ceilingSchema>;
+
 /** A managed node group: the EKS min/desired/max triple plus its instance types. */
 const nodeGroupSchema = z
   .object({
+    /** With SPOT: several types of one size, so EC2 can draw from several Spot pools. */
     instanceTypes: z.array(ec2InstanceType).min(1),
     minSize: int(0, 450),
     desiredSize: int(0, 450),
     maxSize: int(1, 450),
     diskSizeGiB: int(20, 16384),
+    /**
+     * How the nodes are bought. SPOT: EKS turns on the Auto Scaling group's Capacity Rebalancing and
+     * drains a node when EC2 recommends a rebalance or sends the two-minute interruption notice.
+     */
+    capacityType: z.enum(['ON_DEMAND', 'SPOT']),
+    /** The largest node this group may grow to; unset: no ceiling. */
+    ceiling: ceilingSchema.optional(),
   })
   .strict()
   .superRefine((g, ctx) => {
@@ -140,8 +180,17 @@ export const profileSchema = z
     network: z
       .object({
         vpcCidr: cidr,
+        /** 3: one per zone, so a zone outage leaves the other zones their egress; 1: one zone's NAT carries all. */
         natGateways: int(1, 3),
         flowLogRetentionDays: int(1, 3653),
+        /**
+         * The interface endpoints to create (each costs an hourly fee in every zone), each with the
+         * reason it is worth it here. One not listed is reached through the NAT gateway instead.
+         */
+        interfaceEndpoints: z.partialRecord(
+          z.enum(INTERFACE_ENDPOINT_NAMES),
+          z.string().min(10, 'must give the reason this endpoint is worth its monthly cost'),
+        ),
       })
       .strict(),
     cluster: z
@@ -163,6 +212,8 @@ export const profileSchema = z
         /** PostgreSQL major.minor, e.g. 17.6. */
         engineVersion: z.string().regex(/^1[6-9]\.\d+$/, 'must be a PostgreSQL 16+ version such as 17.6'),
         instanceClass: rdsInstanceClass,
+        /** The largest class the database may grow to (the design: 32 vCPU / 128 GB). */
+        ceiling: ceilingSchema.optional(),
         readReplicas: int(0, RDS_MAX_READ_REPLICAS),
         multiAz: z.boolean(),
         allocatedStorageGiB: int(20, 65536),
@@ -384,6 +435,97 @@ export const profileSchema = z
           });
         }
       });
+    }
+    const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+    const describe = (s: InstanceShape) => `${s.vcpu} vCPU / ${s.memoryGiB} GiB`;
+    const shapeOf = (path: (string | number)[], type: string): InstanceShape | undefined => {
+      const shape = instanceShape(type);
+      if (shape === undefined) {
+        issue(
+          path,
+          `"${type}" has no known vCPU and memory (lib/config/instance-shapes.ts knows c, m, r and t families)`,
+        );
+      }
+      return shape;
+    };
+    const checkCeiling = (
+      path: (string | number)[],
+      type: string,
+      shape: InstanceShape,
+      ceiling: Ceiling | undefined,
+      ceilingField: string,
+    ) => {
+      if (ceiling && (shape.vcpu > ceiling.vcpu || shape.memoryGiB > ceiling.memoryGiB)) {
+        issue(
+          path,
+          `"${type}" (${describe(shape)}) is above ${ceilingField} (${ceiling.vcpu} vCPU / ${ceiling.memoryGiB} GiB): pick a type within it or raise the ceiling`,
+        );
+      }
+    };
+    for (const [role, group] of Object.entries(p.cluster.nodeGroups)) {
+      const base = ['cluster', 'nodeGroups', role];
+      const shapes = group.instanceTypes.map((type, i) => {
+        const shape = shapeOf([...base, 'instanceTypes', i], type);
+        if (shape)
+          checkCeiling([...base, 'instanceTypes', i], type, shape, group.ceiling, `cluster.nodeGroups.${role}.ceiling`);
+        return shape;
+      });
+      if (group.capacityType === 'SPOT') {
+        if (group.instanceTypes.length < 2) {
+          issue(
+            [...base, 'instanceTypes'],
+            'must list at least two instance types of one size with capacityType SPOT (more Spot pools, fewer interruptions)',
+          );
+        }
+        const first = shapes[0];
+        shapes.forEach((shape, i) => {
+          if (first && shape && (shape.vcpu !== first.vcpu || shape.memoryGiB !== first.memoryGiB)) {
+            issue(
+              [...base, 'instanceTypes', i],
+              `"${group.instanceTypes[i]}" (${describe(shape)}) is not the size of "${group.instanceTypes[0]}" (${describe(first)}): a Spot group's types must be of one size`,
+            );
+          }
+        });
+      }
+    }
+    const dbShape = shapeOf(['database', 'instanceClass'], p.database.instanceClass);
+    if (dbShape) {
+      checkCeiling(
+        ['database', 'instanceClass'],
+        p.database.instanceClass,
+        dbShape,
+        p.database.ceiling,
+        'database.ceiling',
+      );
+    }
+    // The pods must fit their nodes: one gateway pod per gateway node, the api's most pods on the api group's most nodes.
+    const fit = (role: 'gateway' | 'api') => {
+      const shape = instanceShape(p.cluster.nodeGroups[role].instanceTypes[0]);
+      const w = p.workloads[role];
+      return shape ? podsPerNode(shape, cpuMillis(w.cpu), memoryMiB(w.memory)) : undefined;
+    };
+    const gatewayFit = fit('gateway');
+    if (gatewayFit === 0) {
+      issue(
+        ['workloads', 'gateway', 'cpu'],
+        `a gateway pod (${p.workloads.gateway.cpu} CPU, ${p.workloads.gateway.memory}) does not fit one ${p.cluster.nodeGroups.gateway.instanceTypes[0]} node after the kubelet's and daemon sets' share`,
+      );
+    }
+    const apiFit = fit('api');
+    if (apiFit !== undefined && apiFit * p.cluster.nodeGroups.api.maxSize < p.workloads.api.maxReplicas) {
+      issue(
+        ['cluster', 'nodeGroups', 'api', 'maxSize'],
+        `${p.cluster.nodeGroups.api.maxSize} nodes of ${p.cluster.nodeGroups.api.instanceTypes[0]} hold ${apiFit * p.cluster.nodeGroups.api.maxSize} api pods (${apiFit} each), fewer than workloads.api.maxReplicas (${p.workloads.api.maxReplicas})`,
+      );
+    }
+    // EKS drains a Spot node at the two-minute interruption notice at the latest; the gateway's
+    // preStop wait and drain must end before the instance does.
+    const gatewayStop = p.app.deregistrationDelaySeconds + p.app.gatewayDrainSeconds;
+    if (p.cluster.nodeGroups.gateway.capacityType === 'SPOT' && gatewayStop > 120) {
+      issue(
+        ['app', 'gatewayDrainSeconds'],
+        `deregistrationDelaySeconds + gatewayDrainSeconds (${gatewayStop} s) must be at most 120 when the gateway nodes are SPOT (EC2's two-minute interruption notice)`,
+      );
     }
     const { gateway } = p.cluster.nodeGroups;
     // One gateway pod per gateway node (the brief's "server"): the node group must cover the HPA.

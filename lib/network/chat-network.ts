@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import type { InterfaceEndpointName } from '../config';
 import { allowCloudWatchLogs } from '../shared/allow-cloudwatch-logs';
 
 /** Props for {@link ChatNetwork}. */
@@ -14,6 +15,8 @@ export interface ChatNetworkProps {
   readonly availabilityZones: string[];
   /** NAT gateways: 1 is cheap, 3 (one per zone) survives a zone outage. */
   readonly natGateways: number;
+  /** The interface endpoints to create (the profile's choice; each costs an hourly fee per zone). */
+  readonly interfaceEndpoints: readonly InterfaceEndpointName[];
   /** How long VPC flow logs are kept. */
   readonly flowLogRetention: logs.RetentionDays;
   /** What happens to the flow log group and its key when the stack is deleted. */
@@ -34,7 +37,7 @@ export interface ChatNetworkProps {
  * - SSM, SSM Messages, EC2 Messages: Session Manager reaches nodes without SSH or bastions;
  * - SNS: Alertmanager publishes the in-cluster alerts to the alarm topic.
  */
-const INTERFACE_ENDPOINTS = {
+const INTERFACE_ENDPOINTS: Readonly<Record<InterfaceEndpointName, ec2.InterfaceVpcEndpointAwsService>> = {
   EcrApi: ec2.InterfaceVpcEndpointAwsService.ECR,
   EcrDocker: ec2.InterfaceVpcEndpointAwsService.ECR_DOCKER,
   Sts: ec2.InterfaceVpcEndpointAwsService.STS,
@@ -51,7 +54,7 @@ const INTERFACE_ENDPOINTS = {
   SsmMessages: ec2.InterfaceVpcEndpointAwsService.SSM_MESSAGES,
   Ec2Messages: ec2.InterfaceVpcEndpointAwsService.EC2_MESSAGES,
   Sns: ec2.InterfaceVpcEndpointAwsService.SNS,
-} as const;
+};
 
 /**
  * Endpoint policy statement: only principals of this account may use an endpoint, so a
@@ -156,6 +159,7 @@ export class ChatNetwork extends Construct {
     endpointSecurityGroup.addIngressRule(ec2.Peer.ipv4(props.cidr), ec2.Port.tcp(443), 'HTTPS from inside the VPC');
     this.endpointSecurityGroup = endpointSecurityGroup;
     for (const [name, service] of Object.entries(INTERFACE_ENDPOINTS)) {
+      if (!props.interfaceEndpoints.includes(name as InterfaceEndpointName)) continue;
       const endpoint = this.vpc.addInterfaceEndpoint(`${name}Endpoint`, {
         service,
         subnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },

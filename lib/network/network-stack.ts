@@ -1,7 +1,7 @@
 import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type { Construct } from 'constructs';
-import type { Profile } from '../config';
+import type { InterfaceEndpointName, Profile } from '../config';
 import { logRetention } from '../shared/log-retention';
 import { ChatNetwork } from './chat-network';
 
@@ -30,6 +30,7 @@ export class NetworkStack extends Stack {
       cidr: network.vpcCidr,
       availabilityZones: [...env.availabilityZones],
       natGateways: network.natGateways,
+      interfaceEndpoints: Object.keys(network.interfaceEndpoints) as InterfaceEndpointName[],
       flowLogRetention: logRetention(network.flowLogRetentionDays, 'network.flowLogRetentionDays'),
       removalPolicy: protectData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });

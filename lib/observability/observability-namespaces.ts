@@ -32,6 +32,11 @@ export interface ObservabilityNetworkPoliciesProps {
   readonly cluster: eks.ICluster;
   /** The VPC range: the API server's private addresses, nodes, pods and the interface endpoints. */
   readonly vpcCidr: string;
+  /**
+   * Where the AWS APIs these namespaces call (SNS for Alertmanager) are: the VPC range with their
+   * interface endpoints, any address (through NAT) without. See `awsApiEgressCidr`.
+   */
+  readonly awsApiCidr: string;
   /** The namespace of the chat apps, which export spans to the trace collector. */
   readonly appsNamespace: string;
 }
@@ -89,7 +94,7 @@ function policy(namespace: string, name: string, spec: Policy): Policy {
 }
 
 /** What every namespace starts from: nothing in or out but DNS, the Kubernetes API and AWS APIs. */
-function baseline(namespace: string, vpcCidr: string): Policy[] {
+function baseline(namespace: string, vpcCidr: string, awsApiCidr: string): Policy[] {
   return [
     policy(namespace, 'default-deny', { podSelector: {}, policyTypes: ['Ingress', 'Egress'] }),
     policy(namespace, 'allow-dns', {
@@ -107,14 +112,16 @@ function baseline(namespace: string, vpcCidr: string): Policy[] {
         },
       ],
     }),
-    // The Kubernetes API (the control plane's private addresses are in the VPC), the AWS APIs
-    // through the interface endpoints (SNS, OpenSearch, STS) and the Pod Identity agent.
+    // The Kubernetes API (the control plane's private addresses are in the VPC), OpenSearch (in
+    // the VPC), the AWS APIs (SNS: in the VPC with its endpoint, else through NAT) and the Pod
+    // Identity agent.
     policy(namespace, 'allow-kubernetes-and-aws-apis', {
       podSelector: {},
       policyTypes: ['Egress'],
       egress: [
         { to: [{ ipBlock: { cidr: POD_IDENTITY_AGENT.cidr } }], ports: tcp(POD_IDENTITY_AGENT.port) },
         { to: [{ ipBlock: { cidr: vpcCidr } }], ports: tcp(443) },
+        ...(awsApiCidr === vpcCidr ? [] : [{ to: [{ ipBlock: { cidr: awsApiCidr } }], ports: tcp(443) }]),
       ],
     }),
   ];
@@ -124,7 +131,7 @@ function observabilityPolicies(props: ObservabilityNetworkPoliciesProps): Policy
   const ns = OBSERVABILITY_NAMESPACE;
   const prometheus = { podSelector: { matchLabels: OBSERVABILITY_PODS.prometheus } };
   return [
-    ...baseline(ns, props.vpcCidr),
+    ...baseline(ns, props.vpcCidr, props.awsApiCidr),
     // Scraping: pods and nodes (kubelet, node-exporter on the host network) all have VPC addresses.
     policy(ns, 'prometheus-scrapes', {
       podSelector: { matchLabels: OBSERVABILITY_PODS.prometheus },
@@ -189,7 +196,7 @@ function agentPolicies(props: ObservabilityNetworkPoliciesProps): Policy[] {
     // node-exporter runs on the host network, which NetworkPolicies do not govern; Fluent Bit
     // does not, and needs only the baseline: the API server (pod metadata) and OpenSearch (HTTPS
     // in the VPC).
-    ...baseline(ns, props.vpcCidr),
+    ...baseline(ns, props.vpcCidr, props.awsApiCidr),
     policy(ns, 'fluent-bit-from-prometheus', {
       podSelector: { matchLabels: OBSERVABILITY_PODS.fluentBit },
       policyTypes: ['Ingress'],

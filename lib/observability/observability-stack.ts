@@ -5,7 +5,7 @@ import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import type * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { type Profile, requireAlertDestination } from '../config';
+import { awsApiEgressCidr, type Profile, requireAlertDestination } from '../config';
 import { logRetention } from '../shared/log-retention';
 import { ChatMonitoring, type MonitoredDatabase, type MonitoredRedis } from './chat-monitoring';
 import { JaegerTracing } from './jaeger-tracing';
@@ -63,6 +63,7 @@ export class ObservabilityStack extends Stack {
     const networkPolicies = new ObservabilityNetworkPolicies(this, 'NetworkPolicies', {
       cluster,
       vpcCidr: profile.network.vpcCidr,
+      awsApiCidr: awsApiEgressCidr(profile, ['Sns']),
       appsNamespace: CHAT_NAMESPACE,
     });
     networkPolicies.node.addDependency(namespace);

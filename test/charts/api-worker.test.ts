@@ -6,7 +6,7 @@ import { loadProfile } from '../../lib/config';
 import { ofKind, type K8sObject } from './synth-charts';
 
 describe('ApiChart and WorkerChart', () => {
-  // Given the prod profile (api 5 -> 20 pods of 2 CPU / 4Gi, worker 3 -> 12 of 1 CPU / 2Gi)
+  // Given the prod profile (api 20 -> 40 pods of 500m / 768Mi, worker 3 -> 12 of 500m / 1Gi)
   const profile = loadProfile('prod');
   const common = { profile, namespace: 'co-talk', backends: PLACEHOLDERS.backends };
   const api = Testing.synth(
@@ -16,11 +16,11 @@ describe('ApiChart and WorkerChart', () => {
     new WorkerChart(Testing.app(), 'Worker', { ...common, image: PLACEHOLDERS.images.worker }),
   ) as K8sObject[];
 
-  test('the api scales 5 -> 20 on CPU with the default scale-down behaviour', () => {
+  test('the api scales 20 -> 40 on CPU with the default scale-down behaviour', () => {
     expect(ofKind(api, 'HorizontalPodAutoscaler')[0].spec).toEqual({
       scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'api' },
-      minReplicas: 5,
-      maxReplicas: 20,
+      minReplicas: 20,
+      maxReplicas: 40,
       metrics: [
         { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } },
       ],
@@ -31,8 +31,8 @@ describe('ApiChart and WorkerChart', () => {
     const pod = ofKind(api, 'Deployment', 'api')[0].spec.template.spec;
     expect(pod.nodeSelector).toEqual({ 'co-talk.io/node-role': 'api' });
     expect(pod.containers[0].resources).toEqual({
-      requests: { cpu: '2000m', memory: '4096Mi' },
-      limits: { cpu: '2000m', memory: '4096Mi' },
+      requests: { cpu: '500m', memory: '768Mi' },
+      limits: { cpu: '500m', memory: '768Mi' },
     });
   });
 

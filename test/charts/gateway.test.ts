@@ -5,7 +5,7 @@ import { loadProfile } from '../../lib/config';
 import { ofKind, type K8sObject } from './synth-charts';
 
 describe('GatewayChart', () => {
-  // Given the prod profile (10 -> 20 pods, 300 s drain, 30 s deregistration)
+  // Given the prod profile (10 -> 20 pods, 90 s drain, 30 s deregistration: within a Spot notice)
   const profile = loadProfile('prod');
   const props = {
     profile,
@@ -26,8 +26,8 @@ describe('GatewayChart', () => {
 
   test('waits out the NLB deregistration, then drains for the profile drain time', () => {
     expect(pod.containers[0].lifecycle).toEqual({ preStop: { sleep: { seconds: 30 } } });
-    expect(pod.terminationGracePeriodSeconds).toBe(330);
-    expect(pod.containers[0].env).toEqual(expect.arrayContaining([{ name: 'GATEWAY_DRAIN_SECONDS', value: '300' }]));
+    expect(pod.terminationGracePeriodSeconds).toBe(120);
+    expect(pod.containers[0].env).toEqual(expect.arrayContaining([{ name: 'GATEWAY_DRAIN_SECONDS', value: '90' }]));
   });
 
   test('scales on CPU and memory, removing one pod per drain period after a long stabilization', () => {
@@ -43,7 +43,7 @@ describe('GatewayChart', () => {
         scaleDown: {
           stabilizationWindowSeconds: 1800,
           selectPolicy: 'Min',
-          policies: [{ type: 'Pods', value: 1, periodSeconds: 330 }],
+          policies: [{ type: 'Pods', value: 1, periodSeconds: 120 }],
         },
       },
     });

@@ -105,13 +105,14 @@ describe('PlatformChart', () => {
   });
 
   test('sizes the quota for every workload at its HPA maximum plus a 25% surge', () => {
-    // gateway 25 x 14 cores, api 25 x 2, worker 15 x 1, kong 15 x 1 (maxima 20/20/12/12, rounded up)
+    // gateway 25 x 3.5 cores / 6Gi, api 50 x 0.5 / 768Mi, worker 15 x 0.5 / 1Gi, kong 15 x 0.5 / 1Gi
+    // (maxima 20/40/12/12, rounded up)
     expect(ofKind(objects, 'ResourceQuota')[0].spec.hard).toEqual({
-      'requests.cpu': '430000m',
-      'limits.cpu': '430000m',
-      'requests.memory': `${(25 * 26 + 25 * 4 + 15 * 2 + 15 * 2) * 1024}Mi`,
-      'limits.memory': `${(25 * 26 + 25 * 4 + 15 * 2 + 15 * 2) * 1024}Mi`,
-      pods: 80,
+      'requests.cpu': '127500m',
+      'limits.cpu': '127500m',
+      'requests.memory': `${25 * 6144 + 50 * 768 + 15 * 1024 + 15 * 1024}Mi`,
+      'limits.memory': `${25 * 6144 + 50 * 768 + 15 * 1024 + 15 * 1024}Mi`,
+      pods: 105,
     });
   });
 
@@ -119,9 +120,9 @@ describe('PlatformChart', () => {
     expect(ofKind(objects, 'LimitRange')[0].spec.limits).toEqual([
       {
         type: 'Container',
-        default: { cpu: '1000m', memory: '2048Mi' },
-        defaultRequest: { cpu: '1000m', memory: '2048Mi' },
-        max: { cpu: '14000m', memory: '26624Mi' },
+        default: { cpu: '500m', memory: '768Mi' },
+        defaultRequest: { cpu: '500m', memory: '768Mi' },
+        max: { cpu: '3500m', memory: '6144Mi' },
       },
     ]);
   });

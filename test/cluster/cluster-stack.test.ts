@@ -88,6 +88,7 @@ describe.each(PROFILE_NAMES)('ClusterStack (%s)', (name) => {
     t.hasResourceProperties('AWS::EKS::Nodegroup', {
       AmiType: profile.cluster.graviton ? 'AL2023_ARM_64_STANDARD' : 'AL2023_x86_64_STANDARD',
       InstanceTypes: group.instanceTypes,
+      CapacityType: group.capacityType,
       ScalingConfig: { MinSize: group.minSize, DesiredSize: group.desiredSize, MaxSize: group.maxSize },
       Labels: { [NODE_ROLE_LABEL]: role },
       Taints: role === 'system' ? [] : [{ Key: NODE_ROLE_LABEL, Value: role, Effect: 'NO_SCHEDULE' }],
@@ -187,5 +188,21 @@ describe('ClusterStack logical ids', () => {
     const t = synthApp('prod').template('cluster');
     expect(Object.keys(t.findResources('AWS::EKS::Cluster'))).toEqual(['ChatClusterDAFA5C0F']);
     expect(Object.keys(t.findResources('AWS::KMS::Key'))).toEqual(['ChatClusterSecretsKey634C8DF9']);
+  });
+});
+
+describe('ClusterStack capacity types', () => {
+  test('prod runs the gateway and api nodes on Spot with several types of one size, the system nodes On-Demand', () => {
+    const groups = Object.values(synthApp('prod').template('cluster').findResources('AWS::EKS::Nodegroup')).map(
+      (g) => g.Properties,
+    );
+    const byRole = (role: string) => groups.find((g) => g.Labels[NODE_ROLE_LABEL] === role);
+    for (const role of ['gateway', 'api']) {
+      expect(byRole(role)).toMatchObject({
+        CapacityType: 'SPOT',
+        InstanceTypes: ['c7g.xlarge', 'c6g.xlarge'],
+      });
+    }
+    expect(byRole('system')).toMatchObject({ CapacityType: 'ON_DEMAND', InstanceTypes: ['m7g.large'] });
   });
 });

@@ -72,7 +72,7 @@ describe('validateProfile', () => {
     [
       'min above max replicas',
       'prod',
-      (p) => (p.workloads.api.minReplicas = 30),
+      (p) => (p.workloads.api.minReplicas = 50),
       /workloads\.api\.maxReplicas: must be >= minReplicas/,
     ],
     [
@@ -85,8 +85,62 @@ describe('validateProfile', () => {
     [
       'an x86 type on a Graviton cluster',
       'dev',
-      (p) => (p.cluster.graviton = true),
+      (p) => (p.cluster.nodeGroups.system.instanceTypes = ['m7i.large']),
       /cluster\.nodeGroups\.system\.instanceTypes\[0\]: "m7i\.large" is not a Graviton type/,
+    ],
+    [
+      'a gateway node above its ceiling',
+      'prod',
+      (p) => (p.cluster.nodeGroups.gateway.instanceTypes = ['c7g.8xlarge', 'c6g.8xlarge']),
+      /cluster\.nodeGroups\.gateway\.instanceTypes\[0\]: "c7g\.8xlarge" \(32 vCPU \/ 64 GiB\) is above cluster\.nodeGroups\.gateway\.ceiling \(16 vCPU \/ 32 GiB\)/,
+    ],
+    [
+      'a database class above its ceiling',
+      'scale',
+      (p) => (p.database.instanceClass = 'db.r7g.8xlarge'),
+      /database\.instanceClass: "db\.r7g\.8xlarge" \(32 vCPU \/ 256 GiB\) is above database\.ceiling \(32 vCPU \/ 128 GiB\)/,
+    ],
+    [
+      'a Spot group with one instance type',
+      'prod',
+      (p) => (p.cluster.nodeGroups.api.instanceTypes = ['c7g.xlarge']),
+      /cluster\.nodeGroups\.api\.instanceTypes: must list at least two instance types of one size with capacityType SPOT/,
+    ],
+    [
+      'a Spot group of mixed sizes',
+      'prod',
+      (p) => (p.cluster.nodeGroups.gateway.instanceTypes = ['c7g.xlarge', 'm7g.xlarge']),
+      /cluster\.nodeGroups\.gateway\.instanceTypes\[1\]: "m7g\.xlarge" \(4 vCPU \/ 16 GiB\) is not the size of "c7g\.xlarge" \(4 vCPU \/ 8 GiB\)/,
+    ],
+    [
+      'a gateway drain longer than the Spot interruption notice',
+      'prod',
+      (p) => (p.app.gatewayDrainSeconds = 300),
+      /app\.gatewayDrainSeconds: deregistrationDelaySeconds \+ gatewayDrainSeconds \(330 s\) must be at most 120 when the gateway nodes are SPOT/,
+    ],
+    [
+      'a gateway pod larger than its node',
+      'prod',
+      (p) => (p.workloads.gateway.memory = '8Gi'),
+      /workloads\.gateway\.cpu: a gateway pod \(3500m CPU, 8Gi\) does not fit one c7g\.xlarge node/,
+    ],
+    [
+      'api nodes too few for the api pods',
+      'prod',
+      (p) => (p.cluster.nodeGroups.api.maxSize = 4),
+      /cluster\.nodeGroups\.api\.maxSize: 4 nodes of c7g\.xlarge hold 28 api pods \(7 each\), fewer than workloads\.api\.maxReplicas \(40\)/,
+    ],
+    [
+      'an instance type of unknown size',
+      'dev',
+      (p) => (p.cluster.nodeGroups.system.instanceTypes = ['x2gd.large']),
+      /cluster\.nodeGroups\.system\.instanceTypes\[0\]: "x2gd\.large" has no known vCPU and memory/,
+    ],
+    [
+      'an interface endpoint without its reason',
+      'dev',
+      (p) => (p.network.interfaceEndpoints = { Sts: '' }),
+      /network\.interfaceEndpoints\.Sts: must give the reason/,
     ],
     [
       'an unknown field',
@@ -142,5 +196,22 @@ describe('validateProfile', () => {
     expect(() => validateProfile(bad, 'prod')).toThrow(
       /^Invalid profile "prod":\n {2}- network\.natGateways: .*\n {2}- database\.readReplicas: must be at least 1/,
     );
+  });
+});
+
+describe('prod is the design target column', () => {
+  // The design's target column runs at rest: 10 WebSocket servers, 20 API pods, 5 read replicas.
+  const prod = loadProfile('prod');
+  test('10 gateway servers, 20 api pods and 5 read replicas at rest', () => {
+    expect(prod.cluster.nodeGroups.gateway.minSize).toBe(10);
+    expect(prod.workloads.gateway.minReplicas).toBe(10);
+    expect(prod.workloads.api.minReplicas).toBe(20);
+    expect(prod.database.readReplicas).toBe(5);
+  });
+
+  test('each tier states the design vertical size as its ceiling', () => {
+    expect(prod.cluster.nodeGroups.gateway.ceiling).toEqual({ vcpu: 16, memoryGiB: 32 });
+    expect(prod.cluster.nodeGroups.api.ceiling).toEqual({ vcpu: 8, memoryGiB: 16 });
+    expect(prod.database.ceiling).toEqual({ vcpu: 32, memoryGiB: 128 });
   });
 });

@@ -10,13 +10,13 @@ const primary = { Engine: 'postgres' };
 const replica = { SourceDBInstanceIdentifier: Match.anyValue() };
 
 describe('ChatDatabase', () => {
-  test('prod: a Multi-AZ PostgreSQL 17 primary of the brief size, encrypted with the database key', () => {
+  test('prod: a Multi-AZ PostgreSQL 17 primary of the budget size, encrypted with the database key', () => {
     dataTemplate('prod').hasResourceProperties('AWS::RDS::DBInstance', {
       ...primary,
       EngineVersion: '17.6',
-      DBInstanceClass: 'db.m7g.8xlarge',
+      DBInstanceClass: 'db.t4g.medium',
       MultiAZ: true,
-      AllocatedStorage: '1000',
+      AllocatedStorage: '50',
       MaxAllocatedStorage: 8000,
       StorageType: 'gp3',
       StorageEncrypted: true,
@@ -44,7 +44,7 @@ describe('ChatDatabase', () => {
   test('prod: replicas match the primary size, monitoring and logging', () => {
     dataTemplate('prod').hasResourceProperties('AWS::RDS::DBInstance', {
       ...replica,
-      DBInstanceClass: 'db.m7g.8xlarge',
+      DBInstanceClass: 'db.t4g.medium',
       EnablePerformanceInsights: true,
       MonitoringInterval: 15,
       EnableCloudwatchLogsExports: ['postgresql', 'upgrade'],

@@ -15,7 +15,8 @@ describe('RedisClusters', () => {
 
   test.each<[ProfileName, number, number]>([
     ['dev', 1, 1],
-    ['prod', 3, 2],
+    ['prod', 1, 1],
+    ['scale', 6, 2],
   ])('%s: the cache runs in cluster mode with %i shard(s) of %i replica(s)', (name, shards, replicas) => {
     dataTemplate(name).hasResourceProperties('AWS::ElastiCache::ReplicationGroup', {
       ...byDescription('L2 cache'),
@@ -32,14 +33,14 @@ describe('RedisClusters', () => {
     template.hasResourceProperties('AWS::ElastiCache::ReplicationGroup', {
       ...byDescription('pub/sub fan-out'),
       ClusterMode: 'disabled',
-      NumCacheClusters: 3,
+      NumCacheClusters: 2,
       Port: 6381,
       SnapshotRetentionLimit: 0,
     });
     template.hasResource('AWS::ElastiCache::ReplicationGroup', {
       Properties: Match.objectLike({
         ...byDescription('message streams'),
-        NumCacheClusters: 3,
+        NumCacheClusters: 2,
         Port: 6382,
         SnapshotRetentionLimit: 35,
         SnapshotWindow: Match.anyValue(),

@@ -22,17 +22,29 @@ describe('SearchDomain', () => {
     });
   });
 
-  test('prod: dedicated masters and a standby zone; data nodes and storage from the profile', () => {
-    dataTemplate('prod').hasResourceProperties('AWS::OpenSearchService::Domain', {
+  test('scale: dedicated masters and a standby zone; data nodes and storage from the profile', () => {
+    dataTemplate('scale').hasResourceProperties('AWS::OpenSearchService::Domain', {
       ClusterConfig: Match.objectLike({
-        InstanceCount: 3,
-        InstanceType: 'r7g.xlarge.search',
+        InstanceCount: 6,
+        InstanceType: 'r7g.2xlarge.search',
         DedicatedMasterEnabled: true,
         DedicatedMasterCount: 3,
         DedicatedMasterType: 'm7g.large.search',
         MultiAZWithStandbyEnabled: true,
       }),
-      EBSOptions: { EBSEnabled: true, VolumeSize: 500, VolumeType: 'gp3' },
+      EBSOptions: { EBSEnabled: true, VolumeSize: 1000, VolumeType: 'gp3' },
+    });
+  });
+
+  test('prod: three data nodes of the budget size, no dedicated masters (and so no standby zone)', () => {
+    dataTemplate('prod').hasResourceProperties('AWS::OpenSearchService::Domain', {
+      ClusterConfig: Match.objectLike({
+        InstanceCount: 3,
+        InstanceType: 'm7g.large.search',
+        DedicatedMasterEnabled: false,
+        MultiAZWithStandbyEnabled: false,
+      }),
+      EBSOptions: { EBSEnabled: true, VolumeSize: 50, VolumeType: 'gp3' },
     });
   });
 

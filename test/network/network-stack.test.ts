@@ -7,9 +7,10 @@ const networkTemplate = (name: 'dev' | 'staging' | 'prod' | 'scale') => {
 };
 
 describe('NetworkStack', () => {
-  test.each<['dev' | 'prod', number]>([
+  test.each<['dev' | 'prod' | 'scale', number]>([
     ['dev', 1],
-    ['prod', 3],
+    ['prod', 1],
+    ['scale', 3],
   ])('%s: %i NAT gateway(s), as the profile says', (name, nats) => {
     networkTemplate(name).resourceCountIs('AWS::EC2::NatGateway', nats);
   });
@@ -83,8 +84,12 @@ describe('NetworkStack', () => {
     ]);
   });
 
-  test('interface endpoints for every AWS API the private nodes call, with private DNS', () => {
-    const template = networkTemplate('prod');
+  test('prod creates no interface endpoint: its profile lists none', () => {
+    networkTemplate('prod').resourcePropertiesCountIs('AWS::EC2::VPCEndpoint', { VpcEndpointType: 'Interface' }, 0);
+  });
+
+  test('scale: interface endpoints for every AWS API the private nodes call, with private DNS', () => {
+    const template = networkTemplate('scale');
     const endpoints = Object.values(
       template.findResources('AWS::EC2::VPCEndpoint', { Properties: { VpcEndpointType: 'Interface' } }),
     );

@@ -49,6 +49,38 @@ describe('diffAssemblies', () => {
     ]);
   });
 
+  // A size change within a tier's ceiling: the database class changes in place (a reboot, no new
+  // instance), while a managed node group's instance types replace the node group.
+  test('a larger database class within its ceiling is an in-place update, not a hazard', () => {
+    const [data] = diffAssemblies(base, synthFixture({ dbInstanceClass: 'db.m7g.xlarge' }));
+    expect(data.resources).toEqual([
+      expect.objectContaining({
+        path: 'Data/Database/Resource',
+        kind: 'updated',
+        properties: ['DBInstanceClass'],
+        // Flagged only when a data store is replaced or removed.
+        stateful: false,
+      }),
+    ]);
+    expect(data.hazards).toEqual([]);
+  });
+
+  test('a larger node size replaces the node group (new nodes, drained old ones), which holds no data', () => {
+    const [cluster] = diffAssemblies(base, synthFixture({ gatewayInstanceType: 'c7i.2xlarge' }));
+    expect(cluster.resources).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          path: 'Cluster/Cluster/NodegroupGateway/Resource',
+          type: 'AWS::EKS::Nodegroup',
+          kind: 'replaced',
+          properties: ['InstanceTypes (replaces)'],
+          stateful: false,
+        }),
+      ]),
+    );
+    expect(cluster.hazards).toEqual([]);
+  });
+
   test('a removed cache is a stateful hazard; its removed subnet group is not', () => {
     const [data] = diffAssemblies(base, synthFixture({ withCache: false }));
     expect(data.resources.map((r) => [r.type, r.kind, r.stateful])).toEqual(

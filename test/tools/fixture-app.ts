@@ -20,6 +20,10 @@ export interface FixtureOptions {
   readonly gatewayNodes?: number;
   /** @default 'c7i.xlarge' */
   readonly gatewayInstanceType?: string;
+  /** Run the gateway node group on Spot with these types (the first is `gatewayInstanceType`'s place). @default On-Demand */
+  readonly gatewaySpotTypes?: string[];
+  /** The primary's class. @default 'db.m7g.large' */
+  readonly dbInstanceClass?: string;
   /** Replicas of the gateway Deployment in the cluster's manifest. @default 2 */
   readonly gatewayReplicas?: number;
   /** Opens the workload security group to the internet on 5432. @default false */
@@ -61,7 +65,7 @@ export function synthFixture(options: FixtureOptions = {}): AssemblyStack[] {
   const data = new Stack(app, 'Data', { env });
   const database = new rds.DatabaseInstance(data, 'Database', {
     engine: rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_17_6 }),
-    instanceType: new ec2.InstanceType('m7g.large'),
+    instanceType: new ec2.InstanceType((options.dbInstanceClass ?? 'db.m7g.large').replace(/^db\./, '')),
     instanceIdentifier: options.dbInstanceIdentifier ?? 'chat-db',
     vpc,
     multiAz: true,
@@ -112,7 +116,11 @@ export function synthFixture(options: FixtureOptions = {}): AssemblyStack[] {
     kubectlProviderOptions: { kubectlLayer: new KubectlV36Layer(clusterStack, 'KubectlLayer') },
   });
   const nodes = cluster.addNodegroupCapacity('Gateway', {
-    instanceTypes: [new ec2.InstanceType(options.gatewayInstanceType ?? 'c7i.xlarge')],
+    instanceTypes: (options.gatewaySpotTypes ?? [options.gatewayInstanceType ?? 'c7i.xlarge']).map(
+      (t) => new ec2.InstanceType(t),
+    ),
+    capacityType: options.gatewaySpotTypes ? eks.CapacityType.SPOT : eks.CapacityType.ON_DEMAND,
+    labels: { 'co-talk.io/node-role': 'gateway' },
     minSize: 1,
     desiredSize: options.gatewayNodes ?? 3,
     maxSize: 10,

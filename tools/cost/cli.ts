@@ -3,20 +3,24 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { PricingClient } from '@aws-sdk/client-pricing';
 import { loadProfile, PROFILE_NAMES } from '../../lib/config';
-import { outputFormat, parseToolArgs, profilesFromContext, runMain } from '../common/args';
+import { parseToolArgs, profilesFromContext, runMain, UsageError } from '../common/args';
 import { readAssembly } from '../common/assembly';
 import { synthesize } from '../common/synth';
 import { describeAwsError } from '../common/aws-errors';
 import { estimateCost } from './estimate';
 import { loadPriceTable, priceTableFile } from './price-table';
 import { refreshPriceTable } from './refresh';
+import { estimateOptions, extraChoices } from './profile-inputs';
 import { renderCostReport, type ReportFormat } from './report';
 
-const USAGE = `usage: npm run cost -- [-c env=NAME] [--format text|markdown] [--refresh]
+const USAGE = `usage: npm run cost -- [-c env=NAME] [--format text|markdown|json] [--refresh]
 
-Estimates the monthly on-demand cost of a profile (default prod) from its synthesized templates,
-beside the design document's table. --refresh rebuilds the committed price table from the AWS
-Price List API (needs AWS credentials; every profile is synthesized to find the types in use).`;
+Estimates the monthly cost of a profile (default prod) from its synthesized templates three ways
+(on demand; 1-year no-upfront Reserved / Savings Plans; Spot on the node groups that run Spot),
+beside the design document's table. --format json prints { totals: { onDemand, reserved, spot } }
+and the rest for CI. --refresh rebuilds the committed price table's on-demand and Reserved rates
+from the AWS Price List API (needs AWS credentials; every profile is synthesized to find the types
+in use).`;
 
 async function main(): Promise<number> {
   const { values, context } = parseToolArgs(process.argv.slice(2), {
@@ -28,7 +32,10 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const format = outputFormat(values.format);
+  const format = values.format;
+  if (format !== 'text' && format !== 'markdown' && format !== 'json') {
+    throw new UsageError(`--format must be text, markdown or json, got "${String(format)}"`);
+  }
   const repoDir = path.resolve(__dirname, '..', '..');
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'co-talk-cost-'));
   try {
@@ -58,8 +65,9 @@ async function main(): Promise<number> {
     const stacks = readAssembly(
       await synthesize({ repoDir, outdir: path.join(work, name), context: { ...context, env: name } }),
     );
-    const estimate = estimateCost(stacks, loadPriceTable(profile.env.region));
-    console.log(renderCostReport(name, estimate, loadPriceTable(profile.env.region), format as ReportFormat));
+    const prices = loadPriceTable(profile.env.region);
+    const estimate = estimateCost(stacks, prices, estimateOptions(profile));
+    console.log(renderCostReport(name, estimate, prices, format as ReportFormat, extraChoices(profile)));
     return 0;
   } finally {
     fs.rmSync(work, { recursive: true, force: true });

@@ -6,6 +6,8 @@ export interface DesignCostRow {
   readonly monthlyUsd: number;
   /** The category of the estimate the row is compared with. */
   readonly category: CostCategory;
+  /** For a node group row: the role whose node group (instances and disks) the row prices. */
+  readonly nodeRole?: string;
 }
 
 /**
@@ -19,14 +21,20 @@ export interface DesignCostRow {
 export const DESIGN_ESTIMATE: {
   readonly profile: string;
   readonly statedTotalUsd: number;
+  /** "with reserved instances ~$2,700". */
+  readonly statedReservedUsd: number;
+  /** "with spot ~$1,900". */
+  readonly statedSpotUsd: number;
   readonly rows: readonly DesignCostRow[];
 } = {
   profile: 'prod',
   statedTotalUsd: 3800,
+  statedReservedUsd: 2700,
+  statedSpotUsd: 1900,
   rows: [
     { item: 'EKS', monthlyUsd: 73, category: 'eks' },
-    { item: 'EC2 WebSocket x10', monthlyUsd: 1200, category: 'compute' },
-    { item: 'EC2 API', monthlyUsd: 800, category: 'compute' },
+    { item: 'EC2 WebSocket x10', monthlyUsd: 1200, category: 'compute', nodeRole: 'gateway' },
+    { item: 'EC2 API', monthlyUsd: 800, category: 'compute', nodeRole: 'api' },
     { item: 'RDS', monthlyUsd: 500, category: 'rds' },
     { item: 'ElastiCache', monthlyUsd: 600, category: 'elasticache' },
     { item: 'Elasticsearch', monthlyUsd: 400, category: 'opensearch' },

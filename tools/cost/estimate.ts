@@ -5,6 +5,9 @@ import {
   resourcePath,
   type TemplateResource,
 } from '../common/assembly';
+import { instanceShape, podsPerNode } from '../../lib/config/instance-shapes';
+import { NODE_ROLE_LABEL } from '../../lib/contract/node-roles';
+import { literalNumber } from '../common/template-values';
 import { COST_CATEGORIES, type CostCategory, type PriceTable } from './price-table';
 
 /** One priced (or unpriceable) part of a stack. */
@@ -20,6 +23,40 @@ export interface CostLine {
   readonly unpriced?: string;
   /** The price-table entry that was missing, so `--refresh` can look it up: e.g. `{ section: 'ec2', key: 'c7i.4xlarge' }`. */
   readonly missing?: { readonly section: string; readonly key: string };
+  /**
+   * Monthly USD at 1-year no-upfront Reserved / Savings Plan rates; the on-demand figure for what
+   * cannot be reserved (storage, load balancers, NAT, the EKS control plane). Undefined: rate missing.
+   */
+  readonly reservedUsd?: number;
+  /** Monthly USD with Spot where the node group runs Spot, the Reserved figure elsewhere. Undefined: rate missing. */
+  readonly spotUsd?: number;
+  /** Rates the Reserved or Spot figure lacks (`reserved.hourly.ec2.c7g.xlarge`); that total leaves the line out. */
+  readonly missingRates?: readonly string[];
+  /** A node group's role (its `co-talk.io/node-role` label), so the report can set it beside the design's line. */
+  readonly nodeRole?: string;
+}
+
+/** The three ways the design prices the deployment, USD a month. */
+export interface CostTotals {
+  readonly onDemand: number;
+  readonly reserved: number;
+  readonly spot: number;
+}
+
+/** Pods a node group must hold at rest, and each pod's request: the group is priced at the nodes they take. */
+export interface PodDemand {
+  readonly workload: string;
+  readonly pods: number;
+  readonly cpuMillis: number;
+  readonly memoryMiB: number;
+}
+
+/** What the templates cannot tell, from the profile. */
+export interface EstimateOptions {
+  /** Pods each node group role must run at rest (the API tier: the target column's 20 pods). */
+  readonly podDemand?: Readonly<Record<string, PodDemand>>;
+  /** A data-transfer figure counted in every total (the design document's $200 for prod). */
+  readonly dataTransferUsd?: number;
 }
 
 /** The estimate of one synthesized app. */
@@ -29,6 +66,10 @@ export interface CostEstimate {
   readonly totalUsd: number;
   /** Lines without a price; the total excludes them, so it is a lower bound when this is non-empty. */
   readonly unpriced: CostLine[];
+  /** On demand, Reserved and Spot; each leaves out the lines it has no rate for (listed in `missingRates`). */
+  readonly totals: CostTotals;
+  /** Priced lines whose Reserved or Spot rate is missing: reported, never counted as zero. */
+  readonly missingRates: CostLine[];
 }
 
 /** Usage-based charges a template cannot tell; the report names them so nobody reads the total as complete. */
@@ -47,19 +88,50 @@ type Add = (line: Omit<CostLine, 'stack' | 'path'>) => void;
  * the EKS control plane, EBS. Only literal values count: a size computed at deploy time is
  * reported as unpriced, as is any type missing from the price table.
  */
-export function estimateCost(stacks: readonly AssemblyStack[], prices: PriceTable): CostEstimate {
+export function estimateCost(
+  stacks: readonly AssemblyStack[],
+  prices: PriceTable,
+  options: EstimateOptions = {},
+): CostEstimate {
   const lines: CostLine[] = [];
   for (const stack of stacks) {
     const resources = stack.template.Resources ?? {};
     for (const [logicalId, resource] of Object.entries(resources)) {
-      const add: Add = (line) => lines.push({ stack: stack.id, path: resourcePath(logicalId, resource), ...line });
-      priceResource(resource, resources, prices, add);
+      // A line that names no Reserved or Spot figure is one nothing can be reserved for: all three alike.
+      const add: Add = (line) =>
+        lines.push({
+          stack: stack.id,
+          path: resourcePath(logicalId, resource),
+          ...line,
+          reservedUsd: 'reservedUsd' in line ? line.reservedUsd : line.monthlyUsd,
+          spotUsd: 'spotUsd' in line ? line.spotUsd : 'reservedUsd' in line ? line.reservedUsd : line.monthlyUsd,
+        });
+      priceResource(resource, resources, prices, add, options);
     }
+  }
+  if (options.dataTransferUsd !== undefined) {
+    lines.push({
+      stack: '-',
+      path: '-',
+      category: 'dataTransfer',
+      description: "data transfer (the design document's figure: usage, not in a template)",
+      monthlyUsd: options.dataTransferUsd,
+      reservedUsd: options.dataTransferUsd,
+      spotUsd: options.dataTransferUsd,
+    });
   }
   const byCategory = Object.fromEntries(COST_CATEGORIES.map((c) => [c, 0])) as Record<CostCategory, number>;
   for (const line of lines) if (line.monthlyUsd !== undefined) byCategory[line.category] += line.monthlyUsd;
   const totalUsd = Object.values(byCategory).reduce((a, b) => a + b, 0);
-  return { lines, byCategory, totalUsd, unpriced: lines.filter((l) => l.monthlyUsd === undefined) };
+  const sum = (pick: (l: CostLine) => number | undefined) => lines.reduce((a, l) => a + (pick(l) ?? 0), 0);
+  return {
+    lines,
+    byCategory,
+    totalUsd,
+    unpriced: lines.filter((l) => l.monthlyUsd === undefined),
+    totals: { onDemand: totalUsd, reserved: sum((l) => l.reservedUsd), spot: sum((l) => l.spotUsd) },
+    missingRates: lines.filter((l) => l.monthlyUsd !== undefined && (l.missingRates?.length ?? 0) > 0),
+  };
 }
 
 function priceResource(
@@ -67,6 +139,7 @@ function priceResource(
   resources: Record<string, TemplateResource>,
   prices: PriceTable,
   add: Add,
+  options: EstimateOptions,
 ): void {
   const props = resource.Properties ?? {};
   const month = prices.hoursPerMonth;
@@ -79,27 +152,41 @@ function priceResource(
     case 'AWS::EKS::Nodegroup': {
       const template = launchTemplateData(props.LaunchTemplate, resources);
       const types = asStringArray(props.InstanceTypes) ?? asStringArray([template?.InstanceType]);
-      const count = literalNumber(record(props.ScalingConfig).DesiredSize ?? record(props.ScalingConfig).MinSize ?? 2);
-      const spot = props.CapacityType === 'SPOT' ? ' (spot, priced on-demand)' : '';
-      instances(add, 'compute', 'ec2', count, types?.[0], hourly.ec2, month, spot);
+      const desired = literalNumber(
+        record(props.ScalingConfig).DesiredSize ?? record(props.ScalingConfig).MinSize ?? 2,
+      );
+      const nodeRole = asString(record(props.Labels)[NODE_ROLE_LABEL]);
+      const { count, why } = nodesForPods(desired, types?.[0], nodeRole ? options.podDemand?.[nodeRole] : undefined);
+      const spot = props.CapacityType === 'SPOT' ? (types ?? []) : undefined;
+      const suffix = `${spot ? ' (Spot)' : ''}${why}`;
+      instances(add, 'compute', 'ec2', count, types?.[0], ec2Rates(prices, spot), month, suffix, nodeRole);
       // Without a launch template EKS gives each node one gp3 root volume of DiskSize (default 20 GiB).
       const fromTemplate = template ? blockDevices(template.BlockDeviceMappings) : [];
       const disks = fromTemplate.length > 0 ? fromTemplate : [{ size: props.DiskSize ?? 20, type: 'gp3' }];
       for (const disk of disks)
-        storage(add, 'ebs', 'ebs', count, disk.size, disk.type, prices.perGbMonth.ebs, 'node disk');
+        storage(
+          (line) => add({ ...line, nodeRole }),
+          'ebs',
+          'ebs',
+          count,
+          disk.size,
+          disk.type,
+          prices.perGbMonth.ebs,
+          'node disk',
+        );
       return;
     }
     case 'AWS::AutoScaling::AutoScalingGroup': {
       const template = launchTemplateData(record(props.LaunchTemplate).LaunchTemplateId, resources);
       const count = literalNumber(props.DesiredCapacity ?? props.MinSize);
-      instances(add, 'compute', 'ec2', count, asString(template?.InstanceType), hourly.ec2, month);
+      instances(add, 'compute', 'ec2', count, asString(template?.InstanceType), ec2Rates(prices), month);
       for (const disk of template ? blockDevices(template.BlockDeviceMappings) : []) {
         storage(add, 'ebs', 'ebs', count, disk.size, disk.type, prices.perGbMonth.ebs, 'instance disk');
       }
       return;
     }
     case 'AWS::EC2::Instance':
-      instances(add, 'compute', 'ec2', 1, asString(props.InstanceType), hourly.ec2, month);
+      instances(add, 'compute', 'ec2', 1, asString(props.InstanceType), ec2Rates(prices), month);
       for (const disk of blockDevices(props.BlockDeviceMappings)) {
         storage(add, 'ebs', 'ebs', 1, disk.size, disk.type, prices.perGbMonth.ebs, 'instance disk');
       }
@@ -117,7 +204,7 @@ function priceResource(
         'elasticache',
         cacheNodes(props),
         asString(props.CacheNodeType),
-        hourly.elasticache,
+        { onDemand: hourly.elasticache, reserved: prices.reserved.hourly.elasticache, reservedSection: 'elasticache' },
         month,
       );
       return;
@@ -128,7 +215,7 @@ function priceResource(
         'elasticache',
         literalNumber(props.NumCacheNodes ?? 1),
         asString(props.CacheNodeType),
-        hourly.elasticache,
+        { onDemand: hourly.elasticache, reserved: prices.reserved.hourly.elasticache, reservedSection: 'elasticache' },
         month,
       );
       return;
@@ -194,14 +281,17 @@ function priceDatabase(
   const role =
     props.SourceDBInstanceIdentifier !== undefined ? 'read replica' : cluster ? 'cluster instance' : 'instance';
   const label = `${engine} ${role}${multiAz ? ' (Multi-AZ)' : ''}`;
-  const table = prices.hourly.rds[engine] ?? {};
   instances(
     add,
     'rds',
     `rds.${engine}`,
     factor,
     asString(props.DBInstanceClass),
-    table,
+    {
+      onDemand: prices.hourly.rds[engine] ?? {},
+      reserved: prices.reserved.hourly.rds[engine] ?? {},
+      reservedSection: `rds.${engine}`,
+    },
     prices.hoursPerMonth,
     ` ${label}`,
   );
@@ -230,7 +320,7 @@ function priceSearchDomain(props: Record<string, unknown>, prices: PriceTable, a
     'opensearch',
     dataNodes,
     asString(config.InstanceType),
-    prices.hourly.opensearch,
+    searchRates(prices),
     month,
     ' data',
   );
@@ -242,7 +332,7 @@ function priceSearchDomain(props: Record<string, unknown>, prices: PriceTable, a
       'opensearch',
       masters,
       asString(config.DedicatedMasterType),
-      prices.hourly.opensearch,
+      searchRates(prices),
       month,
       ' master',
     );
@@ -254,7 +344,7 @@ function priceSearchDomain(props: Record<string, unknown>, prices: PriceTable, a
       'opensearch',
       literalNumber(config.WarmCount),
       asString(config.WarmType),
-      prices.hourly.opensearch,
+      searchRates(prices),
       month,
       ' warm',
     );
@@ -293,28 +383,97 @@ function cacheNodes(props: Record<string, unknown>): number | undefined {
   return literalNumber(props.NumCacheClusters ?? 1);
 }
 
+/** The hourly rates of one kind of instance: on demand, 1-year Reserved, and Spot for the types a Spot group may launch. */
+interface Rates {
+  readonly onDemand: Record<string, number>;
+  readonly reserved: Record<string, number>;
+  /** Where the Reserved rate lives in the price table, for the report of a missing one. */
+  readonly reservedSection: string;
+  readonly spot?: { readonly table: Record<string, number>; readonly types: readonly string[] };
+}
+
+function ec2Rates(prices: PriceTable, spotTypes?: readonly string[]): Rates {
+  return {
+    onDemand: prices.hourly.ec2,
+    reserved: prices.reserved.hourly.ec2,
+    reservedSection: 'ec2',
+    spot: spotTypes ? { table: prices.spot.hourly.ec2, types: spotTypes } : undefined,
+  };
+}
+
+function searchRates(prices: PriceTable): Rates {
+  return {
+    onDemand: prices.hourly.opensearch,
+    reserved: prices.reserved.hourly.opensearch,
+    reservedSection: 'opensearch',
+  };
+}
+
+/**
+ * The nodes a group is priced at: its desired size, or more when the pods it must run at rest
+ * (`demand`) need more nodes of `type` (see `podsPerNode`).
+ */
+function nodesForPods(
+  desired: number | undefined,
+  type: string | undefined,
+  demand: PodDemand | undefined,
+): { count: number | undefined; why: string } {
+  const shape = type ? instanceShape(type) : undefined;
+  if (desired === undefined || demand === undefined || shape === undefined) return { count: desired, why: '' };
+  const perNode = podsPerNode(shape, demand.cpuMillis, demand.memoryMiB);
+  if (perNode === 0) return { count: desired, why: ` (a ${demand.workload} pod does not fit one node)` };
+  const needed = Math.ceil(demand.pods / perNode);
+  return { count: Math.max(desired, needed), why: ` (${demand.pods} ${demand.workload} pods, ${perNode} a node)` };
+}
+
 function instances(
   add: Add,
   category: CostCategory,
   section: string,
   count: number | undefined,
   type: string | undefined,
-  table: Record<string, number>,
+  rates: Rates,
   hoursPerMonth: number,
   suffix = '',
+  nodeRole?: string,
 ): void {
   const what = `${count ?? '?'} x ${type ?? '?'}${suffix}`;
-  if (count === undefined) return add({ category, description: what, unpriced: 'count not known at synth' });
-  if (type === undefined) return add({ category, description: what, unpriced: 'instance type not known at synth' });
-  const price = table[type];
+  if (count === undefined) return add({ category, description: what, unpriced: 'count not known at synth', nodeRole });
+  if (type === undefined)
+    return add({ category, description: what, unpriced: 'instance type not known at synth', nodeRole });
+  const price = rates.onDemand[type];
   if (price === undefined)
     return add({
       category,
       description: what,
       unpriced: `no price for ${type} in the price table`,
       missing: { section: `hourly.${section}`, key: type },
+      nodeRole,
     });
-  add({ category, description: what, monthlyUsd: count * price * hoursPerMonth });
+  const missingRates: string[] = [];
+  const reservedRate = rates.reserved[type];
+  if (reservedRate === undefined) missingRates.push(`reserved.hourly.${rates.reservedSection}.${type}`);
+  const reservedUsd = reservedRate === undefined ? undefined : count * reservedRate * hoursPerMonth;
+  let spotUsd = reservedUsd;
+  if (rates.spot) {
+    // A Spot group launches whichever of its types has capacity: price it at their average rate.
+    const spotRates = rates.spot.types.map((t) => rates.spot?.table[t]);
+    rates.spot.types.forEach((t, i) => spotRates[i] === undefined && missingRates.push(`spot.hourly.ec2.${t}`));
+    const known = spotRates.filter((r): r is number => r !== undefined);
+    spotUsd =
+      known.length === spotRates.length
+        ? (count * hoursPerMonth * known.reduce((a, b) => a + b, 0)) / known.length
+        : undefined;
+  }
+  add({
+    category,
+    description: what,
+    monthlyUsd: count * price * hoursPerMonth,
+    reservedUsd,
+    spotUsd,
+    missingRates: missingRates.length > 0 ? missingRates : undefined,
+    nodeRole,
+  });
 }
 
 function storage(
@@ -361,13 +520,6 @@ function blockDevices(value: unknown): { size: unknown; type: unknown }[] {
     .map((mapping) => record(record(mapping).Ebs))
     .filter((ebs) => ebs.VolumeSize !== undefined)
     .map((ebs) => ({ size: ebs.VolumeSize, type: ebs.VolumeType ?? 'gp2' }));
-}
-
-/** A number written literally in the template (CloudFormation accepts numeric strings too). */
-export function literalNumber(value: unknown): number | undefined {
-  if (typeof value === 'number') return value;
-  if (typeof value === 'string' && /^\d+(\.\d+)?$/.test(value)) return Number(value);
-  return undefined;
 }
 
 function asString(value: unknown): string | undefined {

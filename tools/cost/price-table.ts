@@ -33,6 +33,7 @@ export const CATEGORY_LABELS: Readonly<Record<CostCategory, string>> = {
 };
 
 const usd = z.number().nonnegative();
+const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date such as 2026-01-31');
 const priceMap = z.record(z.string(), usd);
 
 /** The committed price table: on-demand USD, hourly unless the section says otherwise. */
@@ -40,7 +41,7 @@ export const priceTableSchema = z
   .object({
     region: z.string(),
     currency: z.literal('USD'),
-    pricedOn: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date such as 2026-01-31'),
+    pricedOn: date,
     source: z.string().min(1),
     hoursPerMonth: z.number().positive(),
     hourly: z
@@ -59,6 +60,31 @@ export const priceTableSchema = z
       .strict(),
     perGbMonth: z.object({ ebs: priceMap, rds: priceMap, opensearch: priceMap }).strict(),
     monthly: z.object({ kmsKey: usd, secret: usd, alarm: usd }).strict(),
+    /** 1-year, no-upfront Reserved Instance / Savings Plan rates: what a commitment costs per hour. */
+    reserved: z
+      .object({
+        pricedOn: date,
+        term: z.literal('1 year, no upfront'),
+        source: z.string().min(1),
+        hourly: z
+          .object({
+            ec2: priceMap,
+            rds: z.record(z.string(), priceMap),
+            elasticache: priceMap,
+            opensearch: priceMap,
+          })
+          .strict(),
+      })
+      .strict(),
+    /** Spot rates: an average over a stated period (Spot prices move), dated and sourced. */
+    spot: z
+      .object({
+        pricedOn: date,
+        averagedOver: z.string().min(1),
+        source: z.string().min(1),
+        hourly: z.object({ ec2: priceMap }).strict(),
+      })
+      .strict(),
   })
   .strict();
 export type PriceTable = z.infer<typeof priceTableSchema>;

@@ -48,14 +48,7 @@ export async function refreshPriceTable(
   const cache = keysOf(table.hourly.elasticache, missing, 'hourly.elasticache');
   const search = keysOf(table.hourly.opensearch, missing, 'hourly.opensearch');
 
-  const set = async (
-    label: string,
-    target: Record<string, number>,
-    key: string,
-    service: string,
-    filters: Filter[],
-  ) => {
-    const price = await onDemandPrice(client, service, [regionFilter, ...filters]);
+  const record = (label: string, target: Record<string, number>, key: string, price: number | undefined) => {
     if (price === undefined) {
       if (target[key] !== undefined) kept.push(label);
       else kept.push(`${label} (no price found: stays unpriced)`);
@@ -63,16 +56,36 @@ export async function refreshPriceTable(
       target[key] = price;
     }
   };
+  const set = async (
+    label: string,
+    target: Record<string, number>,
+    key: string,
+    service: string,
+    filters: Filter[],
+    reserved?: Record<string, number>,
+  ) => {
+    const found = await productPrices(client, service, [regionFilter, ...filters]);
+    record(label, target, key, found.onDemand);
+    // An instance type's 1-year no-upfront rate comes with the same product; a missing one stays missing.
+    if (reserved) record(`reserved.${label}`, reserved, key, found.reserved);
+  };
 
   for (const type of ec2) {
-    await set(`hourly.ec2.${type}`, table.hourly.ec2, type, 'AmazonEC2', [
-      term('instanceType', type),
-      term('operatingSystem', 'Linux'),
-      term('tenancy', 'Shared'),
-      term('preInstalledSw', 'NA'),
-      term('capacitystatus', 'Used'),
-      term('licenseModel', 'No License required'),
-    ]);
+    await set(
+      `hourly.ec2.${type}`,
+      table.hourly.ec2,
+      type,
+      'AmazonEC2',
+      [
+        term('instanceType', type),
+        term('operatingSystem', 'Linux'),
+        term('tenancy', 'Shared'),
+        term('preInstalledSw', 'NA'),
+        term('capacitystatus', 'Used'),
+        term('licenseModel', 'No License required'),
+      ],
+      table.reserved.hourly.ec2,
+    );
   }
   const engines = new Set([
     ...Object.keys(table.hourly.rds),
@@ -82,27 +95,42 @@ export async function refreshPriceTable(
   ]);
   for (const engine of engines) {
     table.hourly.rds[engine] ??= {};
+    table.reserved.hourly.rds[engine] ??= {};
     const engineName = RDS_ENGINES[engine];
     for (const type of keysOf(table.hourly.rds[engine], missing, `hourly.rds.${engine}`)) {
       if (engineName === undefined) {
         kept.push(`hourly.rds.${engine}.${type} (engine not known to the Price List lookup)`);
         continue;
       }
-      await set(`hourly.rds.${engine}.${type}`, table.hourly.rds[engine], type, 'AmazonRDS', [
-        term('instanceType', type),
-        term('databaseEngine', engineName),
-        term('deploymentOption', 'Single-AZ'),
-      ]);
+      await set(
+        `hourly.rds.${engine}.${type}`,
+        table.hourly.rds[engine],
+        type,
+        'AmazonRDS',
+        [term('instanceType', type), term('databaseEngine', engineName), term('deploymentOption', 'Single-AZ')],
+        table.reserved.hourly.rds[engine],
+      );
     }
   }
   for (const type of cache) {
-    await set(`hourly.elasticache.${type}`, table.hourly.elasticache, type, 'AmazonElastiCache', [
-      term('instanceType', type),
-      term('cacheEngine', 'Redis'),
-    ]);
+    await set(
+      `hourly.elasticache.${type}`,
+      table.hourly.elasticache,
+      type,
+      'AmazonElastiCache',
+      [term('instanceType', type), term('cacheEngine', 'Redis')],
+      table.reserved.hourly.elasticache,
+    );
   }
   for (const type of search) {
-    await set(`hourly.opensearch.${type}`, table.hourly.opensearch, type, 'AmazonES', [term('instanceType', type)]);
+    await set(
+      `hourly.opensearch.${type}`,
+      table.hourly.opensearch,
+      type,
+      'AmazonES',
+      [term('instanceType', type)],
+      table.reserved.hourly.opensearch,
+    );
   }
 
   const single = async (key: keyof PriceTable['hourly'], service: string, filters: Filter[]) => {
@@ -153,6 +181,11 @@ export async function refreshPriceTable(
   return {
     table: {
       ...table,
+      reserved: {
+        ...table.reserved,
+        pricedOn: today,
+        source: `AWS Price List API (GetProducts, Reserved ${table.reserved.term}, standard offering class) for ${region}; entries listed as kept were not found and keep their previous value`,
+      },
       pricedOn: today,
       source: `AWS Price List API (GetProducts, on-demand) for ${region}; entries listed as kept were not found and keep their previous value`,
     },
@@ -160,32 +193,57 @@ export async function refreshPriceTable(
   };
 }
 
+type PriceDimensions = Record<string, { beginRange?: string; unit?: string; pricePerUnit?: { USD?: string } }>;
+interface Offer {
+  termAttributes?: Record<string, string>;
+  priceDimensions?: PriceDimensions;
+}
+
 /**
- * The on-demand USD unit price of the first product matching `filters`, or undefined.
- * Tiered prices take the first tier (from 0), which is what a single cluster pays.
+ * The on-demand USD unit price of the first product matching `filters`, and its 1-year, no-upfront,
+ * standard Reserved hourly rate when the product has one. Tiered prices take the first tier (from
+ * 0), which is what a single cluster pays.
  */
-export async function onDemandPrice(
+export async function productPrices(
   client: PricingClient,
   serviceCode: string,
   filters: Filter[],
-): Promise<number | undefined> {
+): Promise<{ onDemand?: number; reserved?: number }> {
   const response = await client.send(
     new GetProductsCommand({ ServiceCode: serviceCode, Filters: filters, MaxResults: 20 }),
   );
   for (const item of response.PriceList ?? []) {
     const product = JSON.parse(String(item)) as {
-      terms?: {
-        OnDemand?: Record<
-          string,
-          { priceDimensions?: Record<string, { beginRange?: string; pricePerUnit?: { USD?: string } }> }
-        >;
-      };
+      terms?: { OnDemand?: Record<string, Offer>; Reserved?: Record<string, Offer> };
     };
-    for (const offer of Object.values(product.terms?.OnDemand ?? {})) {
-      for (const dimension of Object.values(offer.priceDimensions ?? {})) {
-        const price = Number(dimension.pricePerUnit?.USD);
-        if ((dimension.beginRange ?? '0') === '0' && Number.isFinite(price) && price > 0) return price;
-      }
+    const onDemand = firstPrice(Object.values(product.terms?.OnDemand ?? {}));
+    if (onDemand === undefined) continue;
+    const oneYearNoUpfront = Object.values(product.terms?.Reserved ?? {}).filter(
+      (o) =>
+        o.termAttributes?.LeaseContractLength === '1yr' &&
+        o.termAttributes?.PurchaseOption === 'No Upfront' &&
+        (o.termAttributes?.OfferingClass ?? 'standard') === 'standard',
+    );
+    return { onDemand, reserved: firstPrice(oneYearNoUpfront, 'Hrs') };
+  }
+  return {};
+}
+
+/** The on-demand USD unit price of the first product matching `filters`, or undefined. */
+export async function onDemandPrice(
+  client: PricingClient,
+  serviceCode: string,
+  filters: Filter[],
+): Promise<number | undefined> {
+  return (await productPrices(client, serviceCode, filters)).onDemand;
+}
+
+function firstPrice(offers: readonly Offer[], unit?: string): number | undefined {
+  for (const offer of offers) {
+    for (const dimension of Object.values(offer.priceDimensions ?? {})) {
+      const price = Number(dimension.pricePerUnit?.USD);
+      if (unit !== undefined && dimension.unit !== unit) continue;
+      if ((dimension.beginRange ?? '0') === '0' && Number.isFinite(price) && price > 0) return price;
     }
   }
   return undefined;

@@ -1,5 +1,5 @@
 import { type AssemblyStack, referencedLogicalIds, resourcePath, type TemplateResource } from '../common/assembly';
-import { literalNumber } from '../cost/estimate';
+import { literalNumber } from '../common/template-values';
 
 /** How a resource type appears: its label, and whether all of a stack's resources of the type share one node. */
 interface Shape {

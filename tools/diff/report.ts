@@ -1,6 +1,6 @@
 import type { CostEstimate } from '../cost/estimate';
 import { CATEGORY_LABELS, COST_CATEGORIES } from '../cost/price-table';
-import { signedUsd, table, usd } from '../cost/report';
+import { signedUsd, table, usd } from '../common/format';
 import type { KubernetesObjectDiff } from './kubernetes';
 import type { ResourceChange, StackDiff } from './stack-diff';
 

@@ -6,28 +6,68 @@ export const prod: ProfileInput = {
   name: 'prod',
   env: { account: '333333333333', ...SEOUL, availabilityZones: [...SEOUL.availabilityZones] },
   protectData: true,
-  network: { vpcCidr: '10.2.0.0/16', natGateways: 3, flowLogRetentionDays: 90 },
+  network: {
+    vpcCidr: '10.2.0.0/16',
+    // One NAT gateway ($43 a month instead of $129 for three): the design's budget has no line for
+    // NAT. A zone-a outage stops egress (image pulls, AWS APIs) for every zone until it is back;
+    // pods already running keep serving, since the load balancers and data stores are in the VPC.
+    natGateways: 1,
+    flowLogRetentionDays: 90,
+    // None ($28 a month each across three zones, $427 for all fifteen): AWS API calls go through the
+    // NAT gateway, and image layers through the free S3 gateway endpoint. Add one here (with
+    // INTERFACE_ENDPOINT_REASONS) when its reason outweighs its cost.
+    interfaceEndpoints: {},
+  },
   cluster: {
     kubernetesVersion: '1.36',
     endpointAccess: 'private',
     publicAccessCidrs: [],
     adminRoleArns: ['arn:aws:iam::333333333333:role/CoTalkPlatformAdmin'],
-    graviton: false,
+    graviton: true,
     nodeGroups: {
-      system: { instanceTypes: ['m7i.xlarge'], minSize: 3, desiredSize: 3, maxSize: 9, diskSizeGiB: 100 },
-      // 16 vCPU / 32 GB: the brief's WebSocket server.
-      gateway: { instanceTypes: ['c7i.4xlarge'], minSize: 10, desiredSize: 10, maxSize: 20, diskSizeGiB: 100 },
-      // 8 vCPU / 16 GB: the brief's API server; three 2-vCPU api pods per node.
-      api: { instanceTypes: ['c7i.2xlarge'], minSize: 2, desiredSize: 2, maxSize: 8, diskSizeGiB: 100 },
+      // Add-ons, Kong, the worker and monitoring; On-Demand for the controllers and Prometheus's volume.
+      system: {
+        instanceTypes: ['m7g.large'],
+        minSize: 3,
+        desiredSize: 3,
+        maxSize: 9,
+        diskSizeGiB: 30,
+        capacityType: 'ON_DEMAND',
+      },
+      // 4 vCPU / 8 GB at about $120 a month: the design's cost table (10 servers, $1,200); 100,000
+      // connections at about 5 KB each take under 1 GB. Spot: a drained server's clients reconnect to the others.
+      gateway: {
+        instanceTypes: ['c7g.xlarge', 'c6g.xlarge'],
+        minSize: 10,
+        desiredSize: 10,
+        maxSize: 20,
+        diskSizeGiB: 20,
+        capacityType: 'SPOT',
+        // The design's vertical size: the WebSocket server may grow to 16 vCPU / 32 GB.
+        ceiling: { vcpu: 16, memoryGiB: 32 },
+      },
+      // Seven 500m api pods per 4 vCPU / 8 GB node: the target column's 20 pods on 3 nodes.
+      api: {
+        instanceTypes: ['c7g.xlarge', 'c6g.xlarge'],
+        minSize: 3,
+        desiredSize: 3,
+        maxSize: 6,
+        diskSizeGiB: 20,
+        capacityType: 'SPOT',
+        // The design's vertical size: the API server may grow to 8 vCPU / 16 GB.
+        ceiling: { vcpu: 8, memoryGiB: 16 },
+      },
     },
   },
   database: {
     engineVersion: '17.6',
-    // 32 vCPU / 128 GB: the brief's PostgreSQL.
-    instanceClass: 'db.m7g.8xlarge',
+    // 2 vCPU / 4 GB, burstable: seven instances (Multi-AZ primary and 5 replicas) within the design's $500.
+    instanceClass: 'db.t4g.medium',
+    // The design's vertical size: PostgreSQL may grow to 32 vCPU / 128 GB.
+    ceiling: { vcpu: 32, memoryGiB: 128 },
     readReplicas: 5,
     multiAz: true,
-    allocatedStorageGiB: 1000,
+    allocatedStorageGiB: 50,
     maxAllocatedStorageGiB: 8000,
     backupRetentionDays: 35,
     performanceInsightsRetentionDays: 93,
@@ -38,35 +78,39 @@ export const prod: ProfileInput = {
   },
   redis: {
     engineVersion: '7.1',
-    cache: { nodeType: 'cache.r7g.xlarge', shards: 3, replicasPerShard: 2 },
-    pubsub: { nodeType: 'cache.r7g.xlarge', replicas: 2 },
-    streams: { nodeType: 'cache.r7g.xlarge', replicas: 2, snapshotRetentionDays: 35 },
+    // Six 2 vCPU / 4 GB nodes (about $57 each): the design's $600 for three clusters.
+    cache: { nodeType: 'cache.t4g.medium', shards: 1, replicasPerShard: 1 },
+    pubsub: { nodeType: 'cache.t4g.medium', replicas: 1 },
+    streams: { nodeType: 'cache.t4g.medium', replicas: 1, snapshotRetentionDays: 35 },
   },
   search: {
     engineVersion: '2.19',
-    dataNodeInstanceType: 'r7g.xlarge.search',
+    // Three 2 vCPU / 8 GB data nodes, no dedicated masters: the design's $400.
+    dataNodeInstanceType: 'm7g.large.search',
     dataNodes: 3,
-    volumeSizeGiB: 500,
-    dedicatedMasterNodes: 3,
+    volumeSizeGiB: 50,
+    dedicatedMasterNodes: 0,
     dedicatedMasterInstanceType: 'm7g.large.search',
   },
   workloads: {
     gateway: {
       minReplicas: 10,
       maxReplicas: 20,
-      cpu: '14',
-      memory: '26Gi',
+      cpu: '3500m',
+      memory: '6Gi',
       targetCpuPercent: 60,
       targetMemoryPercent: 80,
       scaleDownStabilizationSeconds: 1800,
     },
-    api: { minReplicas: 5, maxReplicas: 20, cpu: '2', memory: '4Gi', targetCpuPercent: 70 },
-    worker: { minReplicas: 3, maxReplicas: 12, cpu: '1', memory: '2Gi', targetCpuPercent: 70 },
-    kong: { minReplicas: 3, maxReplicas: 12, cpu: '1', memory: '2Gi', targetCpuPercent: 70 },
+    // The target column: 20 api pods at rest.
+    api: { minReplicas: 20, maxReplicas: 40, cpu: '500m', memory: '768Mi', targetCpuPercent: 70 },
+    worker: { minReplicas: 3, maxReplicas: 12, cpu: '500m', memory: '1Gi', targetCpuPercent: 70 },
+    kong: { minReplicas: 3, maxReplicas: 12, cpu: '500m', memory: '1Gi', targetCpuPercent: 70 },
   },
   app: {
     ...BRIEF_CACHE_TTLS,
-    gatewayDrainSeconds: 300,
+    // With the 30 s deregistration delay, within a Spot node's two-minute interruption notice.
+    gatewayDrainSeconds: 90,
     deregistrationDelaySeconds: 30,
     apiRateLimitPerMinute: 600,
     apiMaxRequestBodyKiB: 1024,
