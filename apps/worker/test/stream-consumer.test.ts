@@ -6,7 +6,7 @@ describe('parseEntries', () => {
   it('keeps valid messages and every entry id', () => {
     const message = chatMessage();
     const batch = parseEntries([['1-0', [STREAM_MESSAGE_FIELD, JSON.stringify(message)]]]);
-    expect(batch).toEqual({ ids: ['1-0'], messages: [message], rejected: [] });
+    expect(batch).toEqual({ ids: ['1-0'], messages: [message], rejected: [], traceparents: [] });
   });
 
   it('rejects garbage with a reason naming the problem', () => {
@@ -27,6 +27,6 @@ describe('parseEntries', () => {
   });
 
   it('acknowledges an entry trimmed while pending without storing anything', () => {
-    expect(parseEntries([['5-0', null]])).toEqual({ ids: ['5-0'], messages: [], rejected: [] });
+    expect(parseEntries([['5-0', null]])).toEqual({ ids: ['5-0'], messages: [], rejected: [], traceparents: [] });
   });
 });
