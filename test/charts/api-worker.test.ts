@@ -48,6 +48,11 @@ describe('ApiChart and WorkerChart', () => {
   test('the api gets exactly the production contract: database, cache, OpenSearch, tokens, settings', () => {
     expect(envOf(api, 'api')).toEqual({
       AWS_REGION: 'region-placeholder',
+      // Spans to the trace collector, sampled at the profile's ratio.
+      OTEL_SERVICE_NAME: 'api',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://jaeger.observability.svc:4318',
+      OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+      OTEL_TRACES_SAMPLER_ARG: '0.01',
       DATABASE_HOST: 'postgres-writer.example.internal',
       DATABASE_PORT: '5433',
       DATABASE_NAME: 'cotalk',
@@ -64,6 +69,8 @@ describe('ApiChart and WorkerChart', () => {
       DATABASE_POOL_MAX: '50',
       CACHE_L1_TTL_SECONDS: '60',
       CACHE_L2_TTL_SECONDS: '3600',
+      ACCESS_TOKEN_TTL_SECONDS: '3600',
+      ALLOWED_ORIGINS: 'https://chat.example.com',
       MIGRATE_ON_START: 'false',
     });
   });
@@ -76,6 +83,11 @@ describe('ApiChart and WorkerChart', () => {
     });
     expect(Object.fromEntries(env.filter((e) => e.value !== undefined).map((e) => [e.name, e.value]))).toEqual({
       AWS_REGION: 'region-placeholder',
+      // Spans to the trace collector, sampled at the profile's ratio.
+      OTEL_SERVICE_NAME: 'worker',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://jaeger.observability.svc:4318',
+      OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+      OTEL_TRACES_SAMPLER_ARG: '0.01',
       DATABASE_HOST: 'postgres-writer.example.internal',
       DATABASE_PORT: '5433',
       DATABASE_NAME: 'cotalk',

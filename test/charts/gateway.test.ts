@@ -83,6 +83,11 @@ describe('GatewayChart', () => {
     // Pub/sub fan-out, the stream, the cache cluster's room membership sets, and the token key.
     expect(Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('GATEWAY_')))).toEqual({
       AWS_REGION: 'region-placeholder',
+      // Spans to the trace collector, sampled at the profile's ratio.
+      OTEL_SERVICE_NAME: 'gateway',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://jaeger.observability.svc:4318',
+      OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+      OTEL_TRACES_SAMPLER_ARG: '0.01',
       REDIS_PUBSUB_URL: 'rediss://redis-pubsub.example.internal:6381',
       REDIS_PUBSUB_CLUSTER_MODE: 'false',
       REDIS_PUBSUB_SECRET_ARN: backends.redis.pubsub.secretArn,
@@ -94,6 +99,7 @@ describe('GatewayChart', () => {
       REDIS_CACHE_SECRET_ARN: backends.redis.cache.secretArn,
       JWT_ISSUER: 'https://auth.example.com',
       JWT_SECRET_ARN: backends.jwt.secretArn,
+      ALLOWED_ORIGINS: 'https://chat.example.com',
     });
   });
 

@@ -8,6 +8,8 @@ import {
   startProbeServer,
   type Logger,
   type MemberRemoved,
+  endServerSpan,
+  startServerSpan,
 } from '@co-talk/common';
 import type { Registry } from 'prom-client';
 import { WebSocket, WebSocketServer } from 'ws';
@@ -19,6 +21,7 @@ import { Connection } from './connection';
 import { GatewayMetrics } from './gateway-metrics';
 import { Heartbeat } from './heartbeat';
 import { MessageStore } from './message-store';
+import { refuseForeignOrigin } from './origin';
 import { parseClientFrame, serverEvent, type ClientFrame, type ErrorCode } from './protocol';
 import { GatewayRedis } from './redis-clients';
 import { MembershipUnknownError, RoomMembership } from './room-membership';
@@ -261,8 +264,13 @@ export class Gateway {
   private readonly onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
     (socket as Socket).setTimeout(0);
     socket.on('error', destroy);
+    // Ends at 101 when accepted below; a refused upgrade ends it when the socket closes.
+    const span = startServerSpan('websocket upgrade', request.headers, { 'http.request.method': 'GET' });
+    socket.once('close', () => endServerSpan(span, undefined, { 'websocket.upgrade.result': 'refused' }));
     if (this.draining !== null)
       return this.refuse(socket, 503, 'draining', 'server is draining; retry another instance');
+    if (refuseForeignOrigin(request, socket, this.env.ALLOWED_ORIGINS))
+      return this.metrics.upgrades.inc({ result: 'bad_origin' });
     const token = tokenOf(request);
     if (token === null) return this.refuse(socket, 401, 'no_token', 'access token required');
     const address = addressOf(request);
@@ -284,6 +292,7 @@ export class Gateway {
             }
             this.wss.handleUpgrade(request, socket, head, (ws) => {
               socket.off('error', destroy);
+              endServerSpan(span, 101);
               this.metrics.upgrades.inc({ result: 'accepted' });
               const connection = new Connection(
                 ws,

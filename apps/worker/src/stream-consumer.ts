@@ -1,11 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   chatMessageSchema,
+  startStore,
   STREAM_MESSAGE_FIELD,
+  STREAM_TRACE_FIELD,
   type ChatMessage,
   type Logger,
   type RedisClient,
 } from '@co-talk/common';
+import type { StoreResult } from './message-store';
 import type { WorkerMetrics } from './worker-metrics';
 
 /**
@@ -17,8 +20,11 @@ import type { WorkerMetrics } from './worker-metrics';
 
 /** Where a batch goes once parsed. Both steps must be idempotent and throw on failure. */
 export interface BatchSink {
-  /** Stores messages; returns how many were new. Throws a data error for rows that can never be stored. */
-  store(messages: readonly ChatMessage[]): Promise<number>;
+  /**
+   * Stores messages: how many were new, and which were copies of a message already stored under
+   * the same (room, sender, clientMsgId). Throws a data error for rows that can never be stored.
+   */
+  store(messages: readonly ChatMessage[]): Promise<StoreResult>;
   /** Indexes messages for search (a no-op when search is not configured). */
   index(messages: readonly ChatMessage[]): Promise<void>;
   /** True for an error caused by the rows themselves rather than the database being unavailable. */
@@ -49,6 +55,8 @@ interface ParsedBatch {
   readonly ids: string[];
   readonly messages: ChatMessage[];
   readonly rejected: { id: string; reason: string; raw: string }[];
+  /** The trace context of each entry a sampled send wrote (most entries have none). */
+  readonly traceparents: string[];
 }
 
 export class StreamConsumer {
@@ -185,16 +193,24 @@ export class StreamConsumer {
     const batch = parseEntries(entries);
 
     const unique = dedupe(batch.messages);
-    let stored: number;
+    const traced = startStore(batch.traceparents);
+    let result: StoreResult;
     try {
-      stored = await sink.store(unique);
+      result = await sink.store(unique);
     } catch (err) {
-      if (!sink.isDataError(err)) throw err;
-      stored = await this.storeOneByOne(unique, batch);
+      if (!sink.isDataError(err)) {
+        traced.end(err);
+        throw err;
+      }
+      result = await this.storeOneByOne(unique, batch);
     }
-    metrics.stored.inc(stored);
-    metrics.duplicates.inc(Math.max(0, batch.messages.length - stored - countRejectedMessages(batch)));
-    await sink.index(unique.filter((m) => !batch.rejected.some((r) => r.id === m.id)));
+    traced.end();
+    metrics.stored.inc(result.stored);
+    metrics.duplicates.inc(Math.max(0, batch.messages.length - result.stored - countRejectedMessages(batch)));
+    // A copy (same sender key, another id) is acknowledged like any duplicate, and not indexed:
+    // search would show it twice.
+    const skip = new Set([...result.copies, ...batch.rejected.map((r) => r.id)]);
+    await sink.index(unique.filter((m) => !skip.has(m.id)));
 
     for (const entry of batch.rejected) {
       await redis.xadd(this.options.deadLetterKey, '*', 'entry', entry.id, 'reason', entry.reason, 'raw', entry.raw);
@@ -206,11 +222,14 @@ export class StreamConsumer {
   }
 
   /** After a data error, stores row by row so one bad row does not hold back the others. */
-  private async storeOneByOne(messages: ChatMessage[], batch: ParsedBatch): Promise<number> {
+  private async storeOneByOne(messages: ChatMessage[], batch: ParsedBatch): Promise<StoreResult> {
     let stored = 0;
+    const copies: string[] = [];
     for (const message of messages) {
       try {
-        stored += await this.options.sink.store([message]);
+        const result = await this.options.sink.store([message]);
+        stored += result.stored;
+        copies.push(...result.copies);
       } catch (err) {
         if (!this.options.sink.isDataError(err)) throw err;
         batch.rejected.push({
@@ -220,17 +239,22 @@ export class StreamConsumer {
         });
       }
     }
-    return stored;
+    return { stored, copies };
   }
 }
 
 /** Splits stream entries into valid messages and entries that can never be stored. */
 export function parseEntries(entries: StreamEntry[]): ParsedBatch {
-  const batch: ParsedBatch = { ids: [], messages: [], rejected: [] };
+  const batch: ParsedBatch = { ids: [], messages: [], rejected: [], traceparents: [] };
   for (const [id, fields] of entries) {
     batch.ids.push(id);
     // A null entry was trimmed from the stream while pending: nothing left to store.
     if (fields === null) continue;
+    // Sampled sends carry their trace context as a second field pair.
+    if (fields.length > 2) {
+      const at = fields.indexOf(STREAM_TRACE_FIELD);
+      if (at >= 0 && at % 2 === 0 && fields[at + 1] !== undefined) batch.traceparents.push(fields[at + 1]);
+    }
     const index = fields.indexOf(STREAM_MESSAGE_FIELD);
     const raw = index >= 0 && index % 2 === 0 ? fields[index + 1] : undefined;
     if (raw === undefined) {

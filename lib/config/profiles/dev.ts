@@ -67,6 +67,9 @@ export const dev: ProfileInput = {
     deregistrationDelaySeconds: 15,
     apiRateLimitPerMinute: 600,
     apiMaxRequestBodyKiB: 1024,
+    apiPublicRateLimitPerMinute: 30,
+    accessTokenTtlSeconds: 3600,
+    allowedOrigins: ['https://dev.chat.example.com'],
   },
   edge: {
     certificateArn: 'arn:aws:acm:ap-northeast-2:111111111111:certificate/00000000-0000-4000-8000-000000000001',
@@ -75,7 +78,11 @@ export const dev: ProfileInput = {
     wafRateLimitPer5Minutes: 1000,
   },
   observability: {
-    alarmEmail: 'co-talk-dev-alerts@example.com',
+    // dev may run without a subscriber; pass -c alertEmails=you@your-domain to get its alarms.
+    alertEmails: [],
+    alertHttpsEndpoints: [],
+    // Every send traced: dev traffic is small and traces are what it is for.
+    traceSampleRatio: 1,
     logRetentionDays: 14,
     metricsRetentionDays: 7,
     metricsVolumeGiB: 50,

@@ -70,6 +70,9 @@ export const prod: ProfileInput = {
     deregistrationDelaySeconds: 30,
     apiRateLimitPerMinute: 600,
     apiMaxRequestBodyKiB: 1024,
+    apiPublicRateLimitPerMinute: 30,
+    accessTokenTtlSeconds: 3600,
+    allowedOrigins: ['https://chat.example.com'],
   },
   edge: {
     certificateArn: 'arn:aws:acm:ap-northeast-2:333333333333:certificate/00000000-0000-4000-8000-000000000003',
@@ -78,7 +81,11 @@ export const prod: ProfileInput = {
     wafRateLimitPer5Minutes: 3000,
   },
   observability: {
-    alarmEmail: 'co-talk-prod-alerts@example.com',
+    // Named at deploy time (-c alertEmails=... / -c alertHttpsEndpoints=...): see the README.
+    alertEmails: [],
+    alertHttpsEndpoints: [],
+    // 1% of sends: about 500 traces/s at the target load of 50,000 sends/s.
+    traceSampleRatio: 0.01,
     logRetentionDays: 90,
     metricsRetentionDays: 30,
     metricsVolumeGiB: 500,

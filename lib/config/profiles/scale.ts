@@ -68,6 +68,9 @@ export const scale: ProfileInput = {
     deregistrationDelaySeconds: 30,
     apiRateLimitPerMinute: 600,
     apiMaxRequestBodyKiB: 1024,
+    apiPublicRateLimitPerMinute: 30,
+    accessTokenTtlSeconds: 3600,
+    allowedOrigins: ['https://chat.example.com'],
   },
   edge: {
     certificateArn: 'arn:aws:acm:ap-northeast-2:444444444444:certificate/00000000-0000-4000-8000-000000000004',
@@ -76,7 +79,11 @@ export const scale: ProfileInput = {
     wafRateLimitPer5Minutes: 3000,
   },
   observability: {
-    alarmEmail: 'co-talk-scale-alerts@example.com',
+    // Named at deploy time (-c alertEmails=... / -c alertHttpsEndpoints=...): see the README.
+    alertEmails: [],
+    alertHttpsEndpoints: [],
+    // 0.1%: the scale-out volume would swamp one Jaeger at a higher ratio.
+    traceSampleRatio: 0.001,
     logRetentionDays: 90,
     metricsRetentionDays: 30,
     metricsVolumeGiB: 1000,

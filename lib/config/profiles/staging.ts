@@ -69,6 +69,9 @@ export const staging: ProfileInput = {
     deregistrationDelaySeconds: 30,
     apiRateLimitPerMinute: 600,
     apiMaxRequestBodyKiB: 1024,
+    apiPublicRateLimitPerMinute: 30,
+    accessTokenTtlSeconds: 3600,
+    allowedOrigins: ['https://staging.chat.example.com'],
   },
   edge: {
     certificateArn: 'arn:aws:acm:ap-northeast-2:222222222222:certificate/00000000-0000-4000-8000-000000000002',
@@ -77,7 +80,11 @@ export const staging: ProfileInput = {
     wafRateLimitPer5Minutes: 2000,
   },
   observability: {
-    alarmEmail: 'co-talk-staging-alerts@example.com',
+    // Named at deploy time (-c alertEmails=... / -c alertHttpsEndpoints=...): see the README.
+    alertEmails: [],
+    alertHttpsEndpoints: [],
+    // 10%: enough traces of every path at staging volume.
+    traceSampleRatio: 0.1,
     logRetentionDays: 30,
     metricsRetentionDays: 15,
     metricsVolumeGiB: 100,
