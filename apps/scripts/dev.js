@@ -7,10 +7,11 @@
  * Ctrl-C stops them all gracefully.
  *
  * Overrides: DEV_DATABASE_SERVER (postgres://user@host:port), DEV_DATABASE_NAME, REDIS_URL,
- * JWT_SECRET (a random one per run otherwise: tokens from an earlier run stop working).
+ * JWT_SIGNING_KEYS and JWT_PUBLIC_KEYS (a fresh ES256 key set per run otherwise: tokens from an
+ * earlier run stop working).
  */
 const { spawn } = require('node:child_process');
-const { randomBytes } = require('node:crypto');
+const { createHash, generateKeyPairSync } = require('node:crypto');
 const { join } = require('node:path');
 const { setTimeout: sleep } = require('node:timers/promises');
 const { buildSync } = require('esbuild');
@@ -25,13 +26,45 @@ const shared = {
   LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
   DATABASE_URL: `${server}/${database}`,
   REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-  JWT_SECRET: process.env.JWT_SECRET ?? randomBytes(32).toString('base64url'),
 };
+const tokenKeys = devTokenKeys();
+
+/**
+ * One ES256 key as the apps read it (see common/src/jwt.ts; this script runs without a bundle of
+ * it): the kid is the key's RFC 7638 thumbprint.
+ */
+function devTokenKeys() {
+  if (process.env.JWT_SIGNING_KEYS && process.env.JWT_PUBLIC_KEYS) {
+    return { signingKeys: process.env.JWT_SIGNING_KEYS, publicKeys: process.env.JWT_PUBLIC_KEYS };
+  }
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  const { crv, kty, x, y } = publicKey.export({ format: 'jwk' });
+  const kid = createHash('sha256').update(JSON.stringify({ crv, kty, x, y })).digest('base64url');
+  return {
+    signingKeys: JSON.stringify({
+      current: kid,
+      keys: [{ kid, privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }) }],
+    }),
+    publicKeys: JSON.stringify({ keys: [{ kid, publicKey: publicKey.export({ type: 'spki', format: 'pem' }) }] }),
+  };
+}
 
 const apps = [
-  { name: 'api', env: { API_PORT: '3000' }, ready: 'http://127.0.0.1:3000/readyz' },
+  {
+    name: 'api',
+    env: { API_PORT: '3000', JWT_SIGNING_KEYS: tokenKeys.signingKeys },
+    ready: 'http://127.0.0.1:3000/readyz',
+  },
   { name: 'worker', env: { METRICS_PORT: '9102' } },
-  { name: 'gateway', env: { GATEWAY_PORT: '8080', GATEWAY_HTTP_PORT: '9090', GATEWAY_WORKERS: '1' } },
+  {
+    name: 'gateway',
+    env: {
+      GATEWAY_PORT: '8080',
+      GATEWAY_HTTP_PORT: '9090',
+      GATEWAY_WORKERS: '1',
+      JWT_PUBLIC_KEYS: tokenKeys.publicKeys,
+    },
+  },
 ];
 
 const children = [];

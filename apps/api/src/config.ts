@@ -4,7 +4,8 @@ import {
   envBoolean,
   envPort,
   envPositiveInt,
-  jwtSecret,
+  jwtKeysRefreshEnvShape,
+  jwtSigningKeys,
   logEnvShape,
   postgresEnvShape,
   redisEnvShape,
@@ -22,10 +23,11 @@ export const apiEnvShape = {
   ...redisKeyPrefixEnvShape,
   API_PORT: envPort.default(3000),
   API_HOST: z.string().min(1).default('0.0.0.0'),
-  /** Shared with the gateway, which verifies the tokens the API issues. */
-  JWT_SECRET: jwtSecret,
-  /** Secrets Manager secret whose string is JWT_SECRET (production). */
-  JWT_SECRET_ARN: z.string().min(1).optional(),
+  /** The private key set tokens are signed with (the API alone holds it); JSON, see `jwt.ts`. */
+  JWT_SIGNING_KEYS: jwtSigningKeys,
+  /** Secrets Manager secret whose string is JWT_SIGNING_KEYS (production); read again on an interval. */
+  JWT_SIGNING_KEYS_SECRET_ARN: z.string().min(1).optional(),
+  ...jwtKeysRefreshEnvShape,
   JWT_ISSUER: z.string().min(1).default('co-talk'),
   ACCESS_TOKEN_TTL_SECONDS: envPositiveInt.default(3600),
   /** The brief: L1 in-process, 1 minute. */

@@ -4,6 +4,7 @@ import {
   createPostgres,
   loadSecretEnvOrExit,
   postgresOptionsFromEnv,
+  refreshSecretEvery,
   resolveSecretEnv,
 } from '@co-talk/common';
 import { startApi } from './api';
@@ -31,6 +32,18 @@ async function main(): Promise<void> {
   }
   if (command !== undefined) throw new Error(`unknown command "${command}"; expected none (serve) or "migrate"`);
   const api = await startApi(env, logger);
+  if (env.JWT_SIGNING_KEYS_SECRET_ARN !== undefined) {
+    // A rotation moves the current key: the API signs with the new one once it has read it. The
+    // timer does not hold the process open, so a stop needs nothing more.
+    refreshSecretEvery({
+      variable: 'JWT_SIGNING_KEYS_SECRET_ARN',
+      arn: env.JWT_SIGNING_KEYS_SECRET_ARN,
+      region: process.env.AWS_REGION,
+      intervalMs: env.JWT_KEYS_REFRESH_SECONDS * 1000,
+      apply: (value) => env.JWT_SIGNING_KEYS.update(value),
+      onError: (err) => logger.warn({ err }, 'token signing keys not refreshed; keeping the ones in hand'),
+    });
+  }
   stopOnSignals(logger, () => api.stop());
 }
 

@@ -2,7 +2,8 @@ import { availableParallelism } from 'node:os';
 import {
   envPort,
   envPositiveInt,
-  jwtSecret,
+  jwtKeysRefreshEnvShape,
+  jwtPublicKeys,
   loadEnv,
   logEnvShape,
   redisEnvShape,
@@ -46,9 +47,11 @@ export const gatewayEnvShape = {
   GATEWAY_SEMI_SPACE_MB: envPositiveInt.default(2),
   /** Time from SIGTERM to the last close; keep below the pod's terminationGracePeriodSeconds. */
   GATEWAY_DRAIN_SECONDS: envPositiveInt.default(25),
-  JWT_SECRET: jwtSecret,
-  /** Secrets Manager secret whose string is JWT_SECRET (production). */
-  JWT_SECRET_ARN: z.string().min(1).optional(),
+  /** The public keys tokens are verified with, by `kid`; JSON, see `jwt.ts`. */
+  JWT_PUBLIC_KEYS: jwtPublicKeys,
+  /** Secrets Manager secret whose string is JWT_PUBLIC_KEYS (production); read again on an interval. */
+  JWT_PUBLIC_KEYS_SECRET_ARN: z.string().min(1).optional(),
+  ...jwtKeysRefreshEnvShape,
   AWS_REGION: z.string().min(1).optional(),
   JWT_ISSUER: z.string().min(1).default('co-talk'),
   /** Largest text frame answered with a protocol error rather than processed. */

@@ -263,7 +263,7 @@ export class Gateway {
       return this.refuse(socket, 503, 'draining', 'server is draining; retry another instance');
     const token = tokenOf(request);
     if (token === null) return this.refuse(socket, 401, 'no_token', 'access token required');
-    verifyAccessToken(this.env.JWT_SECRET, token, { issuer: this.env.JWT_ISSUER }).then(
+    verifyAccessToken(this.env.JWT_PUBLIC_KEYS, token, { issuer: this.env.JWT_ISSUER }).then(
       (verified) => {
         if (this.draining !== null) return this.refuse(socket, 503, 'draining', 'server is draining');
         if (socket.destroyed) return;
