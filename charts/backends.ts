@@ -55,27 +55,39 @@ export interface SearchBackend {
   readonly secretArn: string;
 }
 
-/** The access token issuer and key. */
+/** The access token issuer and keys (ES256, identified by `kid`). */
 export interface TokenBackend {
   /** `iss` claim of access tokens, shared by the api, the gateway and Kong. */
   readonly issuer: string;
-  /** Secret whose string is the HS256 key. */
-  readonly secretArn: string;
+  /** Secret holding the private key set (`{"current","keys":[{"kid","privateKey"}]}`): the api's alone. */
+  readonly signingKeysSecretArn: string;
+  /** Secret holding the public key set (`{"keys":[{"kid","publicKey"}]}`): what the gateway and Kong verify with. */
+  readonly publicKeysSecretArn: string;
 }
 
 /** A backend an app talks to. */
 export type BackendUse =
-  'database' | 'database-primary' | 'redis-cache' | 'redis-pubsub' | 'redis-streams' | 'opensearch' | 'jwt';
+  | 'database'
+  | 'database-primary'
+  | 'redis-cache'
+  | 'redis-pubsub'
+  | 'redis-streams'
+  | 'opensearch'
+  /** Signs access tokens (the private keys): the api only. */
+  | 'token-signing'
+  /** Verifies access tokens (the public keys). */
+  | 'token-verification';
 
 /** Which backends each app uses; the network policies and Pod Identity grants follow the same table. */
 export const BACKEND_USES = {
   // Room membership sets live in the cache cluster: the gateway checks them on join.
-  gateway: ['redis-pubsub', 'redis-streams', 'redis-cache', 'jwt'],
-  api: ['database', 'redis-cache', 'opensearch', 'jwt'],
+  gateway: ['redis-pubsub', 'redis-streams', 'redis-cache', 'token-verification'],
+  // The api alone signs tokens; it verifies them with the public halves of its own keys.
+  api: ['database', 'redis-cache', 'opensearch', 'token-signing'],
   // The worker writes to the primary only: no replica hosts.
   worker: ['database-primary', 'redis-streams', 'opensearch'],
-  // Rate-limit counters in the pub/sub cluster, and the token key its jwt plugin verifies with.
-  kong: ['redis-pubsub', 'jwt'],
+  // Rate-limit counters in the pub/sub cluster, and the public keys its jwt plugin verifies with.
+  kong: ['redis-pubsub', 'token-verification'],
 } as const satisfies Record<string, readonly BackendUse[]>;
 
 /** `rediss://host:port`: TLS, and no password (the token comes from its secret). */
@@ -129,8 +141,11 @@ export function backendEnv(backends: ChatBackends, uses: readonly BackendUse[]):
           OPENSEARCH_SECRET_ARN: search.secretArn,
         });
         break;
-      case 'jwt':
-        Object.assign(env, { JWT_ISSUER: jwt.issuer, JWT_SECRET_ARN: jwt.secretArn });
+      case 'token-signing':
+        Object.assign(env, { JWT_ISSUER: jwt.issuer, JWT_SIGNING_KEYS_SECRET_ARN: jwt.signingKeysSecretArn });
+        break;
+      case 'token-verification':
+        Object.assign(env, { JWT_ISSUER: jwt.issuer, JWT_PUBLIC_KEYS_SECRET_ARN: jwt.publicKeysSecretArn });
         break;
     }
   }
@@ -146,7 +161,8 @@ export function backendPorts(backends: ChatBackends, uses: readonly BackendUse[]
     'redis-pubsub': backends.redis.pubsub.port,
     'redis-streams': backends.redis.streams.port,
     opensearch: backends.search.port,
-    jwt: undefined,
+    'token-signing': undefined,
+    'token-verification': undefined,
   };
   return [...new Set(uses.map((use) => port[use]).filter((p) => p !== undefined))];
 }

@@ -50,7 +50,11 @@ export const PLACEHOLDERS: Omit<CoTalkChartsProps, 'profile'> = {
       },
     },
     search: { host: 'opensearch.example.internal', port: DATA_PORTS.search, secretArn: secret('opensearch') },
-    jwt: { issuer: 'https://auth.example.com', secretArn: secret('jwt') },
+    jwt: {
+      issuer: 'https://auth.example.com',
+      signingKeysSecretArn: secret('token-signing-keys'),
+      publicKeysSecretArn: secret('token-public-keys'),
+    },
   },
   targetGroupArns: { gateway: targetGroup('gateway'), kong: targetGroup('kong') },
 };

@@ -53,7 +53,8 @@ export function createCoTalkStacks(app: App, profile: Profile): CoTalkStacks {
     'redis-pubsub': redis.pubsub.authSecret,
     'redis-streams': redis.streams.authSecret,
     opensearch: search.masterUserSecret,
-    jwt: tokenSigning.secret,
+    'token-signing': tokenSigning.secret,
+    'token-verification': tokenSigning.publicKeys,
   };
 
   const cluster = new ClusterStack(app, 'Cluster', {

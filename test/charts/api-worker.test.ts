@@ -59,7 +59,7 @@ describe('ApiChart and WorkerChart', () => {
       OPENSEARCH_URL: 'https://opensearch.example.internal:443',
       OPENSEARCH_SECRET_ARN: backends.search.secretArn,
       JWT_ISSUER: 'https://auth.example.com',
-      JWT_SECRET_ARN: backends.jwt.secretArn,
+      JWT_SIGNING_KEYS_SECRET_ARN: backends.jwt.signingKeysSecretArn,
       API_PORT: '3000',
       DATABASE_POOL_MAX: '50',
       CACHE_L1_TTL_SECONDS: '60',

@@ -93,7 +93,7 @@ describe('GatewayChart', () => {
       REDIS_CACHE_CLUSTER_MODE: 'true',
       REDIS_CACHE_SECRET_ARN: backends.redis.cache.secretArn,
       JWT_ISSUER: 'https://auth.example.com',
-      JWT_SECRET_ARN: backends.jwt.secretArn,
+      JWT_PUBLIC_KEYS_SECRET_ARN: backends.jwt.publicKeysSecretArn,
     });
   });
 

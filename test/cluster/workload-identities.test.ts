@@ -31,18 +31,18 @@ const secretsStatement = (statements: Statement[]) =>
 
 describe.each(PROFILE_NAMES)('workload identities (%s)', (name) => {
   // The secrets follow BACKEND_USES in charts/backends.ts: what each app's environment names.
-  test('the gateway reads the three AUTH tokens (cache: room membership) and the token key, nothing else', () => {
+  test('the gateway reads the three AUTH tokens (cache: room membership) and the public token keys, nothing else', () => {
     const statements = statementsOf(name, 'Gateway');
     expect(outputs(secretsStatement(statements))).toEqual([
       'RefRedisClustersCacheAuthToken',
       'RefRedisClustersPubsubAuthToken',
       'RefRedisClustersStreamsAuthToken',
-      'RefTokenSigningSecret',
+      'RefTokenSigningPublicKeys',
     ]);
     expect(statements.flatMap((s) => [s.Action].flat()).filter((a) => a.startsWith('es:'))).toEqual([]);
   });
 
-  test('the api (and its migrations Job) reads the database, cache and search credentials and the token key', () => {
+  test('the api (and its migrations Job) reads the database, cache and search credentials and the private token keys', () => {
     expect(outputs(secretsStatement(statementsOf(name, 'Api')))).toEqual([
       'RefChatDatabasePrimarySecretAttachment',
       'RefRedisClustersCacheAuthToken',
@@ -62,9 +62,12 @@ describe.each(PROFILE_NAMES)('workload identities (%s)', (name) => {
     expect(search).toBeDefined();
   });
 
-  test('Kong reads the pub/sub AUTH token (rate-limit counters) and the token key, nothing else', () => {
+  test('Kong reads the pub/sub AUTH token (rate-limit counters) and the public token keys, nothing else', () => {
     const statements = statementsOf(name, 'Kong');
-    expect(outputs(secretsStatement(statements))).toEqual(['RefRedisClustersPubsubAuthToken', 'RefTokenSigningSecret']);
+    expect(outputs(secretsStatement(statements))).toEqual([
+      'RefRedisClustersPubsubAuthToken',
+      'RefTokenSigningPublicKeys',
+    ]);
     expect(statements.flatMap((s) => [s.Action].flat()).filter((a) => a.startsWith('es:'))).toEqual([]);
   });
 

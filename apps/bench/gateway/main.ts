@@ -471,7 +471,9 @@ async function main(): Promise<void> {
   });
   USER_IDS = Array.from({ length: 100 }, () => randomUUID());
   TOKENS = await Promise.all(
-    USER_IDS.map((userId) => signAccessToken(TokenSigningKeys.parse(TOKEN_KEYS.signingKeys), { userId, ttlSeconds: 3600, issuer: ISSUER })),
+    USER_IDS.map((userId) =>
+      signAccessToken(TokenSigningKeys.parse(TOKEN_KEYS.signingKeys), { userId, ttlSeconds: 3600, issuer: ISSUER }),
+    ),
   );
   console.log(
     `machine: ${cpus().length} x ${cpus()[0].model}, ${mb(totalmem())} MB RAM, node ${process.version}, ` +

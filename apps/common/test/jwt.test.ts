@@ -62,7 +62,9 @@ describe('access tokens', () => {
       .setIssuer(ISSUER)
       .setExpirationTime('1m')
       .sign(TokenSigningKeys.parse(signingSet(forger)).currentKey);
-    await expect(verifyAccessToken(verifying, token, { issuer: ISSUER })).rejects.toThrow(/SIGNATURE_VERIFICATION_FAILED/);
+    await expect(verifyAccessToken(verifying, token, { issuer: ISSUER })).rejects.toThrow(
+      /SIGNATURE_VERIFICATION_FAILED/,
+    );
   });
 
   test('HS256 tokens are refused, even with the public key as the HMAC secret', async () => {
