@@ -29,7 +29,12 @@ export interface DatabaseBackend {
   readonly port: number;
   /** The database the apps use. */
   readonly name: string;
-  /** Secret with the user name and password (`{"username","password",...}`). */
+  /** The roles the api and the worker log in as, with RDS IAM authentication (no password). */
+  readonly users: { readonly api: string; readonly worker: string };
+  /**
+   * The master user's secret (`{"username","password",...}`): bootstrap and break-glass only. Of the
+   * workloads, only the migrations Job gets it (creating the roles and the schema).
+   */
   readonly secretArn: string;
 }
 
@@ -67,8 +72,12 @@ export interface TokenBackend {
 
 /** A backend an app talks to. */
 export type BackendUse =
+  /** The api's role on the primary and the replicas. */
   | 'database'
+  /** The worker's role, on the primary only. */
   | 'database-primary'
+  /** The master user (the migrations Job). */
+  | 'database-admin'
   | 'redis-cache'
   | 'redis-pubsub'
   | 'redis-streams'
@@ -88,6 +97,8 @@ export const BACKEND_USES = {
   worker: ['database-primary', 'redis-streams', 'opensearch'],
   // Rate-limit counters in the pub/sub cluster, and the public keys its jwt plugin verifies with.
   kong: ['redis-pubsub', 'token-verification'],
+  // The migrations Job: DDL and the app roles, as the master user.
+  migrations: ['database-admin'],
 } as const satisfies Record<string, readonly BackendUse[]>;
 
 /** `rediss://host:port`: TLS, and no password (the token comes from its secret). */
@@ -111,6 +122,16 @@ export function backendEnv(backends: ChatBackends, uses: readonly BackendUse[]):
           DATABASE_PORT: String(database.port),
           DATABASE_NAME: database.name,
           ...(use === 'database' ? { DATABASE_READER_HOSTS: database.readerHosts.join(',') } : {}),
+          // Its own role, with an IAM token per connection: no password anywhere.
+          DATABASE_USER: use === 'database' ? database.users.api : database.users.worker,
+          DATABASE_IAM_AUTH: 'true',
+        });
+        break;
+      case 'database-admin':
+        Object.assign(env, {
+          DATABASE_HOST: database.writerHost,
+          DATABASE_PORT: String(database.port),
+          DATABASE_NAME: database.name,
           DATABASE_SECRET_ARN: database.secretArn,
         });
         break;
@@ -157,6 +178,7 @@ export function backendPorts(backends: ChatBackends, uses: readonly BackendUse[]
   const port: Record<BackendUse, number | undefined> = {
     database: backends.database.port,
     'database-primary': backends.database.port,
+    'database-admin': backends.database.port,
     'redis-cache': backends.redis.cache.port,
     'redis-pubsub': backends.redis.pubsub.port,
     'redis-streams': backends.redis.streams.port,

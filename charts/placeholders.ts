@@ -1,4 +1,4 @@
-import { DATABASE_NAME } from '../lib/data/database-name';
+import { DATABASE_NAME, DATABASE_USERS } from '../lib/data/database-name';
 import { DATA_PORTS } from '../lib/data/ports';
 import type { CoTalkChartsProps } from './co-talk-charts';
 
@@ -27,6 +27,7 @@ export const PLACEHOLDERS: Omit<CoTalkChartsProps, 'profile'> = {
       readerHosts: ['postgres-replica-1.example.internal', 'postgres-replica-2.example.internal'],
       port: DATA_PORTS.postgres,
       name: DATABASE_NAME,
+      users: DATABASE_USERS,
       secretArn: secret('database'),
     },
     redis: {

@@ -71,6 +71,7 @@ function chatBackends(profile: Profile, data: DataStack, region: string): ChatBa
       readerHosts: database.readerEndpoints.map((endpoint) => endpoint.hostname),
       port: database.port,
       name: database.databaseName,
+      users: database.appUsers,
       secretArn: database.secret.secretArn,
     },
     redis: {

@@ -98,7 +98,16 @@ describe('WorkloadsStack', () => {
     readers.forEach((host, i) =>
       expect(host).toMatch(new RegExp(`^«CoTalk-prod-Data/PublishOutputFnGetAttChatDatabaseReplica${i + 1}`)),
     );
-    expect(api.DATABASE_SECRET_ARN).toMatch(/^«CoTalk-prod-Data\/PublishOutputRefChatDatabasePrimarySecretAttachment/);
+    // Its own role with IAM tokens: the master secret is not in its environment.
+    expect(api.DATABASE_USER).toBe(data.database.appUsers.api);
+    expect(api.DATABASE_IAM_AUTH).toBe('true');
+    expect(api.DATABASE_SECRET_ARN).toBeUndefined();
+    const migrate = find(objectsOf('ApiMigrations'), 'Job', stacks.workloads.workloads.charts.apiMigrations.jobName)
+      .spec.template.spec.containers[0];
+    const migrateEnv = Object.fromEntries((migrate.env as K8sObject[]).map((e) => [e.name, e.value as string]));
+    expect(migrateEnv.DATABASE_SECRET_ARN).toMatch(
+      /^«CoTalk-prod-Data\/PublishOutputRefChatDatabasePrimarySecretAttachment/,
+    );
     expect(api.REDIS_CACHE_URL).toMatch(/^rediss:\/\/«CoTalk-prod-Data\/\w+RedisClustersCache\w+»:6380$/);
     expect(api.JWT_SIGNING_KEYS_SECRET_ARN).toMatch(refTo(data.tokenSigning.secret.node.defaultChild as CfnResource));
     expect(api.JWT_PUBLIC_KEYS_SECRET_ARN).toBeUndefined();

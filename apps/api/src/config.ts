@@ -45,5 +45,15 @@ export const apiEnvShape = {
   MIGRATIONS_DIR: z.string().min(1).default(join(__dirname, '../migrations')),
 };
 
+/**
+ * What `main.js migrate` reads: the database (as the master user, in production the migrations
+ * Job's secret) and the migrations, nothing of the API's own: the Job holds no token key.
+ */
+export const migrateEnvShape = {
+  ...logEnvShape,
+  ...postgresEnvShape,
+  MIGRATIONS_DIR: apiEnvShape.MIGRATIONS_DIR,
+};
+
 /** The API's parsed configuration. */
 export type ApiEnv = z.infer<z.ZodObject<typeof apiEnvShape>>;

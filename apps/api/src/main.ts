@@ -8,7 +8,7 @@ import {
   resolveSecretEnv,
 } from '@co-talk/common';
 import { startApi } from './api';
-import { apiEnvShape } from './config';
+import { apiEnvShape, migrateEnvShape } from './config';
 import { migrate } from './migrate';
 
 /**
@@ -17,10 +17,10 @@ import { migrate } from './migrate';
  * a deployment runs them once, before the new API starts.
  */
 async function main(): Promise<void> {
-  const env = await loadSecretEnvOrExit(apiEnvShape, resolveSecretEnv);
-  const logger = createLogger({ service: 'api', level: env.LOG_LEVEL });
   const command = process.argv[2];
   if (command === 'migrate') {
+    const env = await loadSecretEnvOrExit(migrateEnvShape, resolveSecretEnv);
+    const logger = createLogger({ service: 'api', level: env.LOG_LEVEL });
     const postgres = createPostgres(postgresOptionsFromEnv(env, 'co-talk-api-migrate'));
     try {
       const applied = await migrate(postgres.writer, env.MIGRATIONS_DIR, logger);
@@ -31,6 +31,8 @@ async function main(): Promise<void> {
     return;
   }
   if (command !== undefined) throw new Error(`unknown command "${command}"; expected none (serve) or "migrate"`);
+  const env = await loadSecretEnvOrExit(apiEnvShape, resolveSecretEnv);
+  const logger = createLogger({ service: 'api', level: env.LOG_LEVEL });
   const api = await startApi(env, logger);
   if (env.JWT_SIGNING_KEYS_SECRET_ARN !== undefined) {
     // A rotation moves the current key: the API signs with the new one once it has read it. The

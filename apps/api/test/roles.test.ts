@@ -66,7 +66,10 @@ describe('per-app database roles', () => {
     ['read users', 'SELECT * FROM users'],
     ['read rooms', 'SELECT * FROM room_members'],
     ['create a table', 'CREATE TABLE worker_table (id int)'],
-    ['create a partition itself', "CREATE TABLE messages_2032_01 PARTITION OF messages FOR VALUES FROM ('2032-01-01') TO ('2032-02-01')"],
+    [
+      'create a partition itself',
+      "CREATE TABLE messages_2032_01 PARTITION OF messages FOR VALUES FROM ('2032-01-01') TO ('2032-02-01')",
+    ],
     ['drop messages', 'DROP TABLE messages'],
   ])('the worker may not %s', async (_, sql) => {
     await expect(as('cotalk_worker', sql)).rejects.toMatchObject(denied);
