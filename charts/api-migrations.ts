@@ -3,7 +3,8 @@ import { ApiObject, Chart, JsonPatch, Size, type ChartProps } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 import { API_SERVICE_ACCOUNT, type ApiChartProps } from './api';
-import { BACKEND_USES, backendEnv } from './backends';
+import { BACKEND_USES, WORKLOAD_SERVICE_ACCOUNTS } from '../lib/contract';
+import { backendEnv } from './backends';
 import { APP_UID, ChatServiceAccount } from './chat-workload';
 import { requirePinnedImage } from './image';
 import { cpuMillis, memoryMebibytes } from './quantity';
@@ -18,7 +19,7 @@ export const API_MIGRATE_NAME = 'api-migrate';
  * The Job's ServiceAccount: its Pod Identity role alone may read the database master secret, which
  * creating the app roles and the schema needs. The api's pods run as `api`, which may not.
  */
-export const MIGRATIONS_SERVICE_ACCOUNT = 'migrations';
+export const MIGRATIONS_SERVICE_ACCOUNT = WORKLOAD_SERVICE_ACCOUNTS.migrations;
 
 /**
  * Retries before the Job fails. Migrations are transactional and advisory-locked, so a retry after

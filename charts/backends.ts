@@ -1,3 +1,5 @@
+import type { BackendUse } from '../lib/contract';
+
 /**
  * Where the data stores are, on which ports, and which Secrets Manager secrets hold their
  * credentials. The workloads stack fills this from the data stack's typed properties; standalone
@@ -69,37 +71,6 @@ export interface TokenBackend {
   /** Secret holding the public key set (`{"keys":[{"kid","publicKey"}]}`): what the gateway and Kong verify with. */
   readonly publicKeysSecretArn: string;
 }
-
-/** A backend an app talks to. */
-export type BackendUse =
-  /** The api's role on the primary and the replicas. */
-  | 'database'
-  /** The worker's role, on the primary only. */
-  | 'database-primary'
-  /** The master user (the migrations Job). */
-  | 'database-admin'
-  | 'redis-cache'
-  | 'redis-pubsub'
-  | 'redis-streams'
-  | 'opensearch'
-  /** Signs access tokens (the private keys): the api only. */
-  | 'token-signing'
-  /** Verifies access tokens (the public keys). */
-  | 'token-verification';
-
-/** Which backends each app uses; the network policies and Pod Identity grants follow the same table. */
-export const BACKEND_USES = {
-  // Room membership sets live in the cache cluster: the gateway checks them on join.
-  gateway: ['redis-pubsub', 'redis-streams', 'redis-cache', 'token-verification'],
-  // The api alone signs tokens; it verifies them with the public halves of its own keys.
-  api: ['database', 'redis-cache', 'opensearch', 'token-signing'],
-  // The worker writes to the primary only: no replica hosts.
-  worker: ['database-primary', 'redis-streams', 'opensearch'],
-  // Rate-limit counters in the pub/sub cluster, and the public keys its jwt plugin verifies with.
-  kong: ['redis-pubsub', 'token-verification'],
-  // The migrations Job: DDL and the app roles, as the master user.
-  migrations: ['database-admin'],
-} as const satisfies Record<string, readonly BackendUse[]>;
 
 /** `rediss://host:port`: TLS, and no password (the token comes from its secret). */
 export function redisUrl(redis: RedisBackend): string {
