@@ -94,6 +94,7 @@ describe('GatewayChart', () => {
       REDIS_CACHE_SECRET_ARN: backends.redis.cache.secretArn,
       JWT_ISSUER: 'https://auth.example.com',
       JWT_PUBLIC_KEYS_SECRET_ARN: backends.jwt.publicKeysSecretArn,
+      ALLOWED_ORIGINS: 'https://chat.example.com',
     });
   });
 

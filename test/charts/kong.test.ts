@@ -35,18 +35,31 @@ describe('KongChart', () => {
     );
   });
 
-  test('routes to the api Service and verifies tokens except on sign-in', () => {
+  test('routes to the api Service: the public operations, then everything under /v1/ behind jwt', () => {
     const [service] = config.services;
     expect(service.url).toBe('http://api.co-talk.svc.cluster.local:3000');
-    expect(service.routes.map((r: K8sObject) => [r.name, r.paths, r.plugins?.map((p: K8sObject) => p.name)])).toEqual([
-      ['auth', ['/auth'], undefined],
-      ['api', ['/'], ['jwt']],
+    expect(
+      service.routes.map((r: K8sObject) => [r.name, r.methods, r.paths, r.plugins?.map((p: K8sObject) => p.name)]),
+    ).toEqual([
+      ['public-post-v1-auth-sign-in', ['POST'], ['~/v1/auth/sign-in$'], ['rate-limiting']],
+      ['public-post-v1-auth-sign-up', ['POST'], ['~/v1/auth/sign-up$'], ['rate-limiting']],
+      ['api', undefined, ['/v1/'], ['jwt']],
     ]);
+    // The key is picked by the token header's kid.
+    expect(service.routes[2].plugins[0].config).toEqual({
+      key_claim_name: 'kid',
+      claims_to_verify: ['exp'],
+      maximum_expiration: 3600,
+      uri_param_names: [],
+      cookie_names: [],
+      header_names: ['authorization'],
+      secret_is_base64: false,
+      run_on_preflight: false,
+    });
+    expect(service.routes[0].plugins[0].config.minute).toBe(30);
   });
 
-  test('picks the public key by the token header kid; the template holds no key', () => {
-    const jwt = config.services[0].routes[1].plugins[0];
-    expect(jwt.config).toEqual({ key_claim_name: 'kid', claims_to_verify: ['exp'], secret_is_base64: false });
+  test('the template holds no key: the token consumer has no credential yet', () => {
     expect(config.consumers).toEqual([{ username: 'co-talk-users', jwt_secrets: [] }]);
   });
 

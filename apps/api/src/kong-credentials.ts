@@ -26,7 +26,8 @@ export const KONG_CREDENTIAL_VARIABLES = [
 ] as const;
 
 /** The secret holding the public key set (`{"keys":[{"kid","publicKey"}]}`). */
-const PUBLIC_KEYS = { arn: 'JWT_PUBLIC_KEYS_SECRET_ARN', plain: 'JWT_PUBLIC_KEYS' } as const;
+export const KONG_PUBLIC_KEYS_VARIABLE = { arn: 'JWT_PUBLIC_KEYS_SECRET_ARN', plain: 'JWT_PUBLIC_KEYS' } as const;
+const PUBLIC_KEYS = KONG_PUBLIC_KEYS_VARIABLE;
 
 /** `value` as one POSIX shell word: single quotes, each `'` written as `'\''`. */
 export function shellQuote(value: string): string {

@@ -4,6 +4,7 @@ export * from './redis';
 export * from './env';
 export * from './logger';
 export * from './metrics';
+export * from './origins';
 export * from './postgres';
 export * from './search';
 export * from './room-members';

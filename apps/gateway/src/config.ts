@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import {
+  allowedOriginsEnvShape,
   envPort,
   envPositiveInt,
   jwtKeysRefreshEnvShape,
@@ -26,6 +27,8 @@ export const gatewayEnvShape = {
   /** The room membership sets the API maintains (read only here). */
   ...redisRoleEnvShapes.cache,
   ...redisKeyPrefixEnvShape,
+  /** Browser origins allowed to open a connection (`Origin` on the upgrade); no `Origin` is always allowed. */
+  ...allowedOriginsEnvShape,
   /** WebSocket listener. */
   GATEWAY_PORT: envPort.default(8080),
   /** `/healthz`, `/readyz`, `/metrics`; apart from the WebSocket port so probes never queue behind upgrades. */

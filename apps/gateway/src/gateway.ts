@@ -17,6 +17,7 @@ import type { GatewayEnv } from './config';
 import { Connection } from './connection';
 import { GatewayMetrics } from './gateway-metrics';
 import { InProgressError, MessageStore } from './message-store';
+import { refuseForeignOrigin } from './origin';
 import { parseClientFrame, serverEvent, type ClientFrame, type ErrorCode } from './protocol';
 import { GatewayRedis } from './redis-clients';
 import { MembershipUnknownError, RoomMembership } from './room-membership';
@@ -217,6 +218,8 @@ export class Gateway {
     socket.on('error', destroy);
     if (this.draining !== null)
       return this.refuse(socket, 503, 'draining', 'server is draining; retry another instance');
+    if (refuseForeignOrigin(request, socket, this.env.ALLOWED_ORIGINS))
+      return this.metrics.upgrades.inc({ result: 'bad_origin' });
     const token = tokenOf(request);
     if (token === null) return this.refuse(socket, 401, 'no_token', 'access token required');
     verifyAccessToken(this.env.JWT_PUBLIC_KEYS, token, { issuer: this.env.JWT_ISSUER }).then(
