@@ -40,6 +40,8 @@ GRANT SELECT ON messages TO cotalk_api;
 
 -- The worker: stores messages (INSERT ... ON CONFLICT DO NOTHING) and reads them back.
 GRANT SELECT, INSERT ON messages TO cotalk_worker;
+-- Its key check reads message_keys; the trigger on messages writes it as the inserting role.
+GRANT SELECT, INSERT ON message_keys TO cotalk_worker;
 
 -- Creating a partition takes ownership of `messages`, which stays with the migrations. The worker
 -- keeps next months' partitions ready through this function alone: it runs as its owner, with a
