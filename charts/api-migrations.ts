@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import { ApiObject, Chart, JsonPatch, Size, type ChartProps } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
-import { API_SERVICE_ACCOUNT, apiEnv, type ApiChartProps } from './api';
+import { API_SERVICE_ACCOUNT, type ApiChartProps } from './api';
+import { BACKEND_USES, WORKLOAD_SERVICE_ACCOUNTS } from '../lib/contract';
+import { backendEnv } from './backends';
 import { APP_UID, ChatServiceAccount } from './chat-workload';
 import { requirePinnedImage } from './image';
 import { cpuMillis, memoryMebibytes } from './quantity';
@@ -14,6 +16,12 @@ export const MIGRATE_ARGS = ['dist/main.js', 'migrate'] as const;
 export const API_MIGRATE_NAME = 'api-migrate';
 
 /**
+ * The Job's ServiceAccount: its Pod Identity role alone may read the database master secret, which
+ * creating the app roles and the schema needs. The api's pods run as `api`, which may not.
+ */
+export const MIGRATIONS_SERVICE_ACCOUNT = WORKLOAD_SERVICE_ACCOUNTS.migrations;
+
+/**
  * Retries before the Job fails. Migrations are transactional and advisory-locked, so a retry after
  * a lost connection is safe; a real error fails three times and the deploy stops.
  */
@@ -23,7 +31,8 @@ const BACKOFF_LIMIT = 3;
 export type ApiMigrationsChartProps = ApiChartProps & ChartProps;
 
 /**
- * The api's ServiceAccount and a Job that runs the api image's `migrate` command. The workloads
+ * The api's ServiceAccount and a Job that runs the api image's `migrate` command, as the master
+ * user, with nothing of the api's environment but the database (no token key). The workloads
  * stack applies this chart, waits for the Job to succeed, and only then applies the api chart, so
  * new api pods (which run with `MIGRATE_ON_START=false`) never meet an old schema.
  *
@@ -39,16 +48,20 @@ export class ApiMigrationsChart extends Chart {
     super(scope, id, props);
     const image = requirePinnedImage('api image', props.image, 'digest-or-asset-hash');
     const labels = { 'app.kubernetes.io/name': API_MIGRATE_NAME, 'app.kubernetes.io/part-of': 'co-talk' };
-    const env = apiEnv(props);
+    const env = backendEnv(props.backends, BACKEND_USES.migrations);
     const { cpu, memory } = props.profile.workloads.api;
     this.jobName = `${API_MIGRATE_NAME}-${createHash('sha256')
       .update(JSON.stringify({ image, env, cpu, memory }))
       .digest('hex')
       .slice(0, 12)}`;
 
-    const serviceAccount = new ChatServiceAccount(this, 'ServiceAccount', {
+    new ChatServiceAccount(this, 'ServiceAccount', {
       name: API_SERVICE_ACCOUNT,
       labels: { 'app.kubernetes.io/name': 'api', 'app.kubernetes.io/part-of': 'co-talk' },
+    });
+    const serviceAccount = new ChatServiceAccount(this, 'MigrationsServiceAccount', {
+      name: MIGRATIONS_SERVICE_ACCOUNT,
+      labels,
     });
     const job = new kplus.Job(this, 'Job', {
       metadata: { name: this.jobName, labels },

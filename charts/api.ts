@@ -26,10 +26,7 @@ export interface ApiChartProps extends ChartProps {
   readonly backends: ChatBackends;
 }
 
-/**
- * The api's environment, shared by its Deployment and the migrations Job: the migrate command
- * validates the same settings as the server before it touches the database.
- */
+/** The api's environment (its database role, IAM authentication, the private token keys). */
 export function apiEnv(props: ApiChartProps): Record<string, string> {
   const { app, database } = props.profile;
   return appEnv<ApiEnvName>({

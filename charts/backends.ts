@@ -31,7 +31,12 @@ export interface DatabaseBackend {
   readonly port: number;
   /** The database the apps use. */
   readonly name: string;
-  /** Secret with the user name and password (`{"username","password",...}`). */
+  /** The roles the api and the worker log in as, with RDS IAM authentication (no password). */
+  readonly users: { readonly api: string; readonly worker: string };
+  /**
+   * The master user's secret (`{"username","password",...}`): bootstrap and break-glass only. Of the
+   * workloads, only the migrations Job gets it (creating the roles and the schema).
+   */
   readonly secretArn: string;
 }
 
@@ -57,12 +62,14 @@ export interface SearchBackend {
   readonly secretArn: string;
 }
 
-/** The access token issuer and key. */
+/** The access token issuer and keys (ES256, identified by `kid`). */
 export interface TokenBackend {
   /** `iss` claim of access tokens, shared by the api, the gateway and Kong. */
   readonly issuer: string;
-  /** Secret whose string is the HS256 key. */
-  readonly secretArn: string;
+  /** Secret holding the private key set (`{"current","keys":[{"kid","privateKey"}]}`): the api's alone. */
+  readonly signingKeysSecretArn: string;
+  /** Secret holding the public key set (`{"keys":[{"kid","publicKey"}]}`): what the gateway and Kong verify with. */
+  readonly publicKeysSecretArn: string;
 }
 
 /** `rediss://host:port`: TLS, and no password (the token comes from its secret). */
@@ -86,6 +93,16 @@ export function backendEnv(backends: ChatBackends, uses: readonly BackendUse[]):
           DATABASE_PORT: String(database.port),
           DATABASE_NAME: database.name,
           ...(use === 'database' ? { DATABASE_READER_HOSTS: database.readerHosts.join(',') } : {}),
+          // Its own role, with an IAM token per connection: no password anywhere.
+          DATABASE_USER: use === 'database' ? database.users.api : database.users.worker,
+          DATABASE_IAM_AUTH: 'true',
+        });
+        break;
+      case 'database-admin':
+        Object.assign(env, {
+          DATABASE_HOST: database.writerHost,
+          DATABASE_PORT: String(database.port),
+          DATABASE_NAME: database.name,
           DATABASE_SECRET_ARN: database.secretArn,
         });
         break;
@@ -116,8 +133,11 @@ export function backendEnv(backends: ChatBackends, uses: readonly BackendUse[]):
           OPENSEARCH_SECRET_ARN: search.secretArn,
         });
         break;
-      case 'jwt':
-        Object.assign(env, { JWT_ISSUER: jwt.issuer, JWT_SECRET_ARN: jwt.secretArn });
+      case 'token-signing':
+        Object.assign(env, { JWT_ISSUER: jwt.issuer, JWT_SIGNING_KEYS_SECRET_ARN: jwt.signingKeysSecretArn });
+        break;
+      case 'token-verification':
+        Object.assign(env, { JWT_ISSUER: jwt.issuer, JWT_PUBLIC_KEYS_SECRET_ARN: jwt.publicKeysSecretArn });
         break;
     }
   }
@@ -129,11 +149,13 @@ export function backendPorts(backends: ChatBackends, uses: readonly BackendUse[]
   const port: Record<BackendUse, number | undefined> = {
     database: backends.database.port,
     'database-primary': backends.database.port,
+    'database-admin': backends.database.port,
     'redis-cache': backends.redis.cache.port,
     'redis-pubsub': backends.redis.pubsub.port,
     'redis-streams': backends.redis.streams.port,
     opensearch: backends.search.port,
-    jwt: undefined,
+    'token-signing': undefined,
+    'token-verification': undefined,
   };
   return [...new Set(uses.map((use) => port[use]).filter((p) => p !== undefined))];
 }

@@ -18,18 +18,29 @@ export const KONG_IMAGE = 'kong:3.9.1';
 export const KONG_UID = 1000;
 
 /**
- * The memory-backed directory Kong's credentials pass through: the initContainer writes `env`
- * (`export KONG_JWT_SECRET=...`, `export KONG_REDIS_PASSWORD=...`), Kong's container sources it.
+ * The memory-backed directory Kong's start-up inputs pass through: the initContainer writes `env`
+ * (`export KONG_REDIS_PASSWORD=...`), which Kong's container sources, and `kong.yml`, the
+ * declarative config with the token consumer's public keys filled in, which Kong loads.
  */
 export const KONG_CREDENTIALS_DIR = '/kong-credentials';
 
-/** The api image's command that fetches Kong's credentials (see `apps/api/src/kong-credentials.ts`). */
-export const KONG_CREDENTIALS_ARGS = ['dist/kong-credentials.js', `${KONG_CREDENTIALS_DIR}/env`] as const;
+/** Where the ConfigMap's declarative config (the template of `kong.yml`) is mounted. */
+export const KONG_CONFIG_TEMPLATE_DIR = '/kong/declarative';
+
+/** The consumer every access token maps to; the initContainer gives it one ES256 credential per public key. */
+export const KONG_TOKEN_CONSUMER = 'co-talk-users';
+
+/** The api image's command that writes Kong's start-up inputs (see `apps/api/src/kong-credentials.ts`). */
+export const KONG_CREDENTIALS_ARGS = [
+  'dist/kong-credentials.js',
+  `${KONG_CONFIG_TEMPLATE_DIR}/kong.yml`,
+  KONG_CREDENTIALS_DIR,
+] as const;
 
 /**
  * Kong's container command: the official image's entrypoint and command (`/docker-entrypoint.sh
  * kong docker-start`), run once the credentials are in the environment, where Kong's `env` vault
- * reads them (`{vault://env/kong-jwt-secret}` is `KONG_JWT_SECRET`).
+ * reads them (`{vault://env/kong-redis-password}` is `KONG_REDIS_PASSWORD`).
  */
 export const KONG_COMMAND = [
   '/bin/sh',
@@ -49,9 +60,10 @@ export interface KongChartProps extends ChartProps {
   readonly apiNamespace: string;
   /**
    * The api image, pinned by digest or CDK asset hash: Kong's initContainer runs its
-   * `kong-credentials` command, which reads the token key and the pub/sub cluster's AUTH token
-   * from Secrets Manager (Pod Identity, ServiceAccount `kong`) into a memory-backed volume. Kong
-   * OSS reads vault references only from its environment; this keeps the values out of manifests.
+   * `kong-credentials` command, which reads the tokens' public keys and the pub/sub cluster's AUTH
+   * token from Secrets Manager (Pod Identity, ServiceAccount `kong`) into a memory-backed volume.
+   * Kong OSS reads vault references only from its environment, and its jwt credentials take no
+   * references at all; this keeps the values out of manifests and lets the keys rotate.
    */
   readonly credentialsImage: string;
   /** Kong image, pinned by digest or exact version. @default KONG_IMAGE */
@@ -66,20 +78,23 @@ export interface KongChartProps extends ChartProps {
 export class KongChart extends Chart {
   /** The Kong workload. */
   public readonly workload: ChatWorkload;
-  /** The declarative configuration, as mounted. */
+  /** The declarative configuration, as mounted (the initContainer adds the token credentials). */
   public readonly declarativeConfig: string;
+  /** The ConfigMap volume: Kong's container and the initContainer (which reads it as the template) mount it. */
+  private readonly configVolume: kplus.Volume;
 
   constructor(scope: Construct, id: string, props: KongChartProps) {
     super(scope, id, props);
     const { app, workloads, network } = props.profile;
     const ports = APP_PORTS.kong;
-    const configDir = '/kong/declarative';
+    const configDir = KONG_CONFIG_TEMPLATE_DIR;
 
     this.declarativeConfig = stringify(kongConfig(props), { lineWidth: 0 });
     const config = new kplus.ConfigMap(this, 'Config', {
       metadata: { name: 'kong-declarative' },
       data: { 'kong.yml': this.declarativeConfig },
     });
+    this.configVolume = kplus.Volume.fromConfigMap(this, 'ConfigVolume', config);
     const checksum = createHash('sha256').update(this.declarativeConfig).digest('hex');
 
     this.workload = new ChatWorkload(this, 'Kong', {
@@ -96,7 +111,8 @@ export class KongChart extends Chart {
       probes: { port: ports.status, liveness: KONG_PATHS.liveness, readiness: KONG_PATHS.readiness },
       env: {
         KONG_DATABASE: 'off',
-        KONG_DECLARATIVE_CONFIG: `${configDir}/kong.yml`,
+        // The ConfigMap's config with the token credentials filled in by the initContainer.
+        KONG_DECLARATIVE_CONFIG: `${KONG_CREDENTIALS_DIR}/kong.yml`,
         KONG_PREFIX: '/kong_prefix',
         KONG_PROXY_LISTEN: `0.0.0.0:${ports.proxy}`,
         KONG_STATUS_LISTEN: `0.0.0.0:${ports.status}`,
@@ -110,7 +126,7 @@ export class KongChart extends Chart {
         KONG_REAL_IP_HEADER: 'X-Forwarded-For',
       },
       writablePaths: ['/tmp', '/kong_prefix'],
-      configVolumes: [{ path: configDir, volume: kplus.Volume.fromConfigMap(this, 'ConfigVolume', config) }],
+      configVolumes: [{ path: configDir, volume: this.configVolume }],
       podAnnotations: { 'co-talk/declarative-config-sha256': checksum },
       // Untainted system nodes, as the cluster plans (the api nodes are the api's alone).
       nodeRole: 'system',
@@ -152,7 +168,7 @@ export class KongChart extends Chart {
       args: [...KONG_CREDENTIALS_ARGS],
       envVariables: {
         AWS_REGION: kplus.EnvValue.fromValue(props.backends.region),
-        JWT_SECRET_ARN: kplus.EnvValue.fromValue(props.backends.jwt.secretArn),
+        JWT_PUBLIC_KEYS_SECRET_ARN: kplus.EnvValue.fromValue(props.backends.jwt.publicKeysSecretArn),
         REDIS_PUBSUB_SECRET_ARN: kplus.EnvValue.fromValue(props.backends.redis.pubsub.secretArn),
       },
       resources: {
@@ -167,6 +183,7 @@ export class KongChart extends Chart {
       },
     });
     init.mount(KONG_CREDENTIALS_DIR, volume);
+    init.mount(KONG_CONFIG_TEMPLATE_DIR, this.configVolume, { readOnly: true });
     deployment.containers[0].mount(KONG_CREDENTIALS_DIR, volume, { readOnly: true });
     ApiObject.of(deployment).addJsonPatch(
       JsonPatch.add('/spec/template/spec/initContainers/0/securityContext/capabilities', { drop: ['ALL'] }),
@@ -193,7 +210,7 @@ function kongConfig(props: KongChartProps) {
         ],
       },
     ],
-    consumers: [jwtConsumer(props)],
+    consumers: [jwtConsumer()],
     plugins: [{ name: 'prometheus', config: { status_code_metrics: true, latency_metrics: true } }],
   };
 }
@@ -242,7 +259,10 @@ function jwtPlugin(props: KongChartProps) {
   return {
     name: 'jwt',
     config: {
-      key_claim_name: 'iss',
+      // The plugin reads `kid` from the claims, then the header
+      // (https://github.com/Kong/kong/blob/master/kong/plugins/jwt/handler.lua); the api's tokens
+      // carry it in the header only, and the apps refuse a `kid` claim.
+      key_claim_name: 'kid',
       claims_to_verify: ['exp'],
       maximum_expiration: props.profile.app.accessTokenTtlSeconds,
       uri_param_names: [],
@@ -254,12 +274,12 @@ function jwtPlugin(props: KongChartProps) {
   };
 }
 
-/** One consumer stands for every user: the token's `iss` picks the key, as in the apps. */
-function jwtConsumer(props: KongChartProps) {
-  return {
-    username: 'co-talk-users',
-    jwt_secrets: [{ key: props.backends.jwt.issuer, algorithm: 'HS256', secret: '{vault://env/kong-jwt-secret}' }],
-  };
+/**
+ * One consumer stands for every user: the token's `kid` picks its public key, as in the apps. The
+ * initContainer fills in one ES256 credential per key of the current public key set.
+ */
+function jwtConsumer() {
+  return { username: KONG_TOKEN_CONSUMER, jwt_secrets: [] };
 }
 
 /** Per-client-IP rate limiting with the counters in Redis, so every Kong pod counts together. */

@@ -1,4 +1,4 @@
-import { DATA_PORTS, DATABASE_NAME } from '../lib/contract';
+import { DATA_PORTS, DATABASE_NAME, DATABASE_USERS } from '../lib/contract';
 import type { CoTalkChartsProps } from './co-talk-charts';
 
 /**
@@ -26,6 +26,7 @@ export const PLACEHOLDERS: Omit<CoTalkChartsProps, 'profile'> = {
       readerHosts: ['postgres-replica-1.example.internal', 'postgres-replica-2.example.internal'],
       port: DATA_PORTS.postgres,
       name: DATABASE_NAME,
+      users: DATABASE_USERS,
       secretArn: secret('database'),
     },
     redis: {
@@ -49,7 +50,11 @@ export const PLACEHOLDERS: Omit<CoTalkChartsProps, 'profile'> = {
       },
     },
     search: { host: 'opensearch.example.internal', port: DATA_PORTS.search, secretArn: secret('opensearch') },
-    jwt: { issuer: 'https://auth.example.com', secretArn: secret('jwt') },
+    jwt: {
+      issuer: 'https://auth.example.com',
+      signingKeysSecretArn: secret('token-signing-keys'),
+      publicKeysSecretArn: secret('token-public-keys'),
+    },
   },
   targetGroupArns: { gateway: targetGroup('gateway'), kong: targetGroup('kong') },
 };

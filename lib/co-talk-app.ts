@@ -46,15 +46,21 @@ export function createCoTalkStacks(app: App, profile: Profile): CoTalkStacks {
     workloadSecurityGroup: network.workloadSecurityGroup,
   });
   const { database, redis, search, tokenSigning } = data;
-  const backendSecrets: Record<BackendUse, secretsmanager.ISecret> = {
-    database: database.secret,
-    'database-primary': database.secret,
+  // The apps log in to PostgreSQL with IAM tokens (no secret); the master secret is the migrations'.
+  const backendSecrets: Record<BackendUse, secretsmanager.ISecret | undefined> = {
+    database: undefined,
+    'database-primary': undefined,
+    'database-admin': database.secret,
     'redis-cache': redis.cache.authSecret,
     'redis-pubsub': redis.pubsub.authSecret,
     'redis-streams': redis.streams.authSecret,
     opensearch: search.masterUserSecret,
-    jwt: tokenSigning.secret,
+    'token-signing': tokenSigning.secret,
+    'token-verification': tokenSigning.publicKeys,
   };
+
+  const secretsOf = (uses: readonly BackendUse[]) =>
+    uses.map((use) => backendSecrets[use]).filter((secret) => secret !== undefined);
 
   const cluster = new ClusterStack(app, 'Cluster', {
     env,
@@ -64,14 +70,16 @@ export function createCoTalkStacks(app: App, profile: Profile): CoTalkStacks {
     vpc: network.vpc,
     workloadSecurityGroup: network.workloadSecurityGroup,
     // Each workload reads the credentials of exactly the backends its environment names
-    // (`BACKEND_USES`); the api's migrations Job runs as the api.
+    // (`BACKEND_USES`); the migrations Job runs as its own ServiceAccount.
     workloadSecrets: {
-      gateway: BACKEND_USES.gateway.map((use) => backendSecrets[use]),
-      api: BACKEND_USES.api.map((use) => backendSecrets[use]),
-      worker: BACKEND_USES.worker.map((use) => backendSecrets[use]),
-      kong: BACKEND_USES.kong.map((use) => backendSecrets[use]),
+      gateway: secretsOf(BACKEND_USES.gateway),
+      api: secretsOf(BACKEND_USES.api),
+      worker: secretsOf(BACKEND_USES.worker),
+      kong: secretsOf(BACKEND_USES.kong),
+      migrations: secretsOf(BACKEND_USES.migrations),
     },
     searchDomain: search.domain,
+    database: { primary: database.instance, replicas: database.replicas, users: database.appUsers },
   });
 
   const edge = new EdgeStack(app, 'Edge', {

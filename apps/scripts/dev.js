@@ -9,13 +9,13 @@
  * all gracefully.
  *
  * Overrides: DEV_DATABASE_SERVER (postgres://user@host:port), DEV_DATABASE_NAME, REDIS_URL,
- * REDIS_KEY_PREFIX, JWT_SECRET (a random one per run otherwise: tokens from an earlier run stop
- * working), ALLOWED_ORIGINS (default: any port of http://localhost and http://127.0.0.1), and the
- * ports DEV_API_PORT (3000), DEV_GATEWAY_PORT (8080), DEV_GATEWAY_HTTP_PORT (9090),
- * DEV_WORKER_PORT (9102).
+ * REDIS_KEY_PREFIX, JWT_SIGNING_KEYS and JWT_PUBLIC_KEYS (a fresh ES256 key set per run otherwise:
+ * tokens from an earlier run stop working), ALLOWED_ORIGINS (default: any port of http://localhost
+ * and http://127.0.0.1), and the ports DEV_API_PORT (3000), DEV_GATEWAY_PORT (8080),
+ * DEV_GATEWAY_HTTP_PORT (9090), DEV_WORKER_PORT (9102).
  */
 const { spawn } = require('node:child_process');
-const { randomBytes } = require('node:crypto');
+const { createHash, generateKeyPairSync } = require('node:crypto');
 const { join } = require('node:path');
 const { setTimeout: sleep } = require('node:timers/promises');
 const { buildSync } = require('esbuild');
@@ -45,15 +45,39 @@ const shared = {
   DATABASE_URL: `${server}/${database}`,
   REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
   REDIS_KEY_PREFIX: process.env.REDIS_KEY_PREFIX ?? '',
-  JWT_SECRET: process.env.JWT_SECRET ?? randomBytes(32).toString('base64url'),
   // A page served by any local dev server may call the API and open the WebSocket.
   ALLOWED_ORIGINS: process.env.ALLOWED_ORIGINS ?? 'http://localhost:*,http://127.0.0.1:*',
 };
+const tokenKeys = devTokenKeys();
+
+/**
+ * One ES256 key as the apps read it (see common/src/jwt.ts; this script runs without a bundle of
+ * it): the kid is the key's RFC 7638 thumbprint.
+ */
+function devTokenKeys() {
+  if (process.env.JWT_SIGNING_KEYS && process.env.JWT_PUBLIC_KEYS) {
+    return { signingKeys: process.env.JWT_SIGNING_KEYS, publicKeys: process.env.JWT_PUBLIC_KEYS };
+  }
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  const { crv, kty, x, y } = publicKey.export({ format: 'jwk' });
+  const kid = createHash('sha256').update(JSON.stringify({ crv, kty, x, y })).digest('base64url');
+  return {
+    signingKeys: JSON.stringify({
+      current: kid,
+      keys: [{ kid, privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }) }],
+    }),
+    publicKeys: JSON.stringify({ keys: [{ kid, publicKey: publicKey.export({ type: 'spki', format: 'pem' }) }] }),
+  };
+}
 
 const apps = [
   {
     name: 'api',
-    env: { API_PORT: String(ports.api), MIGRATIONS_DIR: join(APPS_DIR, 'api', 'migrations') },
+    env: {
+      API_PORT: String(ports.api),
+      MIGRATIONS_DIR: join(APPS_DIR, 'api', 'migrations'),
+      JWT_SIGNING_KEYS: tokenKeys.signingKeys,
+    },
     ready: `http://127.0.0.1:${ports.api}/readyz`,
   },
   { name: 'worker', env: { METRICS_PORT: String(ports.worker) }, ready: `http://127.0.0.1:${ports.worker}/readyz` },
@@ -63,6 +87,7 @@ const apps = [
       GATEWAY_PORT: String(ports.gateway),
       GATEWAY_HTTP_PORT: String(ports.gatewayHttp),
       GATEWAY_WORKERS: '1',
+      JWT_PUBLIC_KEYS: tokenKeys.publicKeys,
     },
     ready: `http://127.0.0.1:${ports.gatewayHttp}/readyz`,
   },

@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { generateTokenKeySets } from '@co-talk/common';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createTestDatabase, testKeyPrefix, TEST_REDIS_URL, type TestDatabase } from './support/databases';
 import { freePort } from './support/processes';
@@ -118,10 +119,13 @@ describe('a browser client on another origin', () => {
     prefix = testKeyPrefix();
     [apiPort, gatewayPort] = [await freePort(), await freePort()];
     const [gatewayHttpPort, workerPort, pagePort] = [await freePort(), await freePort(), await freePort()];
+    const keys = generateTokenKeySets();
     dev = await startDev({
       DEV_DATABASE_NAME: db.name,
       REDIS_KEY_PREFIX: prefix,
-      JWT_SECRET: randomBytes(32).toString('base64url'),
+      // A key set of this run: the API signs with its private half, the gateway verifies with the public one.
+      JWT_SIGNING_KEYS: keys.signingKeys,
+      JWT_PUBLIC_KEYS: keys.publicKeys,
       LOG_LEVEL: 'warn',
       DEV_API_PORT: String(apiPort),
       DEV_GATEWAY_PORT: String(gatewayPort),

@@ -1,13 +1,18 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { Testing } from 'cdk8s';
-import { EnvError, loadSecretEnv, resolveSecretEnv } from '@co-talk/common';
+import { EnvError, generateTokenKeySets, loadSecretEnv, resolveSecretEnv } from '@co-talk/common';
 import type { z } from 'zod';
 import { createCoTalkCharts } from '../../charts/co-talk-charts';
 import { PLACEHOLDERS } from '../../charts/placeholders';
 import { PROFILE_NAMES, loadProfile } from '../../lib/config';
-import { apiEnvShape } from '../api/src/config';
-import { KONG_CREDENTIAL_VARIABLES, kongCredentialsFile } from '../api/src/kong-credentials';
+import { apiEnvShape, migrateEnvShape } from '../api/src/config';
+import {
+  KONG_CREDENTIAL_VARIABLES,
+  KONG_PUBLIC_KEYS_VARIABLE,
+  KONG_TOKEN_CONSUMER,
+  kongStartupFiles,
+} from '../api/src/kong-credentials';
 import { gatewayEnvShape, loadGatewayEnv } from '../gateway/src/config';
 import { workerEnvShape } from '../worker/src/config';
 
@@ -23,11 +28,17 @@ type K8sObject = Record<string, any>;
 
 const secrets = mockClient(SecretsManagerClient);
 const JSON_SECRETS = new Set([PLACEHOLDERS.backends.database.secretArn, PLACEHOLDERS.backends.search.secretArn]);
+// The token key sets are parsed by the apps, so they must be real ones.
+const TOKEN_KEYS = generateTokenKeySets();
+const KEY_SECRETS: Record<string, string> = {
+  [PLACEHOLDERS.backends.jwt.signingKeysSecretArn]: TOKEN_KEYS.signingKeys,
+  [PLACEHOLDERS.backends.jwt.publicKeysSecretArn]: TOKEN_KEYS.publicKeys,
+};
 beforeAll(() => {
   secrets.on(GetSecretValueCommand).callsFake(({ SecretId }: { SecretId: string }) => ({
     SecretString: JSON_SECRETS.has(SecretId)
       ? JSON.stringify({ username: 'dummy-user', password: 'dummy-password' })
-      : 'dummy-secret-value-at-least-32-bytes-long',
+      : (KEY_SECRETS[SecretId] ?? 'dummy-secret-value-at-least-32-bytes-long'),
   }));
 });
 afterAll(() => secrets.restore());
@@ -59,14 +70,25 @@ const apps = {
     await loadSecretEnv(apiEnvShape, resolveSecretEnv, env);
     return unknownNames(env, Object.keys(apiEnvShape));
   },
+  // `main.js migrate` reads the database and nothing else of the API's.
+  async 'api-migrate'(env: Record<string, string>) {
+    await loadSecretEnv(migrateEnvShape, resolveSecretEnv, env);
+    return unknownNames(env, Object.keys(migrateEnvShape));
+  },
   async worker(env: Record<string, string>) {
     await loadSecretEnv(workerEnvShape, resolveSecretEnv, env);
     return unknownNames(env, Object.keys(workerEnvShape));
   },
   async 'kong-credentials'(env: Record<string, string>) {
-    const file = await kongCredentialsFile(env);
-    for (const { exported } of KONG_CREDENTIAL_VARIABLES) expect(file).toContain(`export ${exported}=`);
-    return unknownNames(env, ['AWS_REGION', ...KONG_CREDENTIAL_VARIABLES.map((v) => v.arn)]);
+    const template = `consumers:\n  - username: ${KONG_TOKEN_CONSUMER}\n    jwt_secrets: []\n`;
+    const files = await kongStartupFiles(template, env);
+    for (const { exported } of KONG_CREDENTIAL_VARIABLES) expect(files.env).toContain(`export ${exported}=`);
+    expect(files.config).toContain('algorithm: ES256');
+    return unknownNames(env, [
+      'AWS_REGION',
+      KONG_PUBLIC_KEYS_VARIABLE.arn,
+      ...KONG_CREDENTIAL_VARIABLES.map((v) => v.arn),
+    ]);
   },
 };
 
@@ -76,7 +98,9 @@ function appOf(container: K8sObject): keyof typeof apps | 'kong' {
   if (container.image === images.gateway) return 'gateway';
   if (container.image === images.worker) return 'worker';
   if (container.image === images.api) {
-    return (container.args ?? [])[0] === 'dist/kong-credentials.js' ? 'kong-credentials' : 'api';
+    const args = (container.args ?? []) as string[];
+    if (args[0] === 'dist/kong-credentials.js') return 'kong-credentials';
+    return args[1] === 'migrate' ? 'api-migrate' : 'api';
   }
   if (/^kong:/.test(container.image)) return 'kong';
   throw new Error(`container ${container.name} (${container.image}): which app's loader checks it?`);
@@ -110,7 +134,7 @@ describe.each(PROFILE_NAMES)('chart ↔ app environment, %s', (profileName) => {
 
   test('every app container is rendered and checked', () => {
     expect(new Set(containers.map(({ container }) => appOf(container)))).toEqual(
-      new Set(['gateway', 'api', 'worker', 'kong-credentials', 'kong']),
+      new Set(['gateway', 'api', 'api-migrate', 'worker', 'kong-credentials', 'kong']),
     );
   });
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { generateTokenKeySets } from '@co-talk/common';
 import { createTestDatabase, testKeyPrefix, TEST_REDIS_URL, type TestDatabase } from './support/databases';
 import { request, type HttpRequest, type HttpResponse } from './support/http';
 import { bundleApp, freePort, startApp, stopApp, waitForHttp, type AppProcess } from './support/processes';
@@ -14,7 +15,8 @@ import { ChatClient, type GatewayEvent } from './support/ws-client';
 
 jest.setTimeout(120_000);
 
-const JWT_SECRET = `e2e-${randomUUID()}-${randomUUID()}`;
+// The API signs with the private set; the gateways verify with the public one only.
+const TOKEN_KEYS = generateTokenKeySets();
 
 interface Account {
   readonly id: string;
@@ -42,7 +44,6 @@ describe('co-talk end to end', () => {
       DATABASE_POOL_MAX: '5',
       REDIS_URL: TEST_REDIS_URL,
       REDIS_KEY_PREFIX: prefix,
-      JWT_SECRET,
       LOG_LEVEL: 'warn',
     };
     const [apiPort, workerPort, gw1, gw1Http, gw2, gw2Http] = await Promise.all(
@@ -56,6 +57,7 @@ describe('co-talk end to end', () => {
       API_PORT: String(apiPort),
       API_HOST: '127.0.0.1',
       MIGRATE_ON_START: 'false',
+      JWT_SIGNING_KEYS: TOKEN_KEYS.signingKeys,
     });
     const worker = startApp(workerBundle, { ...shared, METRICS_PORT: String(workerPort), WORKER_BLOCK_MS: '200' });
     const gateways = [
@@ -68,6 +70,7 @@ describe('co-talk end to end', () => {
         GATEWAY_PORT: String(port),
         GATEWAY_HTTP_PORT: String(httpPort),
         GATEWAY_WORKERS: '1',
+        JWT_PUBLIC_KEYS: TOKEN_KEYS.publicKeys,
       }),
     );
     processes.push(apiProcess, worker, ...gateways);

@@ -9,7 +9,7 @@ import { ChatNodeGroups } from './chat-node-groups';
 import { ClusterAddons } from './cluster-addons';
 import { ClusterAutoscaler } from './cluster-autoscaler';
 import { LoadBalancerController } from './load-balancer-controller';
-import { WorkloadIdentities, type WorkloadSecrets } from './workload-identities';
+import { WorkloadIdentities, type WorkloadDatabase, type WorkloadSecrets } from './workload-identities';
 
 /** Props for {@link ClusterStack}. */
 export interface ClusterStackProps extends StackProps {
@@ -23,6 +23,8 @@ export interface ClusterStackProps extends StackProps {
   readonly workloadSecrets: WorkloadSecrets;
   /** The search domain the worker indexes messages into. */
   readonly searchDomain: opensearch.IDomain;
+  /** PostgreSQL instances and app roles, for the workloads' IAM database authentication. */
+  readonly database: WorkloadDatabase;
 }
 
 /**
@@ -70,6 +72,7 @@ export class ClusterStack extends Stack {
       cluster: this.cluster,
       secrets: props.workloadSecrets,
       searchDomain: props.searchDomain,
+      database: props.database,
     });
   }
 }

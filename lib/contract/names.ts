@@ -12,7 +12,14 @@ export const CHAT_NAMESPACE = 'co-talk';
 export const OBSERVABILITY_NAMESPACE = 'observability';
 
 /** The chat workloads that call AWS APIs, with the ServiceAccount each runs as. */
-export const WORKLOAD_SERVICE_ACCOUNTS = { gateway: 'gateway', api: 'api', worker: 'worker', kong: 'kong' } as const;
+export const WORKLOAD_SERVICE_ACCOUNTS = {
+  gateway: 'gateway',
+  api: 'api',
+  worker: 'worker',
+  kong: 'kong',
+  // The migrations Job: the one role that may read the database master secret.
+  migrations: 'migrations',
+} as const;
 
 /** The Helm release name of kube-prometheus-stack; its operator selects rules by `release=<name>`. */
 export const KUBE_PROMETHEUS_STACK_RELEASE = 'kube-prometheus-stack';

@@ -8,7 +8,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { Profile } from '../config';
 import { allowCloudWatchLogs } from '../shared/allow-cloudwatch-logs';
-import { DATA_PORTS, DATABASE_NAME } from '../contract';
+import { DATA_PORTS, DATABASE_NAME, DATABASE_USERS } from '../contract';
 
 /** Props for {@link ChatDatabase}. */
 export interface ChatDatabaseProps {
@@ -55,6 +55,8 @@ export class ChatDatabase extends Construct {
   public readonly port: number;
   /** The database the apps use (created with the primary). */
   public readonly databaseName: string;
+  /** The roles the apps log in as with IAM authentication (the migrations create them). */
+  public readonly appUsers = DATABASE_USERS;
   /** The group of every instance: the port from the workload group and the rotation function. */
   public readonly securityGroup: ec2.ISecurityGroup;
   /** The master credentials (`username`, `password`, `host`, `port`, ...), rotated on a schedule. */

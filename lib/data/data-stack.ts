@@ -29,7 +29,7 @@ export class DataStack extends Stack {
   public readonly redis: RedisClusters;
   /** The OpenSearch domain. */
   public readonly search: SearchDomain;
-  /** The key that signs access tokens. */
+  /** The keys that sign (private, the api's) and verify (public) access tokens. */
   public readonly tokenSigning: TokenSigningSecret;
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
@@ -60,7 +60,7 @@ export class DataStack extends Stack {
       logRetention: retention,
       protectData,
     });
-    this.tokenSigning = new TokenSigningSecret(this, 'TokenSigning', { protectData });
+    this.tokenSigning = new TokenSigningSecret(this, 'TokenSigning', { protectData, logRetention: retention });
 
     this.addOutputs();
   }
@@ -93,7 +93,8 @@ export class DataStack extends Stack {
       output(`Redis${id}AuthSecretArn`, cluster.authSecret.secretArn, `Redis ${id.toLowerCase()} AUTH token`);
     }
     output('SearchEndpoint', search.endpoint, 'OpenSearch VPC endpoint (HTTPS)');
-    output('TokenSigningSecretArn', this.tokenSigning.secret.secretArn, 'HS256 key of access tokens');
+    output('TokenSigningSecretArn', this.tokenSigning.secret.secretArn, 'Private ES256 key set of access tokens (api)');
+    output('TokenPublicKeysSecretArn', this.tokenSigning.publicKeys.secretArn, 'Public ES256 keys of access tokens');
     output('SearchMasterUserSecretArn', search.masterUserSecret.secretArn, 'OpenSearch master user');
   }
 }

@@ -71,6 +71,7 @@ function chatBackends(profile: Profile, data: DataStack, region: string): ChatBa
       readerHosts: database.readerEndpoints.map((endpoint) => endpoint.hostname),
       port: database.port,
       name: database.databaseName,
+      users: database.appUsers,
       secretArn: database.secret.secretArn,
     },
     redis: {
@@ -80,6 +81,10 @@ function chatBackends(profile: Profile, data: DataStack, region: string): ChatBa
     },
     search: { host: search.endpoint, port: search.port, secretArn: search.masterUserSecret.secretArn },
     // One issuer per environment: a token from one environment is never valid in another.
-    jwt: { issuer: `co-talk-${profile.name}`, secretArn: tokenSigning.secret.secretArn },
+    jwt: {
+      issuer: `co-talk-${profile.name}`,
+      signingKeysSecretArn: tokenSigning.secret.secretArn,
+      publicKeysSecretArn: tokenSigning.publicKeys.secretArn,
+    },
   };
 }

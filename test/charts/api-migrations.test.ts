@@ -1,5 +1,4 @@
 import { Testing } from 'cdk8s';
-import { apiEnv } from '../../charts/api';
 import { ApiMigrationsChart } from '../../charts/api-migrations';
 import { PLACEHOLDERS } from '../../charts/placeholders';
 import { loadProfile } from '../../lib/config';
@@ -13,15 +12,24 @@ describe('ApiMigrationsChart', () => {
   const objects = Testing.synth(chart) as K8sObject[];
   const job = ofKind(objects, 'Job')[0];
 
-  test("runs the api image's migrate command once, with the api's environment and ServiceAccount", () => {
+  test("runs the api image's migrate command once, as the master user, under a ServiceAccount of its own", () => {
     expect(job.metadata.name).toBe(chart.jobName);
     const pod = job.spec.template.spec;
-    expect(pod.serviceAccountName).toBe('api');
+    // Not the api's: only this ServiceAccount's Pod Identity role may read the master secret.
+    expect(pod.serviceAccountName).toBe('migrations');
+    expect(ofKind(objects, 'ServiceAccount', 'migrations')[0].automountServiceAccountToken).toBe(false);
     expect(pod.restartPolicy).toBe('Never');
     expect(job.spec.backoffLimit).toBe(3);
     expect(pod.containers[0]).toMatchObject({ image: PLACEHOLDERS.images.api, args: ['dist/main.js', 'migrate'] });
     const env = Object.fromEntries((pod.containers[0].env as K8sObject[]).map((e) => [e.name, e.value]));
-    expect(env).toEqual(apiEnv(props));
+    // The database and the master secret, nothing else: no token key, no cache, no search.
+    expect(env).toEqual({
+      AWS_REGION: PLACEHOLDERS.backends.region,
+      DATABASE_HOST: 'postgres-writer.example.internal',
+      DATABASE_PORT: '5433',
+      DATABASE_NAME: 'cotalk',
+      DATABASE_SECRET_ARN: PLACEHOLDERS.backends.database.secretArn,
+    });
     expect(ofKind(objects, 'ServiceAccount', 'api')[0].automountServiceAccountToken).toBe(false);
   });
 

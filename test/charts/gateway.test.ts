@@ -98,7 +98,7 @@ describe('GatewayChart', () => {
       REDIS_CACHE_CLUSTER_MODE: 'true',
       REDIS_CACHE_SECRET_ARN: backends.redis.cache.secretArn,
       JWT_ISSUER: 'https://auth.example.com',
-      JWT_SECRET_ARN: backends.jwt.secretArn,
+      JWT_PUBLIC_KEYS_SECRET_ARN: backends.jwt.publicKeysSecretArn,
       ALLOWED_ORIGINS: 'https://chat.example.com',
     });
   });

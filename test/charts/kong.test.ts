@@ -1,5 +1,7 @@
 import { Testing } from 'cdk8s';
 import { parse } from 'yaml';
+import { withTokenKeys } from '../../apps/api/src/kong-credentials';
+import { generateTokenKeySets } from '../../apps/common/src/jwt';
 import { KONG_COMMAND, KONG_IMAGE, KongChart } from '../../charts/kong';
 import { PLACEHOLDERS } from '../../charts/placeholders';
 import { loadProfile } from '../../lib/config';
@@ -24,7 +26,8 @@ describe('KongChart', () => {
 
   test('runs DB-less from the mounted declarative configuration, admin API off', () => {
     expect(env.KONG_DATABASE.value).toBe('off');
-    expect(env.KONG_DECLARATIVE_CONFIG.value).toBe('/kong/declarative/kong.yml');
+    // The template from the ConfigMap, with the token credentials the initContainer added.
+    expect(env.KONG_DECLARATIVE_CONFIG.value).toBe('/kong-credentials/kong.yml');
     expect(env.KONG_ADMIN_LISTEN.value).toBe('off');
     expect(env.KONG_NGINX_WORKER_PROCESSES.value).toBe('1');
     expect(pod.containers[0].volumeMounts).toEqual(
@@ -42,8 +45,9 @@ describe('KongChart', () => {
       ['public-post-v1-auth-sign-up', ['POST'], ['~/v1/auth/sign-up$'], ['rate-limiting']],
       ['api', undefined, ['/v1/'], ['jwt']],
     ]);
+    // The key is picked by the token header's kid.
     expect(service.routes[2].plugins[0].config).toEqual({
-      key_claim_name: 'iss',
+      key_claim_name: 'kid',
       claims_to_verify: ['exp'],
       maximum_expiration: 3600,
       uri_param_names: [],
@@ -53,9 +57,21 @@ describe('KongChart', () => {
       run_on_preflight: false,
     });
     expect(service.routes[0].plugins[0].config.minute).toBe(30);
-    expect(config.consumers[0].jwt_secrets).toEqual([
-      { key: PLACEHOLDERS.backends.jwt.issuer, algorithm: 'HS256', secret: '{vault://env/kong-jwt-secret}' },
-    ]);
+  });
+
+  test('the template holds no key: the token consumer has no credential yet', () => {
+    expect(config.consumers).toEqual([{ username: 'co-talk-users', jwt_secrets: [] }]);
+  });
+
+  test("the initContainer's renderer fills this template's consumer with one ES256 credential per public key", () => {
+    // Both ends of the seam: the chart's template and the api image's renderer.
+    const keys = generateTokenKeySets();
+    const rendered = parse(withTokenKeys(configMap.data['kong.yml'], keys.publicKeys));
+    const published = JSON.parse(keys.publicKeys).keys as { kid: string; publicKey: string }[];
+    expect(rendered.consumers[0].jwt_secrets).toEqual(
+      published.map(({ kid, publicKey }) => ({ key: kid, algorithm: 'ES256', rsa_public_key: publicKey })),
+    );
+    expect({ ...rendered, consumers: undefined }).toEqual({ ...config, consumers: undefined });
   });
 
   test('limits rate (counters in Redis over TLS) and request size from the profile', () => {
@@ -77,16 +93,22 @@ describe('KongChart', () => {
     const [init] = pod.initContainers as K8sObject[];
     expect(pod.initContainers).toHaveLength(1);
     expect(init.image).toBe(PLACEHOLDERS.images.api);
-    expect(init.args).toEqual(['dist/kong-credentials.js', '/kong-credentials/env']);
+    expect(init.args).toEqual(['dist/kong-credentials.js', '/kong/declarative/kong.yml', '/kong-credentials']);
     expect(init.command).toBeUndefined();
     expect(Object.fromEntries((init.env as K8sObject[]).map((e) => [e.name, e.value]))).toEqual({
       AWS_REGION: PLACEHOLDERS.backends.region,
-      JWT_SECRET_ARN: PLACEHOLDERS.backends.jwt.secretArn,
+      JWT_PUBLIC_KEYS_SECRET_ARN: PLACEHOLDERS.backends.jwt.publicKeysSecretArn,
       REDIS_PUBSUB_SECRET_ARN: PLACEHOLDERS.backends.redis.pubsub.secretArn,
     });
     const volumeOf = (container: K8sObject) =>
       (container.volumeMounts as K8sObject[]).find((m) => m.mountPath === '/kong-credentials');
     expect(volumeOf(init)).toEqual({ mountPath: '/kong-credentials', name: 'credentials' });
+    // It reads the ConfigMap's config as its template, read-only.
+    expect((init.volumeMounts as K8sObject[]).find((m) => m.mountPath === '/kong/declarative')).toEqual({
+      mountPath: '/kong/declarative',
+      name: expect.any(String),
+      readOnly: true,
+    });
     expect(volumeOf(pod.containers[0])).toEqual({
       mountPath: '/kong-credentials',
       name: 'credentials',
@@ -98,7 +120,7 @@ describe('KongChart', () => {
     });
     // Nothing reads a Kubernetes Secret: the values reach Kong only through the sourced file.
     expect(JSON.stringify(objects)).not.toMatch(/secretKeyRef|secretRef/);
-    expect(env.KONG_JWT_SECRET).toBeUndefined();
+    expect(JSON.stringify(objects)).not.toMatch(/PRIVATE KEY|token-signing-keys/);
   });
 
   test('sources the credentials, then starts through the official entrypoint', () => {

@@ -6,7 +6,7 @@ type Statement = { Action: string | string[]; Resource: unknown; Condition?: unk
 /** The statements of the default policy of one workload role, with cross-stack references as output names. */
 function statementsOf(
   name: (typeof PROFILE_NAMES)[number],
-  workload: 'Gateway' | 'Api' | 'Worker' | 'Kong',
+  workload: 'Gateway' | 'Api' | 'Worker' | 'Kong' | 'Migrations',
 ): Statement[] {
   const t = synthApp(name).template('cluster');
   const policies = Object.entries(t.findResources('AWS::IAM::Policy')).filter(([id]) =>
@@ -31,30 +31,28 @@ const secretsStatement = (statements: Statement[]) =>
 
 describe.each(PROFILE_NAMES)('workload identities (%s)', (name) => {
   // The secrets follow BACKEND_USES in lib/contract/backends.ts: what each app's environment names.
-  test('the gateway reads the three AUTH tokens (cache: room membership) and the token key, nothing else', () => {
+  test('the gateway reads the three AUTH tokens (cache: room membership) and the public token keys, nothing else', () => {
     const statements = statementsOf(name, 'Gateway');
     expect(outputs(secretsStatement(statements))).toEqual([
       'RefRedisClustersCacheAuthToken',
       'RefRedisClustersPubsubAuthToken',
       'RefRedisClustersStreamsAuthToken',
-      'RefTokenSigningSecret',
+      'RefTokenSigningPublicKeys',
     ]);
     expect(statements.flatMap((s) => [s.Action].flat()).filter((a) => a.startsWith('es:'))).toEqual([]);
   });
 
-  test('the api (and its migrations Job) reads the database, cache and search credentials and the token key', () => {
+  test('the api reads the cache and search credentials and the private token keys, not the database master', () => {
     expect(outputs(secretsStatement(statementsOf(name, 'Api')))).toEqual([
-      'RefChatDatabasePrimarySecretAttachment',
       'RefRedisClustersCacheAuthToken',
       'RefSearchDomainMasterUser',
       'RefTokenSigningSecret',
     ]);
   });
 
-  test('the worker reads the database, streams and search credentials, and writes to the search domain', () => {
+  test('the worker reads the streams and search credentials, and writes to the search domain', () => {
     const statements = statementsOf(name, 'Worker');
     expect(outputs(secretsStatement(statements))).toEqual([
-      'RefChatDatabasePrimarySecretAttachment',
       'RefRedisClustersStreamsAuthToken',
       'RefSearchDomainMasterUser',
     ]);
@@ -62,14 +60,43 @@ describe.each(PROFILE_NAMES)('workload identities (%s)', (name) => {
     expect(search).toBeDefined();
   });
 
-  test('Kong reads the pub/sub AUTH token (rate-limit counters) and the token key, nothing else', () => {
+  test('Kong reads the pub/sub AUTH token (rate-limit counters) and the public token keys, nothing else', () => {
     const statements = statementsOf(name, 'Kong');
-    expect(outputs(secretsStatement(statements))).toEqual(['RefRedisClustersPubsubAuthToken', 'RefTokenSigningSecret']);
+    expect(outputs(secretsStatement(statements))).toEqual([
+      'RefRedisClustersPubsubAuthToken',
+      'RefTokenSigningPublicKeys',
+    ]);
     expect(statements.flatMap((s) => [s.Action].flat()).filter((a) => a.startsWith('es:'))).toEqual([]);
   });
 
+  test('only the migrations Job reads the database master secret', () => {
+    expect(outputs(secretsStatement(statementsOf(name, 'Migrations')))).toEqual([
+      'RefChatDatabasePrimarySecretAttachment',
+    ]);
+  });
+
+  test('the api may connect as its database role to the primary and every replica, the worker to the primary only', () => {
+    const replicas = synthApp(name).stacks.data.database.replicas.length;
+    const connect = (workload: 'Api' | 'Worker') =>
+      statementsOf(name, workload)
+        .filter((s) => [s.Action].flat().includes('rds-db:connect'))
+        .flatMap((s) => [s.Resource].flat())
+        .map((r) => JSON.stringify(r));
+    const api = connect('Api');
+    expect(api).toHaveLength(1 + replicas);
+    for (const resource of api) expect(resource).toMatch(/:dbuser:.*\/cotalk_api"/);
+    expect(api.filter((r) => r.includes('Primary'))).toHaveLength(1);
+    const worker = connect('Worker');
+    expect(worker).toHaveLength(1);
+    expect(worker[0]).toMatch(/Primary.*:dbuser:|:dbuser:.*Primary/);
+    expect(worker[0]).toMatch(/\/cotalk_worker"/);
+    for (const workload of ['Gateway', 'Kong', 'Migrations'] as const) {
+      expect(statementsOf(name, workload).some((s) => [s.Action].flat().includes('rds-db:connect'))).toBe(false);
+    }
+  });
+
   test('secret keys are usable only through Secrets Manager', () => {
-    for (const workload of ['Gateway', 'Api', 'Worker', 'Kong'] as const) {
+    for (const workload of ['Gateway', 'Api', 'Worker', 'Kong', 'Migrations'] as const) {
       const decrypt = statementsOf(name, workload).find((s) => s.Action === 'kms:Decrypt');
       expect(decrypt?.Condition).toEqual({
         StringEquals: { 'kms:ViaService': 'secretsmanager.ap-northeast-2.amazonaws.com' },

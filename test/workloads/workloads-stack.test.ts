@@ -68,9 +68,11 @@ describe('WorkloadsStack', () => {
     const [init] = pod.initContainers as K8sObject[];
     expect(init.image).toBe(find(objectsOf('Api'), 'Deployment', 'api').spec.template.spec.containers[0].image);
     const env = Object.fromEntries((init.env as K8sObject[]).map((e) => [e.name, e.value as string]));
-    expect(Object.keys(env).sort()).toEqual(['AWS_REGION', 'JWT_SECRET_ARN', 'REDIS_PUBSUB_SECRET_ARN']);
+    expect(Object.keys(env).sort()).toEqual(['AWS_REGION', 'JWT_PUBLIC_KEYS_SECRET_ARN', 'REDIS_PUBSUB_SECRET_ARN']);
     const { data } = stacks;
-    expect(env.JWT_SECRET_ARN).toMatch(refTo(data.tokenSigning.secret.node.defaultChild as CfnResource));
+    expect(env.JWT_PUBLIC_KEYS_SECRET_ARN).toMatch(
+      refTo(data.tokenSigning.publicKeys.node.defaultChild as CfnResource),
+    );
     expect(env.REDIS_PUBSUB_SECRET_ARN).toMatch(refTo(data.redis.pubsub.authSecret.node.defaultChild as CfnResource));
   });
 
@@ -96,15 +98,30 @@ describe('WorkloadsStack', () => {
     readers.forEach((host, i) =>
       expect(host).toMatch(new RegExp(`^«CoTalk-prod-Data/PublishOutputFnGetAttChatDatabaseReplica${i + 1}`)),
     );
-    expect(api.DATABASE_SECRET_ARN).toMatch(/^«CoTalk-prod-Data\/PublishOutputRefChatDatabasePrimarySecretAttachment/);
+    // Its own role with IAM tokens: the master secret is not in its environment.
+    expect(api.DATABASE_USER).toBe(data.database.appUsers.api);
+    expect(api.DATABASE_IAM_AUTH).toBe('true');
+    expect(api.DATABASE_SECRET_ARN).toBeUndefined();
+    const migrate = find(objectsOf('ApiMigrations'), 'Job', stacks.workloads.workloads.charts.apiMigrations.jobName)
+      .spec.template.spec.containers[0];
+    const migrateEnv = Object.fromEntries((migrate.env as K8sObject[]).map((e) => [e.name, e.value as string]));
+    expect(migrateEnv.DATABASE_SECRET_ARN).toMatch(
+      /^«CoTalk-prod-Data\/PublishOutputRefChatDatabasePrimarySecretAttachment/,
+    );
     expect(api.REDIS_CACHE_URL).toMatch(/^rediss:\/\/«CoTalk-prod-Data\/\w+RedisClustersCache\w+»:6380$/);
-    expect(api.JWT_SECRET_ARN).toMatch(refTo(data.tokenSigning.secret.node.defaultChild as CfnResource));
+    expect(api.JWT_SIGNING_KEYS_SECRET_ARN).toMatch(refTo(data.tokenSigning.secret.node.defaultChild as CfnResource));
+    expect(api.JWT_PUBLIC_KEYS_SECRET_ARN).toBeUndefined();
     expect(api.JWT_ISSUER).toBe('co-talk-prod');
 
     const gateway = containerEnv(find(objectsOf('Gateway'), 'Deployment', 'gateway'));
     expect(gateway.REDIS_PUBSUB_URL).toMatch(/:6381$/);
     expect(gateway.REDIS_STREAMS_URL).toMatch(/:6382$/);
     expect(gateway.REDIS_CACHE_SECRET_ARN).toMatch(refTo(data.redis.cache.authSecret.node.defaultChild as CfnResource));
+    // The gateway verifies with the public keys and cannot read the private ones.
+    expect(gateway.JWT_PUBLIC_KEYS_SECRET_ARN).toMatch(
+      refTo(data.tokenSigning.publicKeys.node.defaultChild as CfnResource),
+    );
+    expect(gateway.JWT_SIGNING_KEYS_SECRET_ARN).toBeUndefined();
   });
 
   test('the platform egress policies open exactly the data stack ports', () => {

@@ -70,7 +70,9 @@ export async function buildApp(ctx: ApiContext, registry: Registry, logger: Logg
     const header = request.headers.authorization;
     if (!header?.startsWith('Bearer ')) throw unauthorized('missing bearer token');
     try {
-      const token = await verifyAccessToken(ctx.env.JWT_SECRET, header.slice(7), { issuer: ctx.env.JWT_ISSUER });
+      const token = await verifyAccessToken(ctx.env.JWT_SIGNING_KEYS.verification, header.slice(7), {
+        issuer: ctx.env.JWT_ISSUER,
+      });
       request.userId = token.userId;
     } catch (err) {
       if (err instanceof AccessTokenError) throw unauthorized(err.message);

@@ -5,7 +5,8 @@ import {
   envBoolean,
   envPort,
   envPositiveInt,
-  jwtSecret,
+  jwtKeysRefreshEnvShape,
+  jwtSigningKeys,
   logEnvShape,
   postgresEnvShape,
   redisEnvShape,
@@ -25,10 +26,11 @@ export const apiEnvShape = {
   ...allowedOriginsEnvShape,
   API_PORT: envPort.default(3000),
   API_HOST: z.string().min(1).default('0.0.0.0'),
-  /** Shared with the gateway, which verifies the tokens the API issues. */
-  JWT_SECRET: jwtSecret,
-  /** Secrets Manager secret whose string is JWT_SECRET (production). */
-  JWT_SECRET_ARN: z.string().min(1).optional(),
+  /** The private key set tokens are signed with (the API alone holds it); JSON, see `jwt.ts`. */
+  JWT_SIGNING_KEYS: jwtSigningKeys,
+  /** Secrets Manager secret whose string is JWT_SIGNING_KEYS (production); read again on an interval. */
+  JWT_SIGNING_KEYS_SECRET_ARN: z.string().min(1).optional(),
+  ...jwtKeysRefreshEnvShape,
   JWT_ISSUER: z.string().min(1).default('co-talk'),
   ACCESS_TOKEN_TTL_SECONDS: envPositiveInt.default(3600),
   /** The brief: L1 in-process, 1 minute. */
@@ -62,6 +64,16 @@ export const apiEnvShape = {
   /** Apply pending migrations at start-up (under an advisory lock, so replicas may start together). */
   MIGRATE_ON_START: envBoolean.default(true),
   MIGRATIONS_DIR: z.string().min(1).default(join(__dirname, '../migrations')),
+};
+
+/**
+ * What `main.js migrate` reads: the database (as the master user, in production the migrations
+ * Job's secret) and the migrations, nothing of the API's own: the Job holds no token key.
+ */
+export const migrateEnvShape = {
+  ...logEnvShape,
+  ...postgresEnvShape,
+  MIGRATIONS_DIR: apiEnvShape.MIGRATIONS_DIR,
 };
 
 /** The API's parsed configuration. */

@@ -4,11 +4,12 @@ import {
   createPostgres,
   loadSecretEnvOrExit,
   postgresOptionsFromEnv,
+  refreshSecretEvery,
   resolveSecretEnv,
   startTracing,
 } from '@co-talk/common';
 import { startApi } from './api';
-import { apiEnvShape } from './config';
+import { apiEnvShape, migrateEnvShape } from './config';
 import { migrate } from './migrate';
 
 /**
@@ -17,10 +18,10 @@ import { migrate } from './migrate';
  * a deployment runs them once, before the new API starts.
  */
 async function main(): Promise<void> {
-  const env = await loadSecretEnvOrExit(apiEnvShape, resolveSecretEnv);
-  const logger = createLogger({ service: 'api', level: env.LOG_LEVEL });
   const command = process.argv[2];
   if (command === 'migrate') {
+    const env = await loadSecretEnvOrExit(migrateEnvShape, resolveSecretEnv);
+    const logger = createLogger({ service: 'api', level: env.LOG_LEVEL });
     const postgres = createPostgres(postgresOptionsFromEnv(env, 'co-talk-api-migrate'));
     try {
       const applied = await migrate(postgres.writer, env.MIGRATIONS_DIR, logger);
@@ -31,8 +32,22 @@ async function main(): Promise<void> {
     return;
   }
   if (command !== undefined) throw new Error(`unknown command "${command}"; expected none (serve) or "migrate"`);
+  const env = await loadSecretEnvOrExit(apiEnvShape, resolveSecretEnv);
+  const logger = createLogger({ service: 'api', level: env.LOG_LEVEL });
   const tracing = startTracing(process.env);
   const api = await startApi(env, logger);
+  if (env.JWT_SIGNING_KEYS_SECRET_ARN !== undefined) {
+    // A rotation moves the current key: the API signs with the new one once it has read it. The
+    // timer does not hold the process open, so a stop needs nothing more.
+    refreshSecretEvery({
+      variable: 'JWT_SIGNING_KEYS_SECRET_ARN',
+      arn: env.JWT_SIGNING_KEYS_SECRET_ARN,
+      region: process.env.AWS_REGION,
+      intervalMs: env.JWT_KEYS_REFRESH_SECONDS * 1000,
+      apply: (value) => env.JWT_SIGNING_KEYS.update(value),
+      onError: (err) => logger.warn({ err }, 'token signing keys not refreshed; keeping the ones in hand'),
+    });
+  }
   stopOnSignals(logger, () => api.stop().then(() => tracing?.shutdown()));
 }
 

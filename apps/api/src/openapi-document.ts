@@ -1,4 +1,4 @@
-import { createLogger, createMetricsRegistry, loadEnv } from '@co-talk/common';
+import { createLogger, createMetricsRegistry, generateTokenKeySets, loadEnv } from '@co-talk/common';
 import { buildApp } from './app';
 import { apiEnvShape } from './config';
 import type { ApiContext } from './context';
@@ -9,7 +9,8 @@ import type { ApiContext } from './context';
  * derived from it (`npm run contract:api-routes`).
  */
 export async function openApiDocument(): Promise<unknown> {
-  const env = loadEnv(apiEnvShape, { JWT_SECRET: 'document-only-key-never-signs-anything' });
+  // A throwaway key set: the document build never signs anything.
+  const env = loadEnv(apiEnvShape, { JWT_SIGNING_KEYS: generateTokenKeySets().signingKeys });
   const unused = new Proxy(
     {},
     {

@@ -1,11 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { EnvError } from '@co-talk/common';
-import { outputPath, shellQuote, writeKongCredentials } from '../src/kong-credentials';
+import { EnvError, generateTokenKeySets } from '@co-talk/common';
+import { parse, stringify } from 'yaml';
+import { shellQuote, startupPaths, writeKongStartupFiles } from '../src/kong-credentials';
 
 const ARN = (name: string): string => `arn:aws:secretsmanager:eu-west-1:123456789012:secret:co-talk/${name}-AbCdEf`;
 const secrets = mockClient(SecretsManagerClient);
@@ -22,27 +23,47 @@ function sourced(file: string, variable: string): string {
   return execFileSync('/bin/sh', ['-c', `. "$1" && printf '%s' "$${variable}"`, 'sh', file], { encoding: 'utf8' });
 }
 
+/** A declarative config shaped like the chart's: a route with the jwt plugin and the token consumer. */
+const TEMPLATE = stringify({
+  _format_version: '3.0',
+  services: [{ name: 'api', url: 'http://api:3000', routes: [{ name: 'api', paths: ['/'] }] }],
+  consumers: [{ username: 'co-talk-users', jwt_secrets: [] }],
+});
+const KEYS = generateTokenKeySets();
+const publicKeys = JSON.parse(KEYS.publicKeys) as { keys: { kid: string; publicKey: string }[] };
+
+async function template(): Promise<string> {
+  const path = join(dir, 'template.yml');
+  await writeFile(path, TEMPLATE);
+  return path;
+}
+
 describe('kong-credentials', () => {
-  test('writes both secrets as shell exports, owner-only, which a shell reads back exactly', async () => {
-    const jwt = `it's a "key" with $HOME, \`cmd\`, \\ and\nnewline '' end'`;
+  test('fills the token consumer with one ES256 credential per public key, and exports the Redis password', async () => {
+    const password = `it's a "pass" with $HOME, \`cmd\`, \\ and\nnewline '' end'`;
     secrets
-      .on(GetSecretValueCommand, { SecretId: ARN('jwt') })
-      .resolves({ SecretString: jwt })
+      .on(GetSecretValueCommand, { SecretId: ARN('public-keys') })
+      .resolves({ SecretString: KEYS.publicKeys })
       .on(GetSecretValueCommand, { SecretId: ARN('pubsub') })
-      .resolves({ SecretString: 'auth-token' });
-    const file = join(dir, 'env');
-    await writeKongCredentials(file, {
+      .resolves({ SecretString: password });
+    await writeKongStartupFiles(await template(), dir, {
       AWS_REGION: 'eu-west-1',
-      JWT_SECRET_ARN: ARN('jwt'),
+      JWT_PUBLIC_KEYS_SECRET_ARN: ARN('public-keys'),
       REDIS_PUBSUB_SECRET_ARN: ARN('pubsub'),
     });
 
-    expect((await stat(file)).mode & 0o777).toBe(0o600);
-    expect(await readFile(file, 'utf8')).toBe(
-      `export KONG_JWT_SECRET=${shellQuote(jwt)}\nexport KONG_REDIS_PASSWORD='auth-token'\n`,
+    const env = join(dir, 'env');
+    const config = join(dir, 'kong.yml');
+    for (const file of [env, config]) expect((await stat(file)).mode & 0o777).toBe(0o600);
+    expect(await readFile(env, 'utf8')).toBe(`export KONG_REDIS_PASSWORD=${shellQuote(password)}\n`);
+    expect(sourced(env, 'KONG_REDIS_PASSWORD')).toBe(password);
+    const written = parse(await readFile(config, 'utf8'));
+    expect(written.consumers[0].jwt_secrets).toEqual(
+      publicKeys.keys.map(({ kid, publicKey }) => ({ key: kid, algorithm: 'ES256', rsa_public_key: publicKey })),
     );
-    expect(sourced(file, 'KONG_JWT_SECRET')).toBe(jwt);
-    expect(sourced(file, 'KONG_REDIS_PASSWORD')).toBe('auth-token');
+    // Everything else is the template's.
+    expect({ ...written, consumers: undefined }).toEqual({ ...parse(TEMPLATE), consumers: undefined });
+    expect(await readFile(config, 'utf8')).not.toMatch(/PRIVATE KEY/);
   });
 
   test('quotes a single quote by closing, escaping and reopening', () => {
@@ -51,40 +72,66 @@ describe('kong-credentials', () => {
   });
 
   test('names a missing ARN and writes nothing', async () => {
-    const file = join(dir, 'env');
-    const failure = writeKongCredentials(file, { JWT_SECRET_ARN: ARN('jwt') });
+    const failure = writeKongStartupFiles(await template(), dir, { JWT_PUBLIC_KEYS_SECRET_ARN: ARN('public-keys') });
     await expect(failure).rejects.toBeInstanceOf(EnvError);
     await expect(failure).rejects.toThrow('REDIS_PUBSUB_SECRET_ARN: is required but not set');
-    await expect(stat(file)).rejects.toThrow('ENOENT');
+    await expect(stat(join(dir, 'env'))).rejects.toThrow('ENOENT');
   });
 
   test('reports an unreadable secret by variable, never by value, and writes nothing', async () => {
     secrets
-      .on(GetSecretValueCommand, { SecretId: ARN('jwt') })
-      .resolves({ SecretString: 'the-secret-value' })
+      .on(GetSecretValueCommand, { SecretId: ARN('public-keys') })
+      .resolves({ SecretString: KEYS.publicKeys })
       .on(GetSecretValueCommand, { SecretId: ARN('pubsub') })
       .rejects(Object.assign(new Error('not allowed'), { name: 'AccessDeniedException' }));
-    const file = join(dir, 'env');
-    const failure = writeKongCredentials(file, { JWT_SECRET_ARN: ARN('jwt'), REDIS_PUBSUB_SECRET_ARN: ARN('pubsub') });
-    await expect(failure).rejects.toThrow('REDIS_PUBSUB_SECRET_ARN: could not read the secret (AccessDeniedException');
-    await expect(failure).rejects.not.toThrow('the-secret-value');
-    await expect(stat(file)).rejects.toThrow('ENOENT');
-  });
-
-  test('ignores plain values in the environment: only the secrets fill the file', async () => {
-    secrets.on(GetSecretValueCommand).resolves({ SecretString: 'from-secrets-manager' });
-    const file = join(dir, 'env');
-    await writeKongCredentials(file, {
-      JWT_SECRET_ARN: ARN('jwt'),
+    const failure = writeKongStartupFiles(await template(), dir, {
+      JWT_PUBLIC_KEYS_SECRET_ARN: ARN('public-keys'),
       REDIS_PUBSUB_SECRET_ARN: ARN('pubsub'),
-      JWT_SECRET: 'from-the-environment',
     });
-    expect(sourced(file, 'KONG_JWT_SECRET')).toBe('from-secrets-manager');
+    await expect(failure).rejects.toThrow('REDIS_PUBSUB_SECRET_ARN: could not read the secret (AccessDeniedException');
+    await expect(stat(join(dir, 'kong.yml'))).rejects.toThrow('ENOENT');
   });
 
-  test('takes the path from the argument, else KONG_CREDENTIALS_FILE, else names both', () => {
-    expect(outputPath(['/kong-credentials/env'], { KONG_CREDENTIALS_FILE: '/x' })).toBe('/kong-credentials/env');
-    expect(outputPath([], { KONG_CREDENTIALS_FILE: '/x' })).toBe('/x');
-    expect(() => outputPath([], {})).toThrow('KONG_CREDENTIALS_FILE: is required');
+  test('refuses a malformed public key set, naming its variable, and writes nothing', async () => {
+    secrets.on(GetSecretValueCommand).resolves({ SecretString: '{"keys":[]}' });
+    const failure = writeKongStartupFiles(await template(), dir, {
+      JWT_PUBLIC_KEYS_SECRET_ARN: ARN('public-keys'),
+      REDIS_PUBSUB_SECRET_ARN: ARN('pubsub'),
+    });
+    await expect(failure).rejects.toThrow(/JWT_PUBLIC_KEYS_SECRET_ARN: public key set: keys:/);
+    await expect(stat(join(dir, 'env'))).rejects.toThrow('ENOENT');
+  });
+
+  test('ignores plain values in the environment: only the secrets fill the files', async () => {
+    secrets
+      .on(GetSecretValueCommand, { SecretId: ARN('public-keys') })
+      .resolves({ SecretString: KEYS.publicKeys })
+      .on(GetSecretValueCommand, { SecretId: ARN('pubsub') })
+      .resolves({ SecretString: 'from-secrets-manager' });
+    await writeKongStartupFiles(await template(), dir, {
+      JWT_PUBLIC_KEYS_SECRET_ARN: ARN('public-keys'),
+      REDIS_PUBSUB_SECRET_ARN: ARN('pubsub'),
+      REDIS_PUBSUB_PASSWORD: 'from-the-environment',
+      JWT_PUBLIC_KEYS: generateTokenKeySets().publicKeys,
+    });
+    expect(sourced(join(dir, 'env'), 'KONG_REDIS_PASSWORD')).toBe('from-secrets-manager');
+    const written = parse(await readFile(join(dir, 'kong.yml'), 'utf8'));
+    expect(written.consumers[0].jwt_secrets.map((s: { key: string }) => s.key)).toEqual(
+      publicKeys.keys.map((k) => k.kid),
+    );
+  });
+
+  test('takes the paths from the arguments, else the environment, else names what is missing', () => {
+    expect(startupPaths(['/t.yml', '/out'], { KONG_CONFIG_TEMPLATE: '/x', KONG_CREDENTIALS_DIR: '/y' })).toEqual({
+      template: '/t.yml',
+      outputDir: '/out',
+    });
+    expect(startupPaths([], { KONG_CONFIG_TEMPLATE: '/x', KONG_CREDENTIALS_DIR: '/y' })).toEqual({
+      template: '/x',
+      outputDir: '/y',
+    });
+    expect(() => startupPaths([], {})).toThrow(
+      /KONG_CONFIG_TEMPLATE: is required[\s\S]*KONG_CREDENTIALS_DIR: is required/,
+    );
   });
 });

@@ -1,8 +1,9 @@
-import { loadEnv } from '@co-talk/common';
+import { generateTokenKeySets, loadEnv } from '@co-talk/common';
 import { apiEnvShape, type ApiEnv } from '../src/config';
 import { TEST_REDIS_URL } from '../../test/support/databases';
 
-export const TEST_JWT_SECRET = 'test-secret-test-secret-test-secret-0123';
+/** One key set per test process: the private half for the API, the public half for what verifies. */
+export const TEST_TOKEN_KEYS = generateTokenKeySets();
 
 /** API configuration for a test: its own database and key prefix, an ephemeral port. */
 export function apiTestEnv(databaseUrl: string, keyPrefix: string, overrides: Record<string, string> = {}): ApiEnv {
@@ -11,7 +12,7 @@ export function apiTestEnv(databaseUrl: string, keyPrefix: string, overrides: Re
     DATABASE_POOL_MAX: '4',
     REDIS_URL: TEST_REDIS_URL,
     REDIS_KEY_PREFIX: keyPrefix,
-    JWT_SECRET: TEST_JWT_SECRET,
+    JWT_SIGNING_KEYS: TEST_TOKEN_KEYS.signingKeys,
     API_PORT: '0',
     API_HOST: '127.0.0.1',
     LOG_LEVEL: 'silent',

@@ -4,7 +4,14 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { createRedis, ROOM_MEMBERS_LOADED, roomMembersKey, signAccessToken } from '@co-talk/common';
+import {
+  createRedis,
+  generateTokenKeySets,
+  ROOM_MEMBERS_LOADED,
+  roomMembersKey,
+  signAccessToken,
+  TokenSigningKeys,
+} from '@co-talk/common';
 import { runClient, type ClientReport, type ClientTask, type OrchestratorCommand } from './client';
 import { LatencyRecorder, nowUs } from './latency';
 
@@ -21,7 +28,7 @@ import { LatencyRecorder, nowUs } from './latency';
  * BENCH_CLIENT_NODE_ARGS (e.g. --cpu-prof).
  */
 
-const SECRET = randomUUID() + randomUUID();
+const TOKEN_KEYS = generateTokenKeySets();
 const ISSUER = 'co-talk-bench';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PREFIX = `bench:gw:${randomUUID().slice(0, 8)}:`;
@@ -51,7 +58,7 @@ async function startGateway(workers: number, settings: Record<string, string> = 
     env: {
       ...GATEWAY_OVERRIDES,
       PATH: process.env.PATH,
-      JWT_SECRET: SECRET,
+      JWT_PUBLIC_KEYS: TOKEN_KEYS.publicKeys,
       JWT_ISSUER: ISSUER,
       REDIS_URL,
       REDIS_KEY_PREFIX: PREFIX,
@@ -478,7 +485,9 @@ async function main(): Promise<void> {
   });
   USER_IDS = Array.from({ length: 100 }, () => randomUUID());
   TOKENS = await Promise.all(
-    USER_IDS.map((userId) => signAccessToken(SECRET, { userId, ttlSeconds: 3600, issuer: ISSUER })),
+    USER_IDS.map((userId) =>
+      signAccessToken(TokenSigningKeys.parse(TOKEN_KEYS.signingKeys), { userId, ttlSeconds: 3600, issuer: ISSUER }),
+    ),
   );
   console.log(
     `machine: ${cpus().length} x ${cpus()[0].model}, ${mb(totalmem())} MB RAM, node ${process.version}, ` +

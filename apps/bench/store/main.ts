@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { loadEnv, MESSAGE_STREAM_KEY, STREAM_MESSAGE_FIELD, type ChatMessage } from '@co-talk/common';
+import {
+  generateTokenKeySets,
+  loadEnv,
+  MESSAGE_STREAM_KEY,
+  STREAM_MESSAGE_FIELD,
+  type ChatMessage,
+} from '@co-talk/common';
 import { workerEnvShape } from '../../worker/src/config';
 import { startWorker } from '../../worker/src/worker';
 import { createTestDatabase, testKeyPrefix, TEST_REDIS_URL } from '../../test/support/databases';
@@ -88,7 +94,7 @@ async function main(): Promise<void> {
       ...base,
       API_PORT: String(port),
       API_HOST: '127.0.0.1',
-      JWT_SECRET: randomUUID() + randomUUID(),
+      JWT_SIGNING_KEYS: generateTokenKeySets().signingKeys,
       MIGRATE_ON_START: 'false',
     });
     try {

@@ -1,34 +1,22 @@
-import { createSecretKey, type KeyObject } from 'node:crypto';
-import { SignJWT, errors, jwtVerify } from 'jose';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { SignJWT, errors, jwtVerify, type JWTHeaderParameters } from 'jose';
 import { z } from 'zod';
+import { envPositiveInt } from './env';
 
 /**
- * Access tokens: HS256 JWTs signed with a secret shared by the API (which issues them at sign-in)
- * and the gateway (which verifies them on the WebSocket upgrade). A symmetric key keeps the
- * verification a single HMAC, which matters at thousands of upgrades per second.
+ * Access tokens: ES256 JWTs. The API alone holds the private keys and signs (at sign-in); the
+ * gateway (on the WebSocket upgrade) and Kong verify with public keys, so neither can mint a token.
+ * Each token names its key in the `kid` header; keys are identified by their RFC 7638 thumbprint.
+ *
+ * Rotation without signing anyone out: a key set holds the previous, the current and the next key.
+ * The API signs with the current one; verifiers accept all three. A rotation shifts the window by
+ * one (previous := current, current := next, next := a new key), so a verifier already knows the
+ * key the API moves to, and tokens signed before the rotation stay valid until they expire.
+ * ES256 rather than EdDSA: Kong's jwt plugin verifies ES256, not EdDSA.
  */
 
-const ALGORITHM = 'HS256';
-/** RFC 7518 §3.2: an HS256 key must be at least as long as the hash output (256 bits). */
-const MIN_SECRET_BYTES = 32;
-
-/** One KeyObject per secret: jose would otherwise build one from the bytes on every verification. */
-const keyCache = new Map<string, KeyObject>();
-
-function keyFor(secret: string): KeyObject {
-  let key = keyCache.get(secret);
-  if (key === undefined) {
-    const bytes = Buffer.from(secret, 'utf8');
-    if (bytes.byteLength < MIN_SECRET_BYTES) {
-      throw new Error(
-        `JWT secret is ${bytes.byteLength} bytes long; HS256 needs at least ${MIN_SECRET_BYTES} bytes (use a random 32+ byte value)`,
-      );
-    }
-    key = createSecretKey(bytes);
-    keyCache.set(secret, key);
-  }
-  return key;
-}
+/** The one algorithm tokens are signed and verified with. */
+export const ACCESS_TOKEN_ALGORITHM = 'ES256';
 
 /** What the API puts in a token. */
 export interface AccessTokenClaims {
@@ -47,7 +35,7 @@ export interface VerifiedAccessToken {
   readonly expiresAt: number;
 }
 
-/** A token that is missing, malformed, expired, forged or from another issuer. */
+/** A token that is missing, malformed, expired, forged, from another issuer or signed with an unknown key. */
 export class AccessTokenError extends Error {
   constructor(message: string) {
     super(message);
@@ -55,37 +43,201 @@ export class AccessTokenError extends Error {
   }
 }
 
-/** Signs an access token for `userId`, valid for `ttlSeconds`. */
-export async function signAccessToken(secret: string, claims: AccessTokenClaims): Promise<string> {
+/** A key set that cannot be used; the message names the field, never a key. */
+export class TokenKeySetError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TokenKeySetError';
+  }
+}
+
+/** RFC 7638 thumbprint of a P-256 public key (SHA-256 over the required members, in order), base64url. */
+export function keyThumbprint(publicKey: KeyObject): string {
+  const jwk = publicKey.export({ format: 'jwk' });
+  const canonical = JSON.stringify({ crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y });
+  return createHash('sha256').update(canonical).digest('base64url');
+}
+
+function requireP256(key: KeyObject, where: string): void {
+  if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
+    throw new TokenKeySetError(`${where}: expected a P-256 (ES256) key`);
+  }
+}
+
+function parseJson(json: string, what: string): unknown {
+  try {
+    return JSON.parse(json);
+  } catch {
+    throw new TokenKeySetError(`${what}: not JSON`);
+  }
+}
+
+const publicSetSchema = z.object({
+  keys: z.array(z.object({ kid: z.string().min(1), publicKey: z.string().min(1) }).strict()).min(1),
+});
+const signingSetSchema = z.object({
+  current: z.string().min(1),
+  keys: z.array(z.object({ kid: z.string().min(1), privateKey: z.string().min(1) }).strict()).min(1),
+});
+
+function schemaProblem(what: string, error: z.ZodError): TokenKeySetError {
+  const issue = error.issues[0];
+  return new TokenKeySetError(`${what}: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+}
+
+/** Public keys by `kid`: what the gateway and the API verify tokens with. Updated in place on rotation. */
+export class TokenVerificationKeys {
+  private keys: ReadonlyMap<string, KeyObject>;
+
+  constructor(keys: ReadonlyMap<string, KeyObject>) {
+    this.keys = keys;
+  }
+
+  /**
+   * Parses the public key set `{"keys":[{"kid","publicKey"}]}` (PEM, SPKI). Each `kid` must be its
+   * key's thumbprint, so a key set cannot name one key with another's id.
+   */
+  static parse(json: string): TokenVerificationKeys {
+    return new TokenVerificationKeys(TokenVerificationKeys.keysOf(json));
+  }
+
+  private static keysOf(json: string): Map<string, KeyObject> {
+    const what = 'public key set';
+    const parsed = publicSetSchema.safeParse(parseJson(json, what));
+    if (!parsed.success) throw schemaProblem(what, parsed.error);
+    const keys = new Map<string, KeyObject>();
+    parsed.data.keys.forEach(({ kid, publicKey }, i) => {
+      let key: KeyObject;
+      try {
+        key = createPublicKey(publicKey);
+      } catch {
+        throw new TokenKeySetError(`${what}: keys.${i}.publicKey: not a PEM public key`);
+      }
+      requireP256(key, `${what}: keys.${i}.publicKey`);
+      if (keyThumbprint(key) !== kid) throw new TokenKeySetError(`${what}: keys.${i}.kid: is not the key's thumbprint`);
+      keys.set(kid, key);
+    });
+    return keys;
+  }
+
+  /** Replaces the keys with those of `json` (a rotated set); a bad set throws and leaves the old keys. */
+  update(json: string): void {
+    this.keys = TokenVerificationKeys.keysOf(json);
+  }
+
+  /** The key ids accepted. */
+  get kids(): string[] {
+    return [...this.keys.keys()];
+  }
+
+  /** The public key with id `kid`, if it is in the set. */
+  keyFor(kid: string): KeyObject | undefined {
+    return this.keys.get(kid);
+  }
+}
+
+/**
+ * The API's key set: private keys by `kid` and which one signs. Verification uses the public halves
+ * of all of them (previous, current, next), so the API accepts what the gateway accepts.
+ */
+export class TokenSigningKeys {
+  private signing!: { readonly kid: string; readonly key: KeyObject };
+  /** The public halves, for verifying. */
+  readonly verification = new TokenVerificationKeys(new Map());
+
+  private constructor(json: string) {
+    this.update(json);
+  }
+
+  /** Parses `{"current":"<kid>","keys":[{"kid","privateKey"}]}` (PEM, PKCS#8). */
+  static parse(json: string): TokenSigningKeys {
+    return new TokenSigningKeys(json);
+  }
+
+  /** Replaces the keys (a rotated set); a bad set throws and leaves the old keys. */
+  update(json: string): void {
+    const what = 'signing key set';
+    const parsed = signingSetSchema.safeParse(parseJson(json, what));
+    if (!parsed.success) throw schemaProblem(what, parsed.error);
+    const privateKeys = new Map<string, KeyObject>();
+    const publicKeys = new Map<string, KeyObject>();
+    parsed.data.keys.forEach(({ kid, privateKey }, i) => {
+      let key: KeyObject;
+      try {
+        key = createPrivateKey(privateKey);
+      } catch {
+        throw new TokenKeySetError(`${what}: keys.${i}.privateKey: not a PEM private key`);
+      }
+      requireP256(key, `${what}: keys.${i}.privateKey`);
+      const publicKey = createPublicKey(key);
+      if (keyThumbprint(publicKey) !== kid)
+        throw new TokenKeySetError(`${what}: keys.${i}.kid: is not the key's thumbprint`);
+      privateKeys.set(kid, key);
+      publicKeys.set(kid, publicKey);
+    });
+    const current = privateKeys.get(parsed.data.current);
+    if (current === undefined) throw new TokenKeySetError(`${what}: current: names no key of the set`);
+    this.signing = { kid: parsed.data.current, key: current };
+    // Same shape as a public set, so the verifier's own checks apply.
+    this.verification.update(
+      JSON.stringify({
+        keys: [...publicKeys].map(([kid, key]) => ({ kid, publicKey: key.export({ type: 'spki', format: 'pem' }) })),
+      }),
+    );
+  }
+
+  /** The id of the key tokens are signed with now. */
+  get currentKid(): string {
+    return this.signing.kid;
+  }
+
+  /** The current signing key. */
+  get currentKey(): KeyObject {
+    return this.signing.key;
+  }
+}
+
+/** Signs an access token for `userId` with the current key, valid for `ttlSeconds`. */
+export async function signAccessToken(keys: TokenSigningKeys, claims: AccessTokenClaims): Promise<string> {
   if (!Number.isInteger(claims.ttlSeconds) || claims.ttlSeconds <= 0) {
     throw new Error(`ttlSeconds must be a positive integer, got ${claims.ttlSeconds}`);
   }
   return new SignJWT({})
-    .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
+    .setProtectedHeader({ alg: ACCESS_TOKEN_ALGORITHM, typ: 'JWT', kid: keys.currentKid })
     .setSubject(claims.userId)
     .setIssuer(claims.issuer)
     .setIssuedAt()
     .setExpirationTime(`${claims.ttlSeconds}s`)
-    .sign(keyFor(secret));
+    .sign(keys.currentKey);
 }
 
 /**
- * Verifies signature, algorithm, issuer and expiry. Throws {@link AccessTokenError} naming the
- * reason; never returns a partially trusted result.
+ * Verifies signature (with the key its `kid` names), algorithm, issuer and expiry. Throws
+ * {@link AccessTokenError} naming the reason; never returns a partially trusted result.
  */
 export async function verifyAccessToken(
-  secret: string,
+  keys: TokenVerificationKeys,
   token: string,
   options: { readonly issuer: string },
 ): Promise<VerifiedAccessToken> {
+  const keyFor = (header: JWTHeaderParameters): KeyObject => {
+    // Kong's jwt plugin looks for the key id in the claims first: a token carrying a `kid` claim
+    // could make it pick another key than this check did, so such a token is refused here too.
+    if (header.kid === undefined) throw new AccessTokenError('token has no "kid" header');
+    const key = keys.keyFor(header.kid);
+    if (key === undefined) throw new AccessTokenError('token signed with an unknown key');
+    return key;
+  };
   try {
-    const { payload } = await jwtVerify(token, keyFor(secret), {
-      algorithms: [ALGORITHM],
+    const { payload } = await jwtVerify(token, keyFor, {
+      algorithms: [ACCESS_TOKEN_ALGORITHM],
       issuer: options.issuer,
       requiredClaims: ['sub', 'exp'],
     });
+    if ('kid' in payload) throw new AccessTokenError('token claim "kid" is not allowed');
     return { userId: payload.sub as string, expiresAt: payload.exp as number };
   } catch (err) {
+    if (err instanceof AccessTokenError) throw err;
     if (err instanceof errors.JWTExpired) throw new AccessTokenError('token expired');
     if (err instanceof errors.JWTClaimValidationFailed) {
       throw new AccessTokenError(`token claim "${err.claim}" is invalid: ${err.reason}`);
@@ -95,10 +247,61 @@ export async function verifyAccessToken(
   }
 }
 
+/** One new P-256 key: its id (thumbprint) and both halves as PEM. */
+export function generateTokenKey(): { kid: string; privateKey: string; publicKey: string } {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  return {
+    kid: keyThumbprint(publicKey),
+    privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
+    publicKey: publicKey.export({ type: 'spki', format: 'pem' }) as string,
+  };
+}
+
 /**
- * The HS256 key as an environment value: at least 32 bytes (RFC 7518 §3.2: a key as long as the
- * hash), from JWT_SECRET or, in production, the secret behind JWT_SECRET_ARN.
+ * A fresh key set as the two JSON documents the apps read (`JWT_SIGNING_KEYS` for the API,
+ * `JWT_PUBLIC_KEYS` for the gateway): a current and a next key. For local runs and tests;
+ * production's sets are made by the rotation function (`lib/data/token-keys-rotation/`).
  */
-export const jwtSecret = z
-  .string({ error: 'is required (set JWT_SECRET or JWT_SECRET_ARN)' })
-  .refine((value) => Buffer.byteLength(value) >= 32, 'must be at least 32 bytes (HS256 key)');
+export function generateTokenKeySets(): { signingKeys: string; publicKeys: string } {
+  const keys = [generateTokenKey(), generateTokenKey()];
+  return {
+    signingKeys: JSON.stringify({
+      current: keys[0].kid,
+      keys: keys.map(({ kid, privateKey }) => ({ kid, privateKey })),
+    }),
+    publicKeys: JSON.stringify({ keys: keys.map(({ kid, publicKey }) => ({ kid, publicKey })) }),
+  };
+}
+
+/** `JWT_SIGNING_KEYS` as an environment value (the API): parsed into {@link TokenSigningKeys}. */
+export const jwtSigningKeys = z
+  .string({ error: 'is required (set JWT_SIGNING_KEYS or JWT_SIGNING_KEYS_SECRET_ARN)' })
+  .transform((json, ctx) => {
+    try {
+      return TokenSigningKeys.parse(json);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      return z.NEVER;
+    }
+  });
+
+/** `JWT_PUBLIC_KEYS` as an environment value (the gateway): parsed into {@link TokenVerificationKeys}. */
+export const jwtPublicKeys = z
+  .string({ error: 'is required (set JWT_PUBLIC_KEYS or JWT_PUBLIC_KEYS_SECRET_ARN)' })
+  .transform((json, ctx) => {
+    try {
+      return TokenVerificationKeys.parse(json);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      return z.NEVER;
+    }
+  });
+
+/**
+ * How often an app reads its key set from Secrets Manager again, so a rotation reaches it without a
+ * restart. Far shorter than the rotation period, which gives every instance the next key long before
+ * the API signs with it.
+ */
+export const jwtKeysRefreshEnvShape = {
+  JWT_KEYS_REFRESH_SECONDS: envPositiveInt.default(300),
+};

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
+import { Signer } from '@aws-sdk/rds-signer';
 import { Client, Pool, type ClientConfig, type PoolConfig } from 'pg';
 import { z } from 'zod';
-import { EnvError, envPort, envPositiveInt } from './env';
+import { EnvError, envBoolean, envPort, envPositiveInt } from './env';
 import { RotatingSecretField } from './secrets';
 
 /**
@@ -9,9 +10,52 @@ import { RotatingSecretField } from './secrets';
  * Reads that tolerate replication lag use `reader`; without a replica it is the writer.
  *
  * Two ways to configure: URLs (`DATABASE_URL`, `DATABASE_READER_URL`; local runs, tests) or the
- * production form, host names plus the RDS-managed secret (`DATABASE_HOST`, `DATABASE_READER_HOSTS`,
- * `DATABASE_SECRET_ARN`), which implies verified TLS.
+ * production form, host names (`DATABASE_HOST`, `DATABASE_READER_HOSTS`) with either the app's own
+ * role and RDS IAM authentication (`DATABASE_USER`, `DATABASE_IAM_AUTH=true`: the api and the
+ * worker) or the RDS-managed master secret (`DATABASE_SECRET_ARN`: the migrations Job only); both
+ * imply verified TLS.
  */
+
+/**
+ * How long an IAM authentication token is reused. RDS accepts a token for 15 minutes
+ * (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.IAMDBAuth.Connecting.html);
+ * it is checked when a connection opens only, so an open connection outlives it.
+ */
+export const IAM_TOKEN_REUSE_MS = 10 * 60_000;
+
+/** Signs one IAM authentication token for a host (the default: the SDK's signer, with the default credentials). */
+export type IamTokenSigner = (host: string) => Promise<string>;
+
+/**
+ * RDS IAM authentication tokens for one database user: one per host (a token names its host), each
+ * reused for {@link IAM_TOKEN_REUSE_MS}, then signed again before it would expire. Signing is local
+ * (SigV4 with the pod's Pod Identity credentials): no call to AWS per connection.
+ */
+export class RdsIamTokens {
+  private readonly tokens = new Map<string, { readonly token: Promise<string>; readonly signedAt: number }>();
+  private readonly sign: IamTokenSigner;
+
+  constructor(
+    readonly user: string,
+    readonly port: number,
+    readonly region: string,
+    sign?: IamTokenSigner,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.sign = sign ?? ((hostname) => new Signer({ hostname, port, username: user, region }).getAuthToken());
+  }
+
+  /** A valid token for `host`. */
+  forHost(host: string): Promise<string> {
+    const cached = this.tokens.get(host);
+    if (cached !== undefined && this.now() - cached.signedAt < IAM_TOKEN_REUSE_MS) return cached.token;
+    const token = this.sign(host);
+    this.tokens.set(host, { token, signedAt: this.now() });
+    // A failed signing is not kept: the next connection tries again.
+    token.catch(() => this.tokens.delete(host));
+    return token;
+  }
+}
 
 /** The brief's ceiling on connections per pool in one app instance. */
 export const DEFAULT_POOL_MAX = 50;
@@ -32,7 +76,7 @@ export interface PostgresOptions {
    * Password for both endpoints, kept out of the URLs so no logged URL carries it; a rotating
    * secret is fetched again when the server refuses it. @default - none
    */
-  readonly password?: string | RotatingSecretField;
+  readonly password?: string | RotatingSecretField | RdsIamTokens;
   /** Connections per pool. @default 50 */
   readonly max?: number;
   /** Encrypt and verify the server certificate. @default false */
@@ -70,7 +114,11 @@ function clientClass(hosts: readonly string[] | null, password: PostgresOptions[
   };
   return class PoolClient extends Client {
     constructor(config?: ClientConfig) {
-      super(hosts === null ? config : { ...config, host: hosts[next++ % hosts.length] });
+      const host = hosts === null ? config?.host : hosts[next++ % hosts.length];
+      // An IAM token is signed for the host this connection goes to.
+      const perHost =
+        password instanceof RdsIamTokens && host !== undefined ? { password: () => password.forHost(host) } : {};
+      super({ ...config, ...(hosts === null ? {} : { host }), ...perHost });
     }
 
     override connect(): Promise<Client>;
@@ -96,7 +144,13 @@ function poolConfig(endpoint: PostgresEndpoint, options: PostgresOptions): PoolC
     ...('url' in endpoint
       ? { connectionString: endpoint.url }
       : { host: endpoint.hosts[0], port: endpoint.port, database: endpoint.database, user: endpoint.user }),
-    password: password instanceof RotatingSecretField ? () => password.get() : password,
+    // IAM tokens are set per connection, for its host (see clientClass).
+    password:
+      password instanceof RotatingSecretField
+        ? () => password.get()
+        : password instanceof RdsIamTokens
+          ? undefined
+          : password,
     Client: clientClass('hosts' in endpoint && endpoint.hosts.length > 1 ? endpoint.hosts : null, password),
     max: options.max ?? DEFAULT_POOL_MAX,
     application_name: options.applicationName,
@@ -148,6 +202,8 @@ export const postgresEnvShape = {
   DATABASE_USER: z.string().min(1).optional(),
   DATABASE_PASSWORD: z.string().min(1).optional(),
   DATABASE_SECRET_ARN: z.string().min(1).optional(),
+  /** Log in as DATABASE_USER with RDS IAM authentication tokens (production api and worker). */
+  DATABASE_IAM_AUTH: envBoolean.optional(),
   DATABASE_POOL_MAX: envPositiveInt.max(DEFAULT_POOL_MAX).default(DEFAULT_POOL_MAX),
   DATABASE_TLS: z
     .enum(['true', 'false', 'require', 'disable'], { message: 'expected require, disable, true or false' })
@@ -167,6 +223,7 @@ export interface PostgresEnv {
   readonly DATABASE_USER?: string;
   readonly DATABASE_PASSWORD?: string;
   readonly DATABASE_SECRET_ARN?: string;
+  readonly DATABASE_IAM_AUTH?: boolean;
   readonly DATABASE_POOL_MAX: number;
   readonly DATABASE_TLS?: 'true' | 'false' | 'require' | 'disable';
   readonly DATABASE_CA_FILE?: string;
@@ -189,8 +246,23 @@ export function postgresOptionsFromEnv(env: PostgresEnv, applicationName: string
   if (env.DATABASE_READER_HOSTS !== undefined && env.DATABASE_HOST === undefined)
     problems.push('DATABASE_READER_HOSTS: goes with DATABASE_HOST; with DATABASE_URL use DATABASE_READER_URL');
   const withSecret = env.DATABASE_SECRET_ARN !== undefined;
+  const withIam = env.DATABASE_IAM_AUTH === true;
   if (withSecret && (env.DATABASE_TLS === 'false' || env.DATABASE_TLS === 'disable'))
     problems.push(`DATABASE_TLS: must not be ${env.DATABASE_TLS} with DATABASE_SECRET_ARN (RDS requires TLS)`);
+  if (withIam) {
+    if (env.DATABASE_HOST === undefined)
+      problems.push('DATABASE_IAM_AUTH: needs DATABASE_HOST (tokens name their host)');
+    if (env.DATABASE_USER === undefined)
+      problems.push('DATABASE_IAM_AUTH: needs DATABASE_USER (the role to log in as)');
+    if (env.AWS_REGION === undefined) problems.push('DATABASE_IAM_AUTH: needs AWS_REGION (tokens are signed for it)');
+    if (withSecret) problems.push('DATABASE_IAM_AUTH and DATABASE_SECRET_ARN: set one, not both');
+    if (env.DATABASE_PASSWORD !== undefined)
+      problems.push('DATABASE_IAM_AUTH and DATABASE_PASSWORD: set one, not both');
+    if (env.DATABASE_TLS === 'false' || env.DATABASE_TLS === 'disable')
+      problems.push(
+        `DATABASE_TLS: must not be ${env.DATABASE_TLS} with DATABASE_IAM_AUTH (IAM authentication requires TLS)`,
+      );
+  }
   if (problems.length > 0) throw new EnvError(problems);
   const hostEndpoint = (hosts: readonly string[]): PostgresEndpoint => ({
     hosts,
@@ -210,17 +282,19 @@ export function postgresOptionsFromEnv(env: PostgresEnv, applicationName: string
     writer,
     reader,
     // The password read at start-up serves the first connections; after a refusal it is fetched again.
-    password: withSecret
-      ? new RotatingSecretField(
-          'DATABASE_SECRET_ARN',
-          env.DATABASE_SECRET_ARN!,
-          'password',
-          env.AWS_REGION,
-          env.DATABASE_PASSWORD,
-        )
-      : env.DATABASE_PASSWORD,
+    password: withIam
+      ? new RdsIamTokens(env.DATABASE_USER!, env.DATABASE_PORT, env.AWS_REGION!)
+      : withSecret
+        ? new RotatingSecretField(
+            'DATABASE_SECRET_ARN',
+            env.DATABASE_SECRET_ARN!,
+            'password',
+            env.AWS_REGION,
+            env.DATABASE_PASSWORD,
+          )
+        : env.DATABASE_PASSWORD,
     max: env.DATABASE_POOL_MAX,
-    tls: withSecret || env.DATABASE_TLS === 'true' || env.DATABASE_TLS === 'require',
+    tls: withSecret || withIam || env.DATABASE_TLS === 'true' || env.DATABASE_TLS === 'require',
     caFile: env.DATABASE_CA_FILE,
     applicationName,
   };

@@ -25,7 +25,9 @@ export interface SecretVariable {
 
 /** Every secret an app may take from Secrets Manager, and what it stands for. */
 export const SECRET_VARIABLES: readonly SecretVariable[] = [
-  { arn: 'JWT_SECRET_ARN', kind: 'plain', target: 'JWT_SECRET' },
+  // Access token keys: the JSON key sets themselves (see jwt.ts). The private set is the API's alone.
+  { arn: 'JWT_SIGNING_KEYS_SECRET_ARN', kind: 'plain', target: 'JWT_SIGNING_KEYS' },
+  { arn: 'JWT_PUBLIC_KEYS_SECRET_ARN', kind: 'plain', target: 'JWT_PUBLIC_KEYS' },
   // The RDS-managed secret: {"username","password","engine","host",...}; only the credentials are used.
   { arn: 'DATABASE_SECRET_ARN', kind: 'json', fields: { username: 'DATABASE_USER', password: 'DATABASE_PASSWORD' } },
   {
@@ -154,4 +156,37 @@ export class RotatingSecretField {
     this.invalidatedAt = now;
     this.value = null;
   }
+}
+
+/** Options of {@link refreshSecretEvery}. */
+export interface SecretRefreshOptions {
+  /** The `*_SECRET_ARN` variable, named in errors. */
+  readonly variable: string;
+  readonly arn: string;
+  readonly region?: string;
+  /** How often to read the secret again. */
+  readonly intervalMs: number;
+  /** Takes the new value; throwing rejects it (the caller keeps what it had). */
+  readonly apply: (value: string) => void;
+  /** A read or an `apply` failed; the next interval tries again. */
+  readonly onError: (err: Error) => void;
+}
+
+/**
+ * Reads a secret again every `intervalMs` and hands its value to `apply`: how the access token
+ * key sets follow a rotation without a restart. The timer does not keep the process alive.
+ * Returns a function that stops it.
+ */
+export function refreshSecretEvery(options: SecretRefreshOptions): () => void {
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    fetchSecretString(options.variable, options.arn, options.region)
+      .then(options.apply)
+      .catch((err: unknown) => options.onError(err as Error))
+      .finally(() => (running = false));
+  }, options.intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
 }

@@ -30,13 +30,13 @@ describe('resolveSecretEnv', () => {
       .on(GetSecretValueCommand, { SecretId: ARN('cache') })
       .resolves({ SecretString: 'auth-token' });
     const env = await resolveSecretEnv({
-      JWT_SECRET_ARN: ARN('jwt'),
+      JWT_PUBLIC_KEYS_SECRET_ARN: ARN('jwt'),
       DATABASE_SECRET_ARN: ARN('db'),
       REDIS_CACHE_SECRET_ARN: ARN('cache'),
       LOG_LEVEL: 'info',
     });
     expect(env).toMatchObject({
-      JWT_SECRET: 'k'.repeat(40),
+      JWT_PUBLIC_KEYS: 'k'.repeat(40),
       DATABASE_USER: 'cotalk',
       DATABASE_PASSWORD: 'pw',
       REDIS_CACHE_PASSWORD: 'auth-token',
@@ -47,7 +47,7 @@ describe('resolveSecretEnv', () => {
   });
 
   test('makes no call when no ARN is set (local runs, tests)', async () => {
-    const source = { JWT_SECRET: 'k'.repeat(40), REDIS_URL: 'redis://127.0.0.1:6379' };
+    const source = { JWT_PUBLIC_KEYS: 'k'.repeat(40), REDIS_URL: 'redis://127.0.0.1:6379' };
     expect(await resolveSecretEnv(source)).toEqual(source);
     expect(secrets.commandCalls(GetSecretValueCommand)).toHaveLength(0);
   });
@@ -55,13 +55,13 @@ describe('resolveSecretEnv', () => {
   test('an ARN together with the value it stands for is an error naming both', async () => {
     const problems = await problemsOf(
       resolveSecretEnv({
-        JWT_SECRET_ARN: ARN('jwt'),
-        JWT_SECRET: 'x'.repeat(40),
+        JWT_PUBLIC_KEYS_SECRET_ARN: ARN('jwt'),
+        JWT_PUBLIC_KEYS: 'x'.repeat(40),
         DATABASE_SECRET_ARN: ARN('db'),
         DATABASE_PASSWORD: 'p',
       }),
     );
-    expect(problems).toMatch(/JWT_SECRET_ARN and JWT_SECRET: set one, not both/);
+    expect(problems).toMatch(/JWT_PUBLIC_KEYS_SECRET_ARN and JWT_PUBLIC_KEYS: set one, not both/);
     expect(problems).toMatch(/DATABASE_SECRET_ARN and DATABASE_PASSWORD: set one, not both/);
     expect(secrets.commandCalls(GetSecretValueCommand)).toHaveLength(0);
   });
@@ -74,12 +74,12 @@ describe('resolveSecretEnv', () => {
       .resolves({ SecretString: JSON.stringify({ username: 'admin', secretive: 'hunter2-value' }) });
     const problems = await problemsOf(
       resolveSecretEnv({
-        JWT_SECRET_ARN: ARN('jwt'),
+        JWT_PUBLIC_KEYS_SECRET_ARN: ARN('jwt'),
         OPENSEARCH_SECRET_ARN: ARN('search'),
         REDIS_PUBSUB_SECRET_ARN: 'my-secret',
       }),
     );
-    expect(problems).toMatch(/JWT_SECRET_ARN: could not read the secret \(AccessDeniedException/);
+    expect(problems).toMatch(/JWT_PUBLIC_KEYS_SECRET_ARN: could not read the secret \(AccessDeniedException/);
     expect(problems).toMatch(/OPENSEARCH_SECRET_ARN: the secret has no string field "password"/);
     expect(problems).toMatch(/REDIS_PUBSUB_SECRET_ARN: expected a Secrets Manager secret ARN/);
     expect(problems).not.toMatch(/hunter2|admin/);

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { verifyAccessToken, type VerifiedAccessToken } from '@co-talk/common';
+import { verifyAccessToken, type TokenVerificationKeys, type VerifiedAccessToken } from '@co-talk/common';
 
 /** The subprotocol a browser client offers alongside its token: `new WebSocket(url, ['bearer', token])`. */
 export const BEARER_PROTOCOL = 'bearer';
@@ -26,7 +26,7 @@ export function tokenOf(request: IncomingMessage): string | null {
 
 /** What the gateway checks a token against. */
 export interface TokenSettings {
-  readonly JWT_SECRET: string;
+  readonly JWT_PUBLIC_KEYS: TokenVerificationKeys;
   readonly JWT_ISSUER: string;
 }
 
@@ -35,5 +35,5 @@ export interface TokenSettings {
  * frame. Throws `AccessTokenError` naming the reason.
  */
 export function verifyToken(settings: TokenSettings, token: string): Promise<VerifiedAccessToken> {
-  return verifyAccessToken(settings.JWT_SECRET, token, { issuer: settings.JWT_ISSUER });
+  return verifyAccessToken(settings.JWT_PUBLIC_KEYS, token, { issuer: settings.JWT_ISSUER });
 }

@@ -3,7 +3,8 @@ import {
   allowedOriginsEnvShape,
   envPort,
   envPositiveInt,
-  jwtSecret,
+  jwtKeysRefreshEnvShape,
+  jwtPublicKeys,
   loadEnv,
   logEnvShape,
   redisEnvShape,
@@ -60,9 +61,11 @@ export const gatewayEnvShape = {
   GATEWAY_TOKEN_WARNING_SECONDS: envPositiveInt.default(60),
   /** Time from SIGTERM to the last close; keep below the pod's terminationGracePeriodSeconds. */
   GATEWAY_DRAIN_SECONDS: envPositiveInt.default(25),
-  JWT_SECRET: jwtSecret,
-  /** Secrets Manager secret whose string is JWT_SECRET (production). */
-  JWT_SECRET_ARN: z.string().min(1).optional(),
+  /** The public keys tokens are verified with, by `kid`; JSON, see `jwt.ts`. */
+  JWT_PUBLIC_KEYS: jwtPublicKeys,
+  /** Secrets Manager secret whose string is JWT_PUBLIC_KEYS (production); read again on an interval. */
+  JWT_PUBLIC_KEYS_SECRET_ARN: z.string().min(1).optional(),
+  ...jwtKeysRefreshEnvShape,
   AWS_REGION: z.string().min(1).optional(),
   JWT_ISSUER: z.string().min(1).default('co-talk'),
   /** Largest text frame answered with a protocol error rather than processed. */

@@ -1,5 +1,5 @@
 import cluster from 'node:cluster';
-import { createLogger, EnvError, resolveSecretEnv, startTracing } from '@co-talk/common';
+import { createLogger, EnvError, refreshSecretEvery, resolveSecretEnv, startTracing } from '@co-talk/common';
 import { AggregatorRegistry } from 'prom-client';
 import { loadGatewayEnv, type GatewayEnv } from './config';
 import { Gateway } from './gateway';
@@ -29,6 +29,17 @@ async function runGateway(env: GatewayEnv): Promise<void> {
   startTracing(process.env);
   const gateway = await Gateway.start(env, { logger, serveProbes: !inCluster });
   logger.info({ port: gateway.port, pid: process.pid }, 'gateway listening');
+  if (env.JWT_PUBLIC_KEYS_SECRET_ARN !== undefined) {
+    // Each event-loop process follows a key rotation on its own (a few reads per interval per pod).
+    refreshSecretEvery({
+      variable: 'JWT_PUBLIC_KEYS_SECRET_ARN',
+      arn: env.JWT_PUBLIC_KEYS_SECRET_ARN,
+      region: env.AWS_REGION,
+      intervalMs: env.JWT_KEYS_REFRESH_SECONDS * 1000,
+      apply: (value) => env.JWT_PUBLIC_KEYS.update(value),
+      onError: (err) => logger.warn({ err }, 'token public keys not refreshed; keeping the ones in hand'),
+    });
+  }
   if (inCluster) {
     // Constructing one installs the listener that answers the primary's metric requests.
     new AggregatorRegistry();

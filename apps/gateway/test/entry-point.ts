@@ -1,7 +1,7 @@
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { ISSUER, REDIS_URL, SECRET } from './support';
+import { ISSUER, REDIS_URL, TOKEN_KEYS } from './support';
 
 /** For tests that run the gateway's real entry point as a process, bundled as the image bundles it. */
 
@@ -37,7 +37,7 @@ export function entryPointEnv(
 ): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,
-    JWT_SECRET: SECRET,
+    JWT_PUBLIC_KEYS: TOKEN_KEYS.publicKeys,
     JWT_ISSUER: ISSUER,
     REDIS_URL,
     REDIS_KEY_PREFIX: prefix,

@@ -5,7 +5,9 @@ import {
   createRedis,
   ROOM_MEMBERS_LOADED,
   roomMembersKey,
+  generateTokenKeySets,
   signAccessToken,
+  TokenSigningKeys,
   type RedisClient,
 } from '@co-talk/common';
 import { loadGatewayEnv, type GatewayEnv } from '../src/config';
@@ -13,7 +15,9 @@ import { Gateway } from '../src/gateway';
 
 /** Shared by the gateway tests: real Redis on 127.0.0.1, a key prefix per test file, real sockets. */
 
-export const SECRET = 'gateway-test-secret-0123456789abcdef';
+/** The test key sets: tokens are signed with the private set, the gateway gets the public one. */
+export const TOKEN_KEYS = generateTokenKeySets();
+const SIGNING_KEYS = TokenSigningKeys.parse(TOKEN_KEYS.signingKeys);
 export const ISSUER = 'co-talk-test';
 export const REDIS_URL = 'redis://127.0.0.1:6379';
 
@@ -46,7 +50,7 @@ function userIdOf(accessToken: string): string {
 /** A gateway environment for tests: ephemeral ports, the given prefix, overrides on top. */
 export function testEnv(prefix: string, overrides: Partial<GatewayEnv> = {}): GatewayEnv {
   const env = loadGatewayEnv({
-    JWT_SECRET: SECRET,
+    JWT_PUBLIC_KEYS: TOKEN_KEYS.publicKeys,
     JWT_ISSUER: ISSUER,
     REDIS_URL,
     REDIS_KEY_PREFIX: prefix,
@@ -62,7 +66,7 @@ export function startGateway(env: GatewayEnv): Promise<Gateway> {
 }
 
 export function token(userId: string = randomUUID(), ttlSeconds = 300): Promise<string> {
-  return signAccessToken(SECRET, { userId, ttlSeconds, issuer: ISSUER });
+  return signAccessToken(SIGNING_KEYS, { userId, ttlSeconds, issuer: ISSUER });
 }
 
 /** Deletes every key under the prefix. */

@@ -21,7 +21,7 @@ const sessionSchema = {
 /** Sign-up and sign-in; both answer with the user and an access token for the API and the gateway. */
 export function authRoutes(app: ApiApp, ctx: ApiContext): void {
   const issue = (userId: string): Promise<string> =>
-    signAccessToken(ctx.env.JWT_SECRET, {
+    signAccessToken(ctx.env.JWT_SIGNING_KEYS, {
       userId,
       ttlSeconds: ctx.env.ACCESS_TOKEN_TTL_SECONDS,
       issuer: ctx.env.JWT_ISSUER,
