@@ -1,6 +1,7 @@
 import { type App, Tags } from 'aws-cdk-lib';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { BACKEND_USES, type BackendUse } from '../charts/backends';
+import { assertCapacity } from './capacity';
 import { ClusterStack } from './cluster/cluster-stack';
 import type { Profile } from './config';
 import { DataStack } from './data/data-stack';
@@ -27,6 +28,8 @@ export interface CoTalkStacks {
  * environments can share an account.
  */
 export function createCoTalkStacks(app: App, profile: Profile): CoTalkStacks {
+  // Before any stack: a profile whose gateway path cannot carry its connection target stops synth.
+  assertCapacity(profile);
   const env = { account: profile.env.account, region: profile.env.region };
   const stackName = (part: string) => `CoTalk-${profile.name}-${part}`;
 

@@ -218,6 +218,23 @@ export const profileSchema = z
         apiRateLimitPerMinute: int(1, 1_000_000),
         /** Largest request body Kong passes to the REST API, in KiB. */
         apiMaxRequestBodyKiB: int(1, 1_048_576),
+        /**
+         * Seconds between the gateway's heartbeats (`GATEWAY_HEARTBEAT_INTERVAL_MS`): they keep each
+         * connection's flow alive through the NLB's idle timeout (checked by `lib/capacity`).
+         */
+        gatewayHeartbeatIntervalSeconds: int(5, 300),
+      })
+      .strict(),
+    /**
+     * The WebSocket connections this environment must carry (the brief's scaling table), checked
+     * at synth against every limit between a client and a gateway process (`lib/capacity`).
+     */
+    capacity: z
+      .object({
+        /** Concurrent connections across all gateway servers at `workloads.gateway.minReplicas`. */
+        targetConnections: int(1, 100_000_000),
+        /** Concurrent connections one gateway server (pod) is planned to hold; the HPA's per-pod target. */
+        targetPerServer: int(1, 10_000_000),
       })
       .strict(),
     edge: z
@@ -336,6 +353,15 @@ export const profileSchema = z
               : `"${type}" is a Graviton type, but cluster.graviton is false (use e.g. c7i, m7i, r7i)`,
           });
         }
+      });
+    }
+    if (p.capacity.targetPerServer * p.workloads.gateway.minReplicas < p.capacity.targetConnections) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['capacity', 'targetPerServer'],
+        message:
+          `times workloads.gateway.minReplicas (${p.workloads.gateway.minReplicas}) must reach capacity.targetConnections ` +
+          `(${p.capacity.targetConnections}); got ${p.capacity.targetPerServer}`,
       });
     }
     const { gateway } = p.cluster.nodeGroups;

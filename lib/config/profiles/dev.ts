@@ -67,7 +67,10 @@ export const dev: ProfileInput = {
     deregistrationDelaySeconds: 15,
     apiRateLimitPerMinute: 600,
     apiMaxRequestBodyKiB: 1024,
+    gatewayHeartbeatIntervalSeconds: 30,
   },
+  // A sandbox: one small server.
+  capacity: { targetConnections: 10_000, targetPerServer: 10_000 },
   edge: {
     certificateArn: 'arn:aws:acm:ap-northeast-2:111111111111:certificate/00000000-0000-4000-8000-000000000001',
     allowedIngressCidrs: ['0.0.0.0/0'],
