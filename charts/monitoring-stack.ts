@@ -10,3 +10,10 @@ export const MONITORING_STACK = {
   selectorLabels: { release: 'kube-prometheus-stack' },
   grafanaDashboardLabel: { grafana_dashboard: '1' },
 } as const;
+
+/**
+ * The gateway's open-connection gauge (apps/gateway/src/gateway-metrics.ts), summed over a pod's
+ * workers by its primary. Prometheus Adapter serves it to the HPA as a per-pod custom metric
+ * (`lib/observability/prometheus-adapter.ts`), so the gateway scales on connections.
+ */
+export const GATEWAY_CONNECTIONS_METRIC = 'gateway_connections';

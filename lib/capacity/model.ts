@@ -13,6 +13,7 @@ import {
   EC2_CONNECTION_TRACKING_SOURCE,
   ELASTICACHE_MAX_CLIENTS,
   FILE_DESCRIPTOR_PROCESS_RESERVE,
+  GATEWAY_CPU_SECONDS_PER_UPGRADE,
   GATEWAY_BASELINE_RSS_PER_PROCESS_BYTES,
   GATEWAY_PUBSUB_CONNECTIONS_PER_PROCESS,
   GATEWAY_RSS_PER_CONNECTION_BYTES,
@@ -74,7 +75,11 @@ export interface CapacityReport {
   readonly headroom: number;
   readonly limits: readonly CapacityLimit[];
   readonly current: ServerCapacity;
-  /** A server at the brief's vertical size (16 vCPU / 32 GB) on the same infrastructure. */
+  /**
+   * A server at the brief's vertical size (16 vCPU / 32 GB) on the same infrastructure; its binding
+   * limit is taken over the path's limits only (not how fast this profile's other servers absorb
+   * its drain).
+   */
   readonly ceiling: ServerCapacity;
   readonly ceilingPerServerConnections: number;
   /** Every reason the profile cannot carry its target; empty when it can. */
@@ -88,7 +93,16 @@ const kb = (bytes: number) => `${(bytes / 1000).toFixed(1)} KB`;
 /** The pod on a ceiling node is sized as prod sizes its 16 vCPU / 32 GB server: 2 vCPU and 6 GiB left to the node. */
 const CEILING_NODE_RESERVE = { vcpu: 2, memoryGiB: 6 };
 
-function serverLimits(profile: Profile, server: GatewayServer): CapacityLimit[] {
+/** What the model may be told instead of the infrastructure's settings, to show why they are so. */
+export interface CapacityOptions {
+  /**
+   * Whether the gateway target group preserves client addresses.
+   * @default GATEWAY_CLIENT_IP_PRESERVATION (the edge stack's setting)
+   */
+  readonly clientIpPreservation?: boolean;
+}
+
+function serverLimits(profile: Profile, server: GatewayServer, options: CapacityOptions): CapacityLimit[] {
   const { maxReplicas } = profile.workloads.gateway;
   const processes = server.workers + 1;
   const perConnection = GATEWAY_RSS_PER_CONNECTION_BYTES.value + KERNEL_BYTES_PER_SOCKET.value;
@@ -99,9 +113,14 @@ function serverLimits(profile: Profile, server: GatewayServer): CapacityLimit[] 
   const pubsubConnections = maxReplicas * processes * GATEWAY_PUBSUB_CONNECTIONS_PER_PROCESS.value;
   const heartbeat = profile.app.gatewayHeartbeatIntervalSeconds;
   const idle = NLB_IDLE_TIMEOUT_SECONDS.value;
+  // A drained server closes its connections over the first half of the drain; the others (at
+  // least one: with a single server its replacement) take them at half their CPU.
+  const spreadSeconds = profile.app.gatewayDrainSeconds / 2;
+  const receivers = Math.max(1, profile.workloads.gateway.minReplicas - 1);
+  const acceptPerSecond = (receivers * server.workers * 0.5) / GATEWAY_CPU_SECONDS_PER_UPGRADE.value;
 
   return [
-    GATEWAY_CLIENT_IP_PRESERVATION
+    (options.clientIpPreservation ?? GATEWAY_CLIENT_IP_PRESERVATION)
       ? {
           name: 'nlb-per-target',
           perServer: null,
@@ -183,6 +202,17 @@ function serverLimits(profile: Profile, server: GatewayServer): CapacityLimit[] 
       source: ELASTICACHE_MAX_CLIENTS.source,
     },
     {
+      name: 'scale-in-reconnects',
+      perServer: acceptPerSecond * spreadSeconds,
+      ok: true,
+      checked: true,
+      detail:
+        `a draining server closes its connections over ${spreadSeconds} s (half of app.gatewayDrainSeconds); ` +
+        `${receivers} other servers x ${server.workers} processes at half their CPU accept ` +
+        `${fmt(acceptPerSecond)} upgrades/s (${(GATEWAY_CPU_SECONDS_PER_UPGRADE.value * 1e6).toFixed(0)} µs each)`,
+      source: GATEWAY_CPU_SECONDS_PER_UPGRADE.source,
+    },
+    {
       name: 'heartbeat-vs-idle-timeout',
       perServer: null,
       ok: 2 * heartbeat < idle,
@@ -195,11 +225,20 @@ function serverLimits(profile: Profile, server: GatewayServer): CapacityLimit[] 
   ];
 }
 
-function evaluate(profile: Profile, server: GatewayServer): ServerCapacity {
-  const limits = serverLimits(profile, server);
+/**
+ * Limits of the profile's operation rather than of the path: how fast its other servers take a
+ * drained server's clients. The ceiling (a server of the brief's vertical size on this
+ * infrastructure) is judged on the path alone, since a sandbox with one small server is not
+ * meant to absorb a million reconnects.
+ */
+const OPERATIONAL_LIMITS: ReadonlySet<string> = new Set(['scale-in-reconnects']);
+
+function evaluate(profile: Profile, server: GatewayServer, options: CapacityOptions, pathOnly = false): ServerCapacity {
+  const limits = serverLimits(profile, server, options);
   let binding = limits[0];
   let perServer = Number.POSITIVE_INFINITY;
   for (const limit of limits) {
+    if (pathOnly && OPERATIONAL_LIMITS.has(limit.name)) continue;
     if (limit.perServer !== null && limit.perServer < perServer) {
       perServer = limit.perServer;
       binding = limit;
@@ -239,9 +278,9 @@ export function ceilingServer(): GatewayServer {
  * profile's node and pod), in total at `workloads.gateway.minReplicas`, and for a server at the
  * brief's vertical size on the same infrastructure.
  */
-export function evaluateCapacity(profile: Profile): CapacityReport {
-  const current = evaluate(profile, profileServer(profile));
-  const ceiling = evaluate(profile, ceilingServer());
+export function evaluateCapacity(profile: Profile, options: CapacityOptions = {}): CapacityReport {
+  const current = evaluate(profile, profileServer(profile), options);
+  const ceiling = evaluate(profile, ceilingServer(), options, true);
   const { targetConnections, targetPerServer } = profile.capacity;
   const servers = profile.workloads.gateway.minReplicas;
   const totalConnections = current.perServerConnections * servers;

@@ -73,6 +73,15 @@ export const KERNEL_BYTES_PER_SOCKET: SourcedFigure = {
     'https://docs.kernel.org/admin-guide/cgroup-v2.html#memory (kmem and sock are charged); object sizes from /proc/slabinfo',
 };
 
+/**
+ * Gateway CPU per accepted upgrade (JWT verification, handshake, join), the slowest of the
+ * connection-rate runs of `npm run bench:gateway` (226-263 µs): one core accepts ~3,800 a second.
+ */
+export const GATEWAY_CPU_SECONDS_PER_UPGRADE: SourcedFigure = {
+  value: 263e-6,
+  source: 'measured: npm run bench:gateway, connection rate (apps/gateway/README.md)',
+};
+
 /** Conntrack entries a gateway node keeps for its own flows (kubelet, DNS, Redis, probes, metrics). */
 export const CONNTRACK_NODE_RESERVE: SourcedFigure = {
   value: 16_384,

@@ -11,6 +11,7 @@ import { ChatMonitoring, type MonitoredDatabase, type MonitoredRedis } from './c
 import { JaegerTracing } from './jaeger-tracing';
 import { LogShipping } from './log-shipping';
 import { OBSERVABILITY_NAMESPACE } from './observability-namespace';
+import { PrometheusAdapter } from './prometheus-adapter';
 import { PrometheusStack } from './prometheus-stack';
 
 /** Props for {@link ObservabilityStack}. */
@@ -63,6 +64,9 @@ export class ObservabilityStack extends Stack {
       volumeGiB: observability.metricsVolumeGiB,
     });
     this.prometheus = prometheus;
+    // The gateway's HPA reads its connections per pod through it.
+    const adapter = new PrometheusAdapter(this, 'PrometheusAdapter', { cluster });
+    adapter.node.addDependency(prometheus);
     const tracing = new JaegerTracing(this, 'Tracing', {
       cluster,
       retentionDays: observability.traceRetentionDays,
