@@ -5,7 +5,9 @@ import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { createRedis, ROOM_MEMBERS_LOADED, roomMembersKey, signAccessToken } from '@co-talk/common';
+import { heldWithHeartbeats, raiseOpenFileLimit, reconnectStorm, type BenchKit } from './capacity-scenarios';
 import { runClient, type ClientReport, type ClientTask, type OrchestratorCommand } from './client';
+import { runHeldClient, type HeldTask } from './held';
 import { LatencyRecorder, nowUs } from './latency';
 
 /**
@@ -17,7 +19,8 @@ import { LatencyRecorder, nowUs } from './latency';
  * BENCH_FANOUT_SECONDS (5, counted after BENCH_WARMUP_SECONDS, 2, at the same rate),
  * BENCH_ROOM100_RATE (messages/s into the 100-member room, 5000),
  * BENCH_ROOMS_RATE (messages/s over the 1,000 rooms of 10, 2000), BENCH_ONLY (comma-separated scenario
- * names: idle, rate, room100, rooms1000), BENCH_GATEWAY_NODE_ARGS and
+ * names: idle, rate, room100, rooms1000; the capacity scenarios heartbeat and storm run only when
+ * named, see capacity-scenarios.ts for theirs), BENCH_GATEWAY_NODE_ARGS and
  * BENCH_CLIENT_NODE_ARGS (e.g. --cpu-prof).
  */
 
@@ -34,6 +37,9 @@ interface Gateway {
   readonly process: ChildProcess;
   readonly port: number;
 }
+
+/** Gateways still running: killed when the run ends, whatever a scenario left behind. */
+const STARTED = new Set<ChildProcess>();
 
 let nextPort = 28_000 + Math.floor(Math.random() * 1000) * 2;
 
@@ -69,6 +75,8 @@ async function startGateway(workers: number, settings: Record<string, string> = 
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
+  STARTED.add(child);
+  child.once('exit', () => STARTED.delete(child));
   const deadline = Date.now() + 20_000;
   for (;;) {
     try {
@@ -473,15 +481,33 @@ async function main(): Promise<void> {
         .join(' ')}`,
   );
   const only = process.env.BENCH_ONLY?.split(',');
+  const capacityRuns = only?.some((name) => name === 'heartbeat' || name === 'storm') ?? false;
+  // The capacity scenarios hold 100,000-200,000 sockets: raise the open-file limit when allowed.
+  const fileLimit = capacityRuns ? raiseOpenFileLimit(262_144) : 0;
+  if (capacityRuns) console.log(`open files per process: ${fileLimit}`);
+  const kit: BenchKit = {
+    startGateway,
+    stopGateway,
+    gatewayPids,
+    gatewayRss,
+    workerSpread,
+    heapUsed: (gateway) => heapUsed(gateway),
+    addMembers,
+    tokens: () => TOKENS,
+    cpuSeconds,
+    benchFile: __filename,
+  };
   const scenarios: Array<[string, () => Promise<string>]> = [
     ['idle', idleConnections],
     ['rate', connectionRates],
     ['room100', () => fanout('fan-out, one room of 100', 1, 100, num('BENCH_ROOM100_RATE', 5000))],
     ['rooms1000', () => fanout('fan-out, 1,000 rooms of 10', 1000, 10, num('BENCH_ROOMS_RATE', 2000))],
+    ['heartbeat', () => heldWithHeartbeats(kit, fileLimit)],
+    ['storm', () => reconnectStorm(kit)],
   ];
   try {
     for (const [name, run] of scenarios) {
-      if (only && !only.includes(name)) continue;
+      if (only ? !only.includes(name) : name === 'heartbeat' || name === 'storm') continue;
       const result = await Promise.race([
         run(),
         sleep(SCENARIO_TIMEOUT_MS).then(() => `${name}: did not finish within ${SCENARIO_TIMEOUT_MS / 1000} s`),
@@ -489,6 +515,7 @@ async function main(): Promise<void> {
       console.log(`${result} (load average ${loadavg()[0].toFixed(2)})`);
     }
   } finally {
+    for (const child of STARTED) child.kill('SIGKILL');
     const redis = createRedis({ url: REDIS_URL });
     await redis.del(`${PREFIX}chat:messages`);
     const stream = (redis as import('ioredis').Redis).scanStream({ match: `${PREFIX}*`, count: 1000 });
@@ -508,6 +535,8 @@ function sleep(ms: number): Promise<void> {
 
 if (process.argv[2] === 'client') {
   void runClient(JSON.parse(process.argv[3]) as ClientTask, (report) => process.send!(report));
+} else if (process.argv[2] === 'held-client') {
+  void runHeldClient(JSON.parse(process.argv[3]) as HeldTask, (report) => process.send!(report));
 } else {
   main().catch((err: unknown) => {
     console.error(err);
