@@ -1,12 +1,17 @@
 import { Chart, type ChartProps } from 'cdk8s';
 import type { Construct } from 'constructs';
 import type { Profile } from '../lib/config';
-import { BACKEND_USES, backendEnv, type ChatBackends } from './backends';
+import {
+  APP_PATHS,
+  APP_PORTS,
+  BACKEND_USES,
+  GATEWAY_CONNECTIONS_METRIC,
+  GATEWAY_READINESS_PATH,
+} from '../lib/contract';
+import { backendEnv, type ChatBackends } from './backends';
 import { ChatWorkload } from './chat-workload';
 import * as k8s from './imports/k8s';
 import { TargetGroupBinding } from './imports/elbv2.k8s.aws';
-import { GATEWAY_CONNECTIONS_METRIC } from './monitoring-stack';
-import { APP_PATHS, APP_PORTS, GATEWAY_READINESS_PATH } from './ports';
 import { cpuMillis } from './quantity';
 
 /** Props for {@link GatewayChart}. */

@@ -1,7 +1,7 @@
 import { type App, Tags } from 'aws-cdk-lib';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { BACKEND_USES, type BackendUse } from '../charts/backends';
 import { assertCapacity } from './capacity';
+import { BACKEND_USES, type BackendUse } from './contract';
 import { ClusterStack } from './cluster/cluster-stack';
 import type { Profile } from './config';
 import { DataStack } from './data/data-stack';

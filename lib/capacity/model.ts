@@ -1,4 +1,3 @@
-import { cpuMillis, memoryMebibytes } from '../../charts/quantity';
 import {
   GATEWAY_CONTAINER_NOFILE,
   GATEWAY_NODE_CONNTRACK_MAX,
@@ -87,6 +86,17 @@ export interface CapacityReport {
 }
 
 const GIB = 1024 ** 3;
+
+/** Whole CPUs of a profile CPU quantity (`14`, `3500m`): the gateway runs one process per whole CPU. */
+function wholeCpus(quantity: string): number {
+  const millis = quantity.endsWith('m') ? Number(quantity.slice(0, -1)) : Number(quantity) * 1000;
+  return Math.max(1, Math.floor(millis / 1000));
+}
+
+/** Bytes of a profile memory quantity (`512Mi`, `26Gi`; the schema allows no other units). */
+function memoryBytes(quantity: string): number {
+  return Number(quantity.slice(0, -2)) * (quantity.endsWith('Gi') ? GIB : 1024 ** 2);
+}
 const fmt = (n: number) => Math.floor(n).toLocaleString('en-US');
 const kb = (bytes: number) => `${(bytes / 1000).toFixed(1)} KB`;
 
@@ -256,8 +266,8 @@ export function profileServer(profile: Profile): GatewayServer {
     instanceType: smallest.type,
     nodeVcpu: smallest.vcpu,
     nodeMemoryGiB: smallest.memoryGiB,
-    workers: Math.max(1, Math.floor(cpuMillis(cpu) / 1000)),
-    podMemoryBytes: memoryMebibytes(memory) * 1024 ** 2,
+    workers: wholeCpus(cpu),
+    podMemoryBytes: memoryBytes(memory),
   };
 }
 

@@ -3,8 +3,8 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { Construct } from 'constructs';
 import type { NodeGroupProfile } from '../config';
+import { DEDICATED_NODE_ROLES, NODE_ROLE_LABEL, type NodeRole } from '../contract';
 import { gatewayNodeUserData } from './gateway-node-tuning';
-import { DEDICATED_NODE_ROLES, NODE_ROLE_LABEL, type NodeRole } from './node-roles';
 
 /** Props for {@link ChatNodeGroups}. */
 export interface ChatNodeGroupsProps {

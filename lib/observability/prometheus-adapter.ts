@@ -1,9 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { Construct } from 'constructs';
-import { GATEWAY_CONNECTIONS_METRIC } from '../../charts/monitoring-stack';
-import { NODE_ROLE_LABEL } from '../cluster/node-roles';
-import { OBSERVABILITY_NAMESPACE } from './observability-namespace';
+import { GATEWAY_CONNECTIONS_METRIC, NODE_ROLE_LABEL, OBSERVABILITY_NAMESPACE } from '../contract';
 import { PROMETHEUS_ADAPTER_CHART } from './versions';
 
 /** The in-cluster address of kube-prometheus-stack's Prometheus (release `kube-prometheus-stack`). */
