@@ -69,7 +69,7 @@ class HeldClient {
     return this.child.pid!;
   }
 
-  async next<K extends HeldReport['kind']>(kind: K, timeoutMs = 200_000): Promise<Extract<HeldReport, { kind: K }>> {
+  async next<K extends HeldReport['kind']>(kind: K, timeoutMs = 500_000): Promise<Extract<HeldReport, { kind: K }>> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const at = this.reports.findIndex((r) => r.kind === kind);
