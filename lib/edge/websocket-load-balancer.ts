@@ -78,6 +78,8 @@ export class WebSocketLoadBalancer extends Construct {
       deregistrationDelay: Duration.seconds(props.drainSeconds),
       // Keep established connections open through the drain; the pod closes them itself.
       connectionTermination: false,
+      // Also what the gateway's per-address limits need: the client's own address, not the NLB's.
+      // The pod security group still admits only the NLB's group.
       preserveClientIp: GATEWAY_CLIENT_IP_PRESERVATION,
       healthCheck: {
         protocol: elbv2.Protocol.HTTP,

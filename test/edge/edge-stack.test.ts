@@ -130,10 +130,9 @@ describe.each(PROFILE_NAMES)('EdgeStack (%s)', (name) => {
     );
   });
 
-  test('the gateway target group preserves client addresses, so no per-target port limit applies (lib/capacity)', () => {
-    const [group] = Object.values(
-      t.findResources('AWS::ElasticLoadBalancingV2::TargetGroup', { Properties: { Protocol: 'TCP' } }),
-    );
+  test('the gateway target group preserves client addresses: no per-target port limit (lib/capacity), the per-address limits see clients', () => {
+    const groups = t.findResources('AWS::ElasticLoadBalancingV2::TargetGroup', { Properties: { Protocol: 'TCP' } });
+    const [group] = Object.values(groups);
     expect(attribute(group, 'TargetGroupAttributes', 'preserve_client_ip.enabled')).toBe('true');
   });
 

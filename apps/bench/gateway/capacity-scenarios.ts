@@ -135,7 +135,11 @@ export async function heldWithHeartbeats(kit: BenchKit, fileLimit: number): Prom
   // Four event loops as in the `idle` scenario when the open-file limit allows; otherwise enough
   // processes that each stays below it.
   const workers = Math.max(4, Math.ceil(total / (fileLimit - 2_000)));
-  const gateway = await kit.startGateway(workers, { GATEWAY_HEARTBEAT_INTERVAL_MS: String(HEARTBEAT_MS()) });
+  // 200,000 connections of the bench's 100 users: 2,000 each, above the bench default of 1,000.
+  const gateway = await kit.startGateway(workers, {
+    GATEWAY_HEARTBEAT_INTERVAL_MS: String(HEARTBEAT_MS()),
+    GATEWAY_USER_CONNECTIONS_MAX: '5000',
+  });
   const clients: HeldClient[] = [];
   try {
     return await measureHeld(kit, gateway, clients, total, holdSeconds, workers);
@@ -201,7 +205,11 @@ export async function reconnectStorm(kit: BenchKit): Promise<string> {
   const total = num('BENCH_STORM_CONNECTIONS', 100_000);
   const drainSeconds = num('BENCH_STORM_DRAIN_SECONDS', 30);
   const workers = 4;
-  const settings = { GATEWAY_DRAIN_SECONDS: String(drainSeconds) };
+  const settings = {
+    GATEWAY_DRAIN_SECONDS: String(drainSeconds),
+    GATEWAY_HEARTBEAT_INTERVAL_MS: String(HEARTBEAT_MS()),
+    GATEWAY_USER_CONNECTIONS_MAX: '5000',
+  };
   const a = await kit.startGateway(workers, settings);
   const b = await kit.startGateway(workers, settings);
   const clients: HeldClient[] = [];

@@ -67,6 +67,9 @@ export const dev: ProfileInput = {
     deregistrationDelaySeconds: 15,
     apiRateLimitPerMinute: 600,
     apiMaxRequestBodyKiB: 1024,
+    apiPublicRateLimitPerMinute: 30,
+    accessTokenTtlSeconds: 3600,
+    allowedOrigins: ['https://dev.chat.example.com'],
     gatewayHeartbeatIntervalSeconds: 30,
   },
   // A sandbox: one small server.

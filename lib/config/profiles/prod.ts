@@ -70,6 +70,9 @@ export const prod: ProfileInput = {
     deregistrationDelaySeconds: 30,
     apiRateLimitPerMinute: 600,
     apiMaxRequestBodyKiB: 1024,
+    apiPublicRateLimitPerMinute: 30,
+    accessTokenTtlSeconds: 3600,
+    allowedOrigins: ['https://chat.example.com'],
     gatewayHeartbeatIntervalSeconds: 30,
   },
   // The brief's target column: 1M connections on 10 servers.

@@ -68,6 +68,9 @@ export const scale: ProfileInput = {
     deregistrationDelaySeconds: 30,
     apiRateLimitPerMinute: 600,
     apiMaxRequestBodyKiB: 1024,
+    apiPublicRateLimitPerMinute: 30,
+    accessTokenTtlSeconds: 3600,
+    allowedOrigins: ['https://chat.example.com'],
     gatewayHeartbeatIntervalSeconds: 30,
   },
   // The brief's scale-out column: 10M connections on 50 servers.

@@ -69,6 +69,9 @@ export const staging: ProfileInput = {
     deregistrationDelaySeconds: 30,
     apiRateLimitPerMinute: 600,
     apiMaxRequestBodyKiB: 1024,
+    apiPublicRateLimitPerMinute: 30,
+    accessTokenTtlSeconds: 3600,
+    allowedOrigins: ['https://staging.chat.example.com'],
     gatewayHeartbeatIntervalSeconds: 30,
   },
   // The brief's initial column: 3 servers at the target column's 100,000 each.
