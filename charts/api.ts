@@ -11,6 +11,7 @@ import {
 } from '../lib/contract';
 import { backendEnv, type ChatBackends } from './backends';
 import { ChatWorkload } from './chat-workload';
+import { tracingEnv } from './tracing-env';
 
 /** The api's ServiceAccount (its Pod Identity association names it); the migrations chart creates it. */
 export const API_SERVICE_ACCOUNT = WORKLOAD_SERVICE_ACCOUNTS.api;
@@ -33,6 +34,7 @@ export function apiEnv(props: ApiChartProps): Record<string, string> {
   const { app, database } = props.profile;
   return appEnv<ApiEnvName>({
     ...backendEnv(props.backends, BACKEND_USES.api),
+    ...tracingEnv('api', props.profile.observability.traceSampleRatio),
     API_PORT: String(APP_PORTS.api.http),
     DATABASE_POOL_MAX: String(database.poolMaxPerInstance),
     CACHE_L1_TTL_SECONDS: String(app.l1CacheTtlSeconds),

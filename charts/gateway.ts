@@ -14,6 +14,7 @@ import { backendEnv, type ChatBackends } from './backends';
 import { ChatWorkload } from './chat-workload';
 import * as k8s from './imports/k8s';
 import { TargetGroupBinding } from './imports/elbv2.k8s.aws';
+import { tracingEnv } from './tracing-env';
 import { cpuMillis } from './quantity';
 
 /** Props for {@link GatewayChart}. */
@@ -53,6 +54,7 @@ export class GatewayChart extends Chart {
       probes: { port: ports.metrics, liveness: APP_PATHS.liveness, readiness: GATEWAY_READINESS_PATH },
       env: appEnv<GatewayEnvName>({
         ...backendEnv(props.backends, BACKEND_USES.gateway),
+        ...tracingEnv('gateway', props.profile.observability.traceSampleRatio),
         GATEWAY_PORT: String(ports.websocket),
         GATEWAY_HTTP_PORT: String(ports.metrics),
         GATEWAY_DRAIN_SECONDS: String(app.gatewayDrainSeconds),

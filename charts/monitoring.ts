@@ -21,6 +21,8 @@ const ALERTS = {
   errorRatio: 0.05,
   /** Stream entries not yet delivered to the worker group. */
   streamLagEntries: 10000,
+  /** Entries delivered to a worker but not acknowledged (stored) yet. */
+  streamPendingEntries: 10000,
 } as const;
 
 /** The Service ports that serve `/metrics`, by workload. */
@@ -110,6 +112,35 @@ function alertRules() {
       '10m',
       'warning',
       'Messages wait in the Redis stream: the workers are not keeping up',
+    ),
+    rule(
+      'WorkerStreamPending',
+      `max(worker_stream_pending) > ${ALERTS.streamPendingEntries}`,
+      '10m',
+      'warning',
+      'Messages read by the workers stay unacknowledged: batches are not reaching PostgreSQL',
+    ),
+    rule(
+      'WorkerDeadLetters',
+      'sum(increase(worker_messages_dead_lettered_total[15m])) > 0',
+      '0m',
+      'warning',
+      'Messages went to the dead-letter stream chat:messages:dead: they will never be stored',
+    ),
+    // Silence is not health: no worker or gateway reporting at all pages like an outage.
+    rule(
+      'WorkerMetricsAbsent',
+      'absent(worker_stream_lag)',
+      '10m',
+      'critical',
+      'No worker reports its stream lag: none is running, or Prometheus cannot reach them',
+    ),
+    rule(
+      'GatewayMetricsAbsent',
+      'absent(gateway_connections)',
+      '10m',
+      'critical',
+      'No gateway reports its connections: none is running, or Prometheus cannot reach them',
     ),
     rule(
       'WorkerBatchFailures',

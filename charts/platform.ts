@@ -2,13 +2,10 @@ import { Chart, JsonPatch, type ChartProps } from 'cdk8s';
 import type { Construct } from 'constructs';
 import type { Profile, WorkloadProfile } from '../lib/config';
 import * as k8s from './imports/k8s';
-import { APP_PORTS, BACKEND_USES, MONITORING_STACK } from '../lib/contract';
+import { APP_PORTS, BACKEND_USES, MONITORING_STACK, POD_IDENTITY_AGENT, TRACE_COLLECTOR } from '../lib/contract';
 import { API_MIGRATE_NAME } from './api-migrations';
 import { backendPorts, type ChatBackends } from './backends';
 import { cpuMillis, memoryMebibytes } from './quantity';
-
-/** The EKS Pod Identity agent's link-local address on every node. */
-const POD_IDENTITY_AGENT = { cidr: '169.254.170.23/32', port: 80 } as const;
 
 /** Props for {@link PlatformChart}. */
 export interface PlatformChartProps extends ChartProps {
@@ -79,13 +76,33 @@ export class PlatformChart extends Chart {
     });
 
     // Credentials come from Secrets Manager with Pod Identity: the node-local agent, then the
-    // AWS API over HTTPS (through the NAT gateways or a VPC endpoint).
+    // AWS APIs over HTTPS through the VPC's interface endpoints (Secrets Manager, STS, KMS; private
+    // DNS resolves them to addresses in the VPC). Nothing in this namespace reaches the internet.
     policy('AllowAwsApis', 'allow-aws-apis', {
       podSelector: {},
       policyTypes: ['Egress'],
       egress: [
         { to: [{ ipBlock: { cidr: POD_IDENTITY_AGENT.cidr } }], ports: tcp(POD_IDENTITY_AGENT.port) },
-        { to: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: tcp(443) },
+        { to: vpc, ports: tcp(443) },
+      ],
+    });
+
+    // The three apps export their spans over OTLP/HTTP to the trace collector.
+    policy('AppsToTraceCollector', 'apps-to-trace-collector', {
+      podSelector: {
+        matchExpressions: [{ key: 'app.kubernetes.io/name', operator: 'In', values: ['gateway', 'api', 'worker'] }],
+      },
+      policyTypes: ['Egress'],
+      egress: [
+        {
+          to: [
+            {
+              namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': TRACE_COLLECTOR.namespace } },
+              podSelector: { matchLabels: { ...TRACE_COLLECTOR.podLabels } },
+            },
+          ],
+          ports: tcp(TRACE_COLLECTOR.otlpHttpPort),
+        },
       ],
     });
 

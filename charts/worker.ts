@@ -5,6 +5,7 @@ import type { Profile } from '../lib/config';
 import { APP_PATHS, APP_PORTS, appEnv, BACKEND_USES, type WorkerEnvName } from '../lib/contract';
 import { backendEnv, type ChatBackends } from './backends';
 import { ChatWorkload } from './chat-workload';
+import { tracingEnv } from './tracing-env';
 
 /** Props for {@link WorkerChart}. */
 export interface WorkerChartProps extends ChartProps {
@@ -38,6 +39,7 @@ export class WorkerChart extends Chart {
       probes: { port, liveness: APP_PATHS.liveness, readiness: APP_PATHS.liveness },
       env: appEnv<WorkerEnvName>({
         ...backendEnv(props.backends, BACKEND_USES.worker),
+        ...tracingEnv('worker', props.profile.observability.traceSampleRatio),
         METRICS_PORT: String(port),
         DATABASE_POOL_MAX: String(database.poolMaxPerInstance),
       }),

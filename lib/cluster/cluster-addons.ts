@@ -4,6 +4,21 @@ import { Construct, DependencyGroup } from 'constructs';
 import { PodIdentityRole } from './pod-identity-role';
 import { ADDON_VERSIONS } from './versions';
 
+/**
+ * The VPC CNI enforces Kubernetes NetworkPolicies only when asked: `enableNetworkPolicy` starts
+ * the network policy agent (the `aws-eks-nodeagent` container of `aws-node`, eBPF on each pod's
+ * veth), and EKS runs the policy controller in the control plane of a cluster of 1.25 or later.
+ * Without it every NetworkPolicy of the charts is accepted and ignored. Requirements, all met
+ * here: VPC CNI 1.14+ (1.21 for admin policies), Linux EC2 nodes (no Fargate), kernel 5.10+ and
+ * the BPF file system, which the EKS AL2023 AMIs mount.
+ * https://docs.aws.amazon.com/eks/latest/userguide/cni-network-policy.html
+ * https://docs.aws.amazon.com/eks/latest/userguide/cni-network-policy-configure.html
+ * Enforcement stays in the default (standard) mode: `strict` would also cut off every pod of
+ * the namespaces this project does not own (kube-system, amazon-cloudwatch) until a policy
+ * selects it. Each namespace of the project has its own default-deny instead.
+ */
+export const VPC_CNI_CONFIGURATION = { enableNetworkPolicy: 'true' } as const;
+
 /** Props for {@link ClusterAddons}. */
 export interface ClusterAddonsProps {
   /** The cluster to install the add-ons on. */
@@ -30,7 +45,11 @@ export class ClusterAddons extends Construct {
   constructor(scope: Construct, id: string, props: ClusterAddonsProps) {
     super(scope, id);
     const { cluster } = props;
-    const addon = (addonId: string, addonName: keyof typeof ADDON_VERSIONS) =>
+    const addon = (
+      addonId: string,
+      addonName: keyof typeof ADDON_VERSIONS,
+      configurationValues?: Record<string, unknown>,
+    ) =>
       new eks.Addon(this, addonId, {
         cluster,
         addonName,
@@ -38,11 +57,12 @@ export class ClusterAddons extends Construct {
         // The add-on goes with the cluster; keeping it on delete would only leave orphans.
         preserveOnDelete: false,
         removalPolicy: RemovalPolicy.DESTROY,
+        configurationValues,
       });
 
     this.podIdentityAgent = addon('PodIdentityAgent', 'eks-pod-identity-agent');
     this.nodeAgents = new DependencyGroup(
-      addon('VpcCni', 'vpc-cni'),
+      addon('VpcCni', 'vpc-cni', VPC_CNI_CONFIGURATION),
       addon('KubeProxy', 'kube-proxy'),
       this.podIdentityAgent,
     );

@@ -28,15 +28,66 @@ export function validateProfile(input: unknown, label: string): Profile {
   throw new ProfileError(`Invalid profile "${label}":\n${lines.join('\n')}`);
 }
 
-/** Looks up a shipped profile by name (as given with `-c env=NAME`) and validates it. */
-export function loadProfile(name: unknown): Profile {
+/** Deploy-time values that replace a profile's (from `-c alertEmails=...` / `-c alertHttpsEndpoints=...`). */
+export interface ProfileOverrides {
+  /** Replaces `observability.alertEmails`. */
+  readonly alertEmails?: readonly string[];
+  /** Replaces `observability.alertHttpsEndpoints`. */
+  readonly alertHttpsEndpoints?: readonly string[];
+}
+
+/**
+ * Looks up a shipped profile by name (as given with `-c env=NAME`), applies the deploy-time
+ * overrides and validates the result.
+ */
+export function loadProfile(name: unknown, overrides: ProfileOverrides = {}): Profile {
   const parsed = z.enum(PROFILE_NAMES).safeParse(name);
   if (!parsed.success) {
     throw new ProfileError(
       `Unknown profile ${JSON.stringify(name)} given with -c env=...: allowed values are ${PROFILE_NAMES.join(', ')}`,
     );
   }
-  return validateProfile(PROFILES[parsed.data], parsed.data);
+  const input = PROFILES[parsed.data];
+  const observability = {
+    ...input.observability,
+    ...(overrides.alertEmails ? { alertEmails: [...overrides.alertEmails] } : {}),
+    ...(overrides.alertHttpsEndpoints ? { alertHttpsEndpoints: [...overrides.alertHttpsEndpoints] } : {}),
+  };
+  return validateProfile({ ...input, observability }, parsed.data);
+}
+
+/**
+ * Parses the deploy-time alert destinations from CDK context: comma-separated lists under
+ * `alertEmails` and `alertHttpsEndpoints`. Anything but a string is refused with the key's name.
+ */
+export function overridesFromContext(context: (key: string) => unknown): ProfileOverrides {
+  const list = (key: string): string[] | undefined => {
+    const value = context(key);
+    if (value === undefined) return undefined;
+    if (typeof value !== 'string') {
+      throw new ProfileError(`-c ${key}=...: expected a comma-separated list, got ${JSON.stringify(value)}`);
+    }
+    return value
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item.length > 0);
+  };
+  return { alertEmails: list('alertEmails'), alertHttpsEndpoints: list('alertHttpsEndpoints') };
+}
+
+/**
+ * Past dev an alarm must reach a person: the profile (or the deploy) names at least one
+ * destination. Checked where the alarm topic is built, so rendering the charts alone (which
+ * send no alerts) does not need one.
+ */
+export function requireAlertDestination(profile: Profile): void {
+  const { alertEmails, alertHttpsEndpoints } = profile.observability;
+  if (profile.name === 'dev' || alertEmails.length + alertHttpsEndpoints.length > 0) return;
+  throw new ProfileError(
+    `Invalid profile "${profile.name}":\n  - observability.alertEmails: ${profile.name} must name an alert destination in ` +
+      'observability.alertEmails and/or observability.alertHttpsEndpoints; pass it at deploy time with ' +
+      '-c alertEmails=oncall@your-domain (comma-separated) or -c alertHttpsEndpoints=https://your-incident-tool/...',
+  );
 }
 
 function formatPath(path: PropertyKey[]): string {

@@ -42,6 +42,24 @@ const browserOrigin = z
     /^https?:\/\/([a-z0-9-]+(\.[a-z0-9-]+)*|\[[0-9a-f:.]+\])(:\d{1,5})?$/,
     'must be an origin scheme://host[:port] (http or https, lower case, no path) such as https://chat.example.com',
   );
+
+/**
+ * Domains that can never reach a person: RFC 2606 (example.com/.net/.org and the `.example`,
+ * `.test`, `.invalid`, `.localhost` top-level names) and RFC 6761 (`localhost`).
+ */
+export const RESERVED_DOMAIN = /(^|\.)(example\.(com|net|org)|example|test|invalid|localhost)$/i;
+const notReserved = (host: string) => !RESERVED_DOMAIN.test(host.replace(/\.$/, ''));
+const RESERVED_MESSAGE =
+  'is on a reserved domain (example.com/.net/.org, *.example, *.test, *.invalid, localhost) that reaches no one';
+/** An alert e-mail address someone reads. */
+const alertEmail = email.refine(
+  (address) => notReserved(address.slice(address.lastIndexOf('@') + 1)),
+  RESERVED_MESSAGE,
+);
+/** An HTTPS endpoint (an incident tool's webhook) SNS can deliver to. */
+const alertHttpsEndpoint = z
+  .url({ protocol: /^https$/, message: 'must be an https:// URL such as an incident tool webhook' })
+  .refine((url) => notReserved(new URL(url).hostname), RESERVED_MESSAGE);
 /** Kubernetes quantities as the charts use them: CPU in cores or millicores, memory in Mi/Gi. */
 const cpuQuantity = z.string().regex(/^\d+(\.\d+)?m?$/, 'must be a CPU quantity such as 500m or 2');
 const memoryQuantity = z.string().regex(/^\d+(Mi|Gi)$/, 'must be a memory quantity such as 512Mi or 4Gi');
@@ -280,7 +298,16 @@ export const profileSchema = z
       .strict(),
     observability: z
       .object({
-        alarmEmail: email,
+        /**
+         * Who receives every alarm and in-cluster alert (SNS e-mail subscriptions). Past dev at
+         * least one of these or `alertHttpsEndpoints` is required; deployments pass them with
+         * `-c alertEmails=a@x,b@y` (see the README), which replaces this list.
+         */
+        alertEmails: z.array(alertEmail).default([]),
+        /** HTTPS endpoints (incident tools) subscribed to the alarm topic; `-c alertHttpsEndpoints=...`. */
+        alertHttpsEndpoints: z.array(alertHttpsEndpoint).default([]),
+        /** Share of gateway sends (and API requests) traced, 0 to 1 (`OTEL_TRACES_SAMPLER_ARG`). */
+        traceSampleRatio: z.number().min(0).max(1),
         logRetentionDays: int(1, 3653),
         /** Days Prometheus keeps metrics in the cluster. */
         metricsRetentionDays: int(1, 365),

@@ -31,6 +31,32 @@ export const MONITORING_STACK = {
 } as const;
 
 /**
+ * The node agents that need the host (Fluent Bit reads `/var/log` through hostPath, node-exporter
+ * uses the host's network, PID namespace and root filesystem): Pod Security "privileged" allows
+ * them, so they get a namespace of their own and nothing else runs there.
+ */
+export const NODE_AGENTS_NAMESPACE = 'observability-agents';
+
+/**
+ * The trace collector (Jaeger, `lib/observability/jaeger-tracing.ts`) as the apps and the network
+ * policies see it: its Service in the observability namespace, its pod labels, and the OTLP ports;
+ * the apps export OTLP/HTTP to {@link TRACE_COLLECTOR_OTLP_ENDPOINT} (`OTEL_EXPORTER_OTLP_ENDPOINT`).
+ */
+export const TRACE_COLLECTOR = {
+  namespace: OBSERVABILITY_NAMESPACE,
+  service: 'jaeger',
+  podLabels: { 'app.kubernetes.io/name': 'jaeger' },
+  otlpGrpcPort: 4317,
+  otlpHttpPort: 4318,
+} as const;
+
+/** The OTLP/HTTP base URL the apps send spans to (the SDK appends `/v1/traces`). */
+export const TRACE_COLLECTOR_OTLP_ENDPOINT = `http://${TRACE_COLLECTOR.service}.${TRACE_COLLECTOR.namespace}.svc:${TRACE_COLLECTOR.otlpHttpPort}`;
+
+/** The EKS Pod Identity agent's link-local address on every node (pods fetch credentials there). */
+export const POD_IDENTITY_AGENT = { cidr: '169.254.170.23/32', port: 80 } as const;
+
+/**
  * The gateway's open-connection gauge (apps/gateway/src/gateway-metrics.ts), summed over a pod's
  * workers by its primary. Prometheus Adapter (`lib/observability/prometheus-adapter.ts`) serves it
  * to the gateway's HPA as a per-pod custom metric, so the gateway scales on connections.

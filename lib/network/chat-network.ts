@@ -1,5 +1,6 @@
-import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, type RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -30,7 +31,8 @@ export interface ChatNetworkProps {
  * - Auto Scaling: the cluster autoscaler resizes the node groups;
  * - CloudWatch Logs and Monitoring: the log shipper and metrics agent;
  * - Secrets Manager and KMS: pods and the rotation function read the data stores' credentials;
- * - SSM, SSM Messages, EC2 Messages: Session Manager reaches nodes without SSH or bastions.
+ * - SSM, SSM Messages, EC2 Messages: Session Manager reaches nodes without SSH or bastions;
+ * - SNS: Alertmanager publishes the in-cluster alerts to the alarm topic.
  */
 const INTERFACE_ENDPOINTS = {
   EcrApi: ec2.InterfaceVpcEndpointAwsService.ECR,
@@ -48,7 +50,24 @@ const INTERFACE_ENDPOINTS = {
   Ssm: ec2.InterfaceVpcEndpointAwsService.SSM,
   SsmMessages: ec2.InterfaceVpcEndpointAwsService.SSM_MESSAGES,
   Ec2Messages: ec2.InterfaceVpcEndpointAwsService.EC2_MESSAGES,
+  Sns: ec2.InterfaceVpcEndpointAwsService.SNS,
 } as const;
+
+/**
+ * Endpoint policy statement: only principals of this account may use an endpoint, so a
+ * compromised pod cannot reach another account's resources (exfiltration to a bucket or secret
+ * elsewhere) through it. `aws:PrincipalAccount` takes no wildcard in an endpoint policy.
+ * https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html
+ */
+function thisAccountOnly(scope: Construct): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'ThisAccountOnly',
+    principals: [new iam.AnyPrincipal()],
+    actions: ['*'],
+    resources: ['*'],
+    conditions: { StringEquals: { 'aws:PrincipalAccount': Stack.of(scope).account } },
+  });
+}
 
 /**
  * The VPC every Co-Talk tier lives in, its flow logs and its AWS service endpoints.
@@ -102,10 +121,30 @@ export class ChatNetwork extends Construct {
     });
 
     // Gateway endpoints are free; S3 also carries the ECR image layers.
-    this.vpc.addGatewayEndpoint('S3Endpoint', {
+    const s3 = this.vpc.addGatewayEndpoint('S3Endpoint', {
       service: ec2.GatewayVpcEndpointAwsService.S3,
       subnets: [{ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }, { subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
     });
+    s3.addToPolicy(thisAccountOnly(this));
+    // Two AWS-owned buckets are reached with URLs AWS presigns, so the caller is not a principal
+    // of this account: ECR's image layers (https://docs.aws.amazon.com/AmazonECR/latest/userguide/vpc-endpoints.html)
+    // and CloudFormation's custom-resource responses, which the in-VPC provider functions upload.
+    s3.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'EcrImageLayers',
+        principals: [new iam.AnyPrincipal()],
+        actions: ['s3:GetObject'],
+        resources: [`arn:${Stack.of(this).partition}:s3:::prod-${Stack.of(this).region}-starport-layer-bucket/*`],
+      }),
+    );
+    s3.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudFormationResponses',
+        principals: [new iam.AnyPrincipal()],
+        actions: ['s3:PutObject'],
+        resources: [`arn:${Stack.of(this).partition}:s3:::cloudformation-custom-resource-response-*/*`],
+      }),
+    );
 
     // One group for every interface endpoint instead of fifteen near-identical ones.
     const endpointSecurityGroup = new ec2.SecurityGroup(this, 'EndpointSecurityGroup', {
@@ -117,7 +156,7 @@ export class ChatNetwork extends Construct {
     endpointSecurityGroup.addIngressRule(ec2.Peer.ipv4(props.cidr), ec2.Port.tcp(443), 'HTTPS from inside the VPC');
     this.endpointSecurityGroup = endpointSecurityGroup;
     for (const [name, service] of Object.entries(INTERFACE_ENDPOINTS)) {
-      this.vpc.addInterfaceEndpoint(`${name}Endpoint`, {
+      const endpoint = this.vpc.addInterfaceEndpoint(`${name}Endpoint`, {
         service,
         subnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
         securityGroups: [endpointSecurityGroup],
@@ -125,6 +164,7 @@ export class ChatNetwork extends Construct {
         // The group's own rule admits the VPC; `open` would add a duplicate from the VPC token.
         open: false,
       });
+      endpoint.addToPolicy(thisAccountOnly(this));
     }
   }
 }

@@ -34,10 +34,23 @@ export class NetworkStack extends Stack {
       removalPolicy: protectData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
     this.vpc = chatNetwork.vpc;
-    this.workloadSecurityGroup = new ec2.SecurityGroup(this, 'WorkloadSecurityGroup', {
+    const workloadSecurityGroup = new ec2.SecurityGroup(this, 'WorkloadSecurityGroup', {
       vpc: this.vpc,
       description: 'Co-Talk workloads: the only source allowed into the data stores',
-      allowAllOutbound: true,
+      allowAllOutbound: false,
     });
+    // Inside the VPC: the control plane, other nodes and pods, the data stores, the interface
+    // endpoints and the resolver. Pods carry this group too; which pod may reach what inside the
+    // VPC is the namespaces' NetworkPolicies' business.
+    workloadSecurityGroup.addEgressRule(
+      ec2.Peer.ipv4(network.vpcCidr),
+      ec2.Port.allTraffic(),
+      'Anything inside the VPC',
+    );
+    // Out of the VPC only HTTPS, through the NAT gateways: the public registries the add-on and
+    // chart images come from (quay.io, registry.k8s.io, docker.io) and AWS APIs without an
+    // endpoint here. The project's pods cannot use it: their policies open 443 to the VPC range only.
+    workloadSecurityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to image registries (NAT)');
+    this.workloadSecurityGroup = workloadSecurityGroup;
   }
 }

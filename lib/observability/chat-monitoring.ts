@@ -13,8 +13,10 @@ import { ALARM_THRESHOLDS as T } from './alarm-thresholds';
 
 /** Props for {@link ChatMonitoring}. */
 export interface ChatMonitoringProps {
-  /** Where alarm notifications are e-mailed. */
-  readonly alarmEmail: string;
+  /** Addresses every alarm is e-mailed to (each confirms its subscription once). */
+  readonly alertEmails: readonly string[];
+  /** HTTPS endpoints (incident tools) every alarm is posted to. */
+  readonly alertHttpsEndpoints: readonly string[];
 }
 
 /** Node counts the cluster's managed node groups add up to. */
@@ -77,14 +79,16 @@ export class ChatMonitoring extends Construct {
       }),
     );
     this.topic = new sns.Topic(this, 'Topic', { masterKey: key, enforceSSL: true });
-    this.topic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
+    for (const address of props.alertEmails) this.topic.addSubscription(new subscriptions.EmailSubscription(address));
+    for (const url of props.alertHttpsEndpoints) this.topic.addSubscription(new subscriptions.UrlSubscription(url));
     this.action = new actions.SnsAction(this.topic);
   }
 
-  /** ALB: 5xx rate and unhealthy Kong targets. */
+  /** ALB: 5xx rate, unhealthy Kong targets, and fewer healthy ones than Kong's minimum. */
   public monitorRestLoadBalancer(
     loadBalancer: elbv2.IApplicationLoadBalancer,
     targetGroup: elbv2.IApplicationTargetGroup,
+    minHealthyTargets: number,
   ): void {
     const period = Duration.minutes(T.periodMinutes);
     const m = loadBalancer.metrics;
@@ -105,15 +109,28 @@ export class ChatMonitoring extends Construct {
       T.unhealthyTargets,
       'REST ALB: Kong targets failing health checks',
     );
+    this.availabilityAlarm(
+      'AlbHealthyTargetsBelowMin',
+      targetGroup.metrics.healthyHostCount({ period, statistic: 'Minimum' }),
+      minHealthyTargets,
+      `REST ALB: fewer than ${minHealthyTargets} healthy Kong targets (Kong's minimum replicas)`,
+    );
   }
 
-  /** NLB: unhealthy gateway targets. */
-  public monitorWebSocketLoadBalancer(targetGroup: elbv2.INetworkTargetGroup): void {
+  /** NLB: unhealthy gateway targets, and fewer healthy ones than the gateway's minimum. */
+  public monitorWebSocketLoadBalancer(targetGroup: elbv2.INetworkTargetGroup, minHealthyTargets: number): void {
+    const period = Duration.minutes(T.periodMinutes);
     this.alarm(
       'NlbUnhealthyHosts',
-      targetGroup.metrics.unHealthyHostCount({ period: Duration.minutes(T.periodMinutes), statistic: 'Maximum' }),
+      targetGroup.metrics.unHealthyHostCount({ period, statistic: 'Maximum' }),
       T.unhealthyTargets,
       'WebSocket NLB: gateway targets failing health checks',
+    );
+    this.availabilityAlarm(
+      'NlbHealthyHostsBelowMin',
+      targetGroup.metrics.healthyHostCount({ period, statistic: 'Minimum' }),
+      minHealthyTargets,
+      `WebSocket NLB: fewer than ${minHealthyTargets} healthy gateway targets (the gateway's minimum replicas)`,
     );
   }
 
@@ -128,12 +145,11 @@ export class ChatMonitoring extends Construct {
         statistic: 'Minimum',
       });
     this.alarm('EksFailedNodes', metric('cluster_failed_node_count'), T.failedNodes, 'EKS: nodes failing');
-    this.alarm(
+    this.availabilityAlarm(
       'EksBelowMinNodes',
       metric('cluster_node_count'),
       capacity.minNodes,
-      'EKS: fewer nodes than the node groups minimum',
-      cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      'EKS: fewer nodes than the node groups minimum (or no node count reported)',
     );
     this.alarm(
       'EksAtMaxNodes',
@@ -247,6 +263,22 @@ export class ChatMonitoring extends Construct {
       domain.metricJVMMemoryPressure({ period, statistic: 'Maximum' }),
       T.searchJvmMemoryPressurePercent,
       'OpenSearch: JVM memory pressure high',
+    );
+  }
+
+  /**
+   * An availability alarm: below `minimum` fires, and so does silence. A target group with no
+   * registered targets, or a cluster whose agent died, reports nothing at all, which must page
+   * rather than look healthy.
+   */
+  private availabilityAlarm(id: string, metric: cloudwatch.IMetric, minimum: number, description: string): void {
+    this.alarm(
+      id,
+      metric,
+      minimum,
+      description,
+      cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      cloudwatch.TreatMissingData.BREACHING,
     );
   }
 

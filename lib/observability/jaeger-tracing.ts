@@ -1,12 +1,12 @@
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
-import { NODE_ROLE_LABEL, OBSERVABILITY_NAMESPACE } from '../contract';
+import { NODE_ROLE_LABEL, OBSERVABILITY_NAMESPACE, TRACE_COLLECTOR } from '../contract';
 import { JAEGER_IMAGE } from './versions';
 
-/** OTLP ports the apps export spans to, at `jaeger.observability:<port>`. */
-export const OTLP_GRPC_PORT = 4317;
-export const OTLP_HTTP_PORT = 4318;
+/** OTLP ports the apps export spans to, at `jaeger.observability:<port>` (the charts' contract). */
+export const OTLP_GRPC_PORT = TRACE_COLLECTOR.otlpGrpcPort;
+export const OTLP_HTTP_PORT = TRACE_COLLECTOR.otlpHttpPort;
 /** The Jaeger UI and query API. */
 export const JAEGER_QUERY_PORT = 16686;
 
@@ -35,8 +35,8 @@ export class JaegerTracing extends Construct {
 
   constructor(scope: Construct, id: string, props: JaegerTracingProps) {
     super(scope, id);
-    const name = 'jaeger';
-    const labels = { 'app.kubernetes.io/name': name };
+    const name = TRACE_COLLECTOR.service;
+    const labels = { ...TRACE_COLLECTOR.podLabels };
     const metadata = { name, namespace: OBSERVABILITY_NAMESPACE, labels };
     const config = {
       service: {

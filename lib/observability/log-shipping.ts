@@ -7,7 +7,7 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { PodIdentityRole } from '../cluster/pod-identity-role';
 import { acknowledgeResourceWildcards } from '../shared/acknowledge-resource-wildcards';
-import { OBSERVABILITY_NAMESPACE } from '../contract';
+import { NODE_AGENTS_NAMESPACE } from '../contract';
 import { SearchLogSetup } from './search-log-setup';
 import { FLUENT_BIT_CHART } from './versions';
 
@@ -47,7 +47,7 @@ export class LogShipping extends Construct {
     const serviceAccountName = 'fluent-bit';
     const identity = new PodIdentityRole(this, 'Identity', {
       cluster: props.cluster,
-      namespace: OBSERVABILITY_NAMESPACE,
+      namespace: NODE_AGENTS_NAMESPACE,
       serviceAccountName,
       description: 'Fluent Bit: writes container logs to the Co-Talk OpenSearch domain',
     });
@@ -88,11 +88,13 @@ export class LogShipping extends Construct {
       '    Retry_Limit        10',
     ].join('\n');
 
-    this.chart = new eks.HelmChart(this, 'Chart', {
+    // Its own namespace at Pod Security "privileged": it reads the node's logs through hostPath.
+    // (A new construct id, so moving namespaces installs the new release before removing the old.)
+    this.chart = new eks.HelmChart(this, 'AgentChart', {
       cluster: props.cluster,
       ...FLUENT_BIT_CHART,
       release: 'fluent-bit',
-      namespace: OBSERVABILITY_NAMESPACE,
+      namespace: NODE_AGENTS_NAMESPACE,
       createNamespace: false,
       wait: true,
       timeout: Duration.minutes(10),

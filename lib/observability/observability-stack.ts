@@ -5,12 +5,13 @@ import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import type * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import type { Profile } from '../config';
+import { type Profile, requireAlertDestination } from '../config';
 import { logRetention } from '../shared/log-retention';
 import { ChatMonitoring, type MonitoredDatabase, type MonitoredRedis } from './chat-monitoring';
 import { JaegerTracing } from './jaeger-tracing';
 import { LogShipping } from './log-shipping';
-import { OBSERVABILITY_NAMESPACE } from '../contract';
+import { CHAT_NAMESPACE } from '../contract';
+import { ObservabilityNetworkPolicies, observabilityNamespaceObjects } from './observability-namespaces';
 import { PrometheusAdapter } from './prometheus-adapter';
 import { PrometheusStack } from './prometheus-stack';
 
@@ -54,14 +55,28 @@ export class ObservabilityStack extends Stack {
     const { profile, cluster } = props;
     const { observability } = profile;
 
+    // Same construct id as before the namespaces got their labels: a new id would delete the
+    // old manifest, and with it the namespace and everything in it.
     const namespace = new eks.KubernetesManifest(this, 'Namespace', {
       cluster,
-      manifest: [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: OBSERVABILITY_NAMESPACE } }],
+      manifest: observabilityNamespaceObjects(profile.cluster.kubernetesVersion),
+    });
+    const networkPolicies = new ObservabilityNetworkPolicies(this, 'NetworkPolicies', {
+      cluster,
+      vpcCidr: profile.network.vpcCidr,
+      appsNamespace: CHAT_NAMESPACE,
+    });
+    networkPolicies.node.addDependency(namespace);
+    requireAlertDestination(profile);
+    this.monitoring = new ChatMonitoring(this, 'Monitoring', {
+      alertEmails: observability.alertEmails,
+      alertHttpsEndpoints: observability.alertHttpsEndpoints,
     });
     const prometheus = new PrometheusStack(this, 'Prometheus', {
       cluster,
       retentionDays: observability.metricsRetentionDays,
       volumeGiB: observability.metricsVolumeGiB,
+      alertTopic: this.monitoring.topic,
     });
     this.prometheus = prometheus;
     // The gateway's HPA reads its connections per pod through it.
@@ -83,9 +98,12 @@ export class ObservabilityStack extends Stack {
     });
     for (const inNamespace of [prometheus, tracing, logShipping]) inNamespace.node.addDependency(namespace);
 
-    this.monitoring = new ChatMonitoring(this, 'Monitoring', { alarmEmail: observability.alarmEmail });
-    this.monitoring.monitorRestLoadBalancer(props.restLoadBalancer, props.restTargetGroup);
-    this.monitoring.monitorWebSocketLoadBalancer(props.websocketTargetGroup);
+    this.monitoring.monitorRestLoadBalancer(
+      props.restLoadBalancer,
+      props.restTargetGroup,
+      profile.workloads.kong.minReplicas,
+    );
+    this.monitoring.monitorWebSocketLoadBalancer(props.websocketTargetGroup, profile.workloads.gateway.minReplicas);
     this.monitoring.monitorDatabase(props.database);
     this.monitoring.monitorRedis('RedisCache', props.redis.cache);
     this.monitoring.monitorRedis('RedisPubsub', props.redis.pubsub);

@@ -48,6 +48,11 @@ describe('ApiChart and WorkerChart', () => {
   test('the api gets exactly the production contract: database, cache, OpenSearch, tokens, settings', () => {
     expect(envOf(api, 'api')).toEqual({
       AWS_REGION: 'region-placeholder',
+      // Spans to the trace collector, sampled at the profile's ratio.
+      OTEL_SERVICE_NAME: 'api',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://jaeger.observability.svc:4318',
+      OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+      OTEL_TRACES_SAMPLER_ARG: '0.01',
       DATABASE_HOST: 'postgres-writer.example.internal',
       DATABASE_PORT: '5433',
       DATABASE_NAME: 'cotalk',
@@ -78,6 +83,11 @@ describe('ApiChart and WorkerChart', () => {
     });
     expect(Object.fromEntries(env.filter((e) => e.value !== undefined).map((e) => [e.name, e.value]))).toEqual({
       AWS_REGION: 'region-placeholder',
+      // Spans to the trace collector, sampled at the profile's ratio.
+      OTEL_SERVICE_NAME: 'worker',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://jaeger.observability.svc:4318',
+      OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+      OTEL_TRACES_SAMPLER_ARG: '0.01',
       DATABASE_HOST: 'postgres-writer.example.internal',
       DATABASE_PORT: '5433',
       DATABASE_NAME: 'cotalk',

@@ -96,6 +96,11 @@ describe('GatewayChart', () => {
     // Pub/sub fan-out, the stream, the cache cluster's room membership sets, and the token key.
     expect(Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('GATEWAY_')))).toEqual({
       AWS_REGION: 'region-placeholder',
+      // Spans to the trace collector, sampled at the profile's ratio.
+      OTEL_SERVICE_NAME: 'gateway',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://jaeger.observability.svc:4318',
+      OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+      OTEL_TRACES_SAMPLER_ARG: '0.01',
       REDIS_PUBSUB_URL: 'rediss://redis-pubsub.example.internal:6381',
       REDIS_PUBSUB_CLUSTER_MODE: 'false',
       REDIS_PUBSUB_SECRET_ARN: backends.redis.pubsub.secretArn,

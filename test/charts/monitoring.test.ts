@@ -20,7 +20,7 @@ describe('MonitoringChart', () => {
     }
   });
 
-  test('alerts on connection drops, error rates and stream lag', () => {
+  test('alerts on connection drops, error rates, stream backlog, dead letters and silence', () => {
     const rules = ofKind(objects, 'PrometheusRule')[0].spec.groups[0].rules as K8sObject[];
     expect(rules.map((r) => r.alert)).toEqual([
       'GatewayConnectionDrop',
@@ -28,8 +28,23 @@ describe('MonitoringChart', () => {
       'ApiErrorRate',
       'KongErrorRate',
       'WorkerStreamLag',
+      'WorkerStreamPending',
+      'WorkerDeadLetters',
+      'WorkerMetricsAbsent',
+      'GatewayMetricsAbsent',
       'WorkerBatchFailures',
     ]);
+    expect(rules.find((r) => r.alert === 'WorkerStreamPending')).toMatchObject({
+      expr: 'max(worker_stream_pending) > 10000',
+      labels: { severity: 'warning' },
+    });
+    expect(rules.find((r) => r.alert === 'WorkerDeadLetters')).toMatchObject({
+      expr: 'sum(increase(worker_messages_dead_lettered_total[15m])) > 0',
+    });
+    expect(rules.find((r) => r.alert === 'WorkerMetricsAbsent')).toMatchObject({
+      expr: 'absent(worker_stream_lag)',
+      labels: { severity: 'critical' },
+    });
     expect(rules.find((r) => r.alert === 'WorkerStreamLag')).toMatchObject({
       expr: 'max(worker_stream_lag) > 10000',
       for: '10m',

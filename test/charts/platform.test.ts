@@ -36,14 +36,14 @@ describe('PlatformChart', () => {
     expect(policy('default-deny')).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
   });
 
-  test('lets every pod resolve names and reach the Pod Identity agent and AWS APIs', () => {
+  test('lets every pod resolve names and reach the Pod Identity agent and AWS APIs inside the VPC only', () => {
     expect(policy('allow-dns').egress[0].ports).toEqual([
       { protocol: 'UDP', port: 53 },
       { protocol: 'TCP', port: 53 },
     ]);
     expect(policy('allow-aws-apis').egress).toEqual([
       { to: [{ ipBlock: { cidr: '169.254.170.23/32' } }], ports: [{ protocol: 'TCP', port: 80 }] },
-      { to: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: [{ protocol: 'TCP', port: 443 }] },
+      { to: [{ ipBlock: { cidr: '10.2.0.0/16' } }], ports: [{ protocol: 'TCP', port: 443 }] },
     ]);
   });
 

@@ -103,6 +103,7 @@ describe('NetworkStack', () => {
         'logs',
         'monitoring',
         'secretsmanager',
+        'sns',
         'ssm',
         'ssmmessages',
         'sts',

@@ -4,6 +4,7 @@ import { PROFILE_NAMES } from '../../lib/config';
 import { ALARM_THRESHOLDS } from '../../lib/observability/alarm-thresholds';
 import { JAEGER_IMAGE, KUBE_PROMETHEUS_STACK_CHART, PROMETHEUS_ADAPTER_CHART } from '../../lib/observability/versions';
 import { synthApp } from '../support/synth-app';
+import { renderReferences } from '../workloads/manifest-json';
 
 describe.each(PROFILE_NAMES)('ObservabilityStack (%s)', (name) => {
   const { profile, template } = synthApp(name);
@@ -14,10 +15,16 @@ describe.each(PROFILE_NAMES)('ObservabilityStack (%s)', (name) => {
     t.hasResourceProperties('AWS::SNS::Topic', {
       KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^MonitoringTopicKey'), 'Arn'] },
     });
-    t.hasResourceProperties('AWS::SNS::Subscription', {
-      Protocol: 'email',
-      Endpoint: profile.observability.alarmEmail,
-    });
+    for (const address of profile.observability.alertEmails) {
+      t.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: address });
+    }
+    for (const url of profile.observability.alertHttpsEndpoints) {
+      t.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'https', Endpoint: url });
+    }
+    t.resourceCountIs(
+      'AWS::SNS::Subscription',
+      profile.observability.alertEmails.length + profile.observability.alertHttpsEndpoints.length,
+    );
     const alarms = Object.values(t.findResources('AWS::CloudWatch::Alarm'));
     expect(alarms.length).toBeGreaterThan(0);
     for (const alarm of alarms) {
@@ -72,7 +79,7 @@ describe.each(PROFILE_NAMES)('ObservabilityStack (%s)', (name) => {
       Version: KUBE_PROMETHEUS_STACK_CHART.version,
       Namespace: 'observability',
     });
-    const values = JSON.parse(chart.Properties.Values);
+    const values = JSON.parse(renderReferences(chart.Properties.Values));
     expect(values.prometheus.prometheusSpec.retention).toBe(`${profile.observability.metricsRetentionDays}d`);
     expect(values.prometheus.prometheusSpec.storageSpec.volumeClaimTemplate.spec.resources.requests.storage).toBe(
       `${profile.observability.metricsVolumeGiB}Gi`,
@@ -160,7 +167,7 @@ describe.each(PROFILE_NAMES)('ObservabilityStack data-store alarms (%s)', (name)
   });
 
   test('ships node logs with Fluent Bit and sets up their retention in the domain', () => {
-    t.hasResourceProperties('Custom::AWSCDK-EKS-HelmChart', { Chart: 'fluent-bit', Namespace: 'observability' });
+    t.hasResourceProperties('Custom::AWSCDK-EKS-HelmChart', { Chart: 'fluent-bit', Namespace: 'observability-agents' });
     t.hasResourceProperties('Custom::CoTalkSearchLogSetup', {
       IndexPrefix: 'co-talk-logs',
       RetentionDays: profile.observability.logRetentionDays,

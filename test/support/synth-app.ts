@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { TEST_ALERT_DESTINATIONS } from './alert-destinations';
 import { createCoTalkStacks, type CoTalkStacks } from '../../lib/co-talk-app';
 import { type Profile, type ProfileName, loadProfile } from '../../lib/config';
 
@@ -19,9 +20,21 @@ const context = JSON.parse(readFileSync(join(__dirname, '..', '..', 'cdk.json'),
   unknown
 >;
 
+/** A test's own variant of a profile gets the test destinations when it names none. */
+function withAlerts(profile: Profile): Profile {
+  const { alertEmails, alertHttpsEndpoints } = profile.observability;
+  if (alertEmails.length + alertHttpsEndpoints.length > 0) return profile;
+  const alerts = {
+    alertEmails: [...(TEST_ALERT_DESTINATIONS.alertEmails ?? [])],
+    alertHttpsEndpoints: [...(TEST_ALERT_DESTINATIONS.alertHttpsEndpoints ?? [])],
+  };
+  return { ...profile, observability: { ...profile.observability, ...alerts } };
+}
+
 /** Builds (or reuses) the whole app for a shipped profile name or a validated profile. */
 export function synthApp(profileOrName: ProfileName | Profile): SynthesizedApp {
-  const profile = typeof profileOrName === 'string' ? loadProfile(profileOrName) : profileOrName;
+  const profile =
+    typeof profileOrName === 'string' ? loadProfile(profileOrName, TEST_ALERT_DESTINATIONS) : withAlerts(profileOrName);
   const key = typeof profileOrName === 'string' ? profileOrName : JSON.stringify(profileOrName);
   const hit = cache.get(key);
   if (hit) return hit;

@@ -1,5 +1,6 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { TEST_ALERT_DESTINATIONS } from './alert-destinations';
 import { createCoTalkStacks, type CoTalkStacks } from '../../lib/co-talk-app';
 import { loadProfile, type Profile, type ProfileName } from '../../lib/config';
 import cdkJson from '../../cdk.json';
@@ -33,7 +34,7 @@ export function buildProfileApp(name: ProfileName): ProfileApp {
     context: { ...cdkJson.context, ...cdkContext, env: name, 'aws:cdk:enable-path-metadata': true },
     builtinCloudFormationValidation: false,
   });
-  const profile = loadProfile(name);
+  const profile = loadProfile(name, TEST_ALERT_DESTINATIONS);
   return { profile, app, stacks: createCoTalkStacks(app, profile) };
 }
 

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { DIAGRAM_PROFILE, generateDiagramBlock } from '../../tools/diagram/cli';
 import { renderMermaid } from '../../tools/diagram/mermaid';
 import { diagramBlock, END_MARKER, replaceDiagram, START_MARKER } from '../../tools/diagram/readme-block';
+import { TEST_ALERT_DESTINATIONS } from '../support/alert-destinations';
 import { synthFixture } from './fixture-app';
 
 describe('renderMermaid', () => {
@@ -49,7 +50,8 @@ describe('the README block', () => {
   test('the committed diagram matches the synthesized app (run npm run diagram when this fails)', async () => {
     const root = path.resolve(__dirname, '..', '..');
     const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
-    expect(readme).toContain(await generateDiagramBlock(root, DIAGRAM_PROFILE));
+    const alerts = { alertEmails: TEST_ALERT_DESTINATIONS.alertEmails?.join(',') };
+    expect(readme).toContain(await generateDiagramBlock(root, DIAGRAM_PROFILE, alerts));
     // A whole-app synth in a child process: generous, as the machine may be busy.
   }, 300_000);
 });

@@ -20,7 +20,8 @@ export function manifestObjects(template: Template, constructId: string): K8sObj
   return JSON.parse(renderReferences(resources[0][1].Properties.Manifest));
 }
 
-function renderReferences(value: unknown): string {
+/** A CloudFormation string (plain or `Fn::Join`) with each reference as a readable marker. */
+export function renderReferences(value: unknown): string {
   if (typeof value === 'string') return value;
   const v = value as Record<string, unknown>;
   if (v['Fn::Join']) {

@@ -10,11 +10,18 @@ import { diagramBlock, replaceDiagram } from './readme-block';
 /** The profile the README pictures: the design brief's target column. */
 export const DIAGRAM_PROFILE = 'prod';
 
-/** Synthesizes `profile` from `repoDir` and returns the README block picturing it. */
-export async function generateDiagramBlock(repoDir: string, profile: string): Promise<string> {
+/**
+ * Synthesizes `profile` from `repoDir` and returns the README block picturing it; `context` adds
+ * the rest of the `-c` values (the alert destinations a non-dev profile needs).
+ */
+export async function generateDiagramBlock(
+  repoDir: string,
+  profile: string,
+  context: Record<string, unknown> = {},
+): Promise<string> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'co-talk-diagram-'));
   try {
-    const stacks = readAssembly(await synthesize({ repoDir, outdir: work, context: { env: profile } }));
+    const stacks = readAssembly(await synthesize({ repoDir, outdir: work, context: { ...context, env: profile } }));
     return diagramBlock(renderMermaid(stacks), profile);
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
@@ -29,7 +36,7 @@ async function main(): Promise<number> {
   const repoDir = path.resolve(__dirname, '..', '..');
   const readmeFile = path.join(repoDir, 'README.md');
   const readme = fs.readFileSync(readmeFile, 'utf8');
-  const updated = replaceDiagram(readme, await generateDiagramBlock(repoDir, profile));
+  const updated = replaceDiagram(readme, await generateDiagramBlock(repoDir, profile, context));
   if (values.check) {
     if (updated === readme) return 0;
     console.error('The architecture diagram in README.md is out of date: run npm run diagram and commit README.md');

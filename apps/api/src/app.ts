@@ -8,7 +8,15 @@ import Fastify, {
   type FastifyRequest,
 } from 'fastify';
 import { Histogram, type Registry } from 'prom-client';
-import { AccessTokenError, checkReady, verifyAccessToken, type Logger } from '@co-talk/common';
+import {
+  AccessTokenError,
+  checkReady,
+  endServerSpan,
+  startServerSpan,
+  verifyAccessToken,
+  type Logger,
+  type TraceSpan,
+} from '@co-talk/common';
 import type { ApiContext } from './context';
 import { installCors } from './cors';
 import { installErrorHandlers, refuseNonFiniteNumbers, unauthorized } from './http-errors';
@@ -77,11 +85,25 @@ export async function buildApp(ctx: ApiContext, registry: Registry, logger: Logg
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [registry],
   });
+  // One server span per request (sampled per OTEL_TRACES_SAMPLER; Kong's traceparent is honoured).
+  const spans = new WeakMap<object, TraceSpan>();
+  app.addHook('onRequest', async (request) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    spans.set(
+      request,
+      startServerSpan(`${request.method} ${route}`, request.headers, {
+        'http.request.method': request.method,
+        'http.route': route,
+      }),
+    );
+  });
   app.addHook('onResponse', async (request, reply) => {
     duration.observe(
       { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
       reply.elapsedTime / 1000,
     );
+    const span = spans.get(request);
+    if (span) endServerSpan(span, reply.statusCode);
   });
 
   const hide = { schema: { hide: true } };

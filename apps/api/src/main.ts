@@ -5,6 +5,7 @@ import {
   loadSecretEnvOrExit,
   postgresOptionsFromEnv,
   resolveSecretEnv,
+  startTracing,
 } from '@co-talk/common';
 import { startApi } from './api';
 import { apiEnvShape } from './config';
@@ -30,8 +31,9 @@ async function main(): Promise<void> {
     return;
   }
   if (command !== undefined) throw new Error(`unknown command "${command}"; expected none (serve) or "migrate"`);
+  const tracing = startTracing(process.env);
   const api = await startApi(env, logger);
-  stopOnSignals(logger, () => api.stop());
+  stopOnSignals(logger, () => api.stop().then(() => tracing?.shutdown()));
 }
 
 main().catch((err) => {

@@ -11,3 +11,4 @@ export * from './search';
 export * from './room-members';
 export * from './secrets';
 export * from './shutdown';
+export * from './tracing';

@@ -8,6 +8,8 @@ import {
   startProbeServer,
   type Logger,
   type MemberRemoved,
+  endServerSpan,
+  startServerSpan,
 } from '@co-talk/common';
 import type { Registry } from 'prom-client';
 import { WebSocket, WebSocketServer } from 'ws';
@@ -262,6 +264,9 @@ export class Gateway {
   private readonly onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
     (socket as Socket).setTimeout(0);
     socket.on('error', destroy);
+    // Ends at 101 when accepted below; a refused upgrade ends it when the socket closes.
+    const span = startServerSpan('websocket upgrade', request.headers, { 'http.request.method': 'GET' });
+    socket.once('close', () => endServerSpan(span, undefined, { 'websocket.upgrade.result': 'refused' }));
     if (this.draining !== null)
       return this.refuse(socket, 503, 'draining', 'server is draining; retry another instance');
     if (refuseForeignOrigin(request, socket, this.env.ALLOWED_ORIGINS))
@@ -287,6 +292,7 @@ export class Gateway {
             }
             this.wss.handleUpgrade(request, socket, head, (ws) => {
               socket.off('error', destroy);
+              endServerSpan(span, 101);
               this.metrics.upgrades.inc({ result: 'accepted' });
               const connection = new Connection(
                 ws,

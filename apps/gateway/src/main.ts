@@ -1,5 +1,5 @@
 import cluster from 'node:cluster';
-import { createLogger, EnvError, resolveSecretEnv } from '@co-talk/common';
+import { createLogger, EnvError, resolveSecretEnv, startTracing } from '@co-talk/common';
 import { AggregatorRegistry } from 'prom-client';
 import { loadGatewayEnv, type GatewayEnv } from './config';
 import { Gateway } from './gateway';
@@ -25,6 +25,8 @@ async function loadEnvOrExit(): Promise<GatewayEnv> {
 async function runGateway(env: GatewayEnv): Promise<void> {
   const inCluster = cluster.isWorker;
   const logger = createLogger({ service: 'gateway', level: env.LOG_LEVEL });
+  // Each event-loop process exports its own spans.
+  startTracing(process.env);
   const gateway = await Gateway.start(env, { logger, serveProbes: !inCluster });
   logger.info({ port: gateway.port, pid: process.pid }, 'gateway listening');
   if (inCluster) {

@@ -2,8 +2,10 @@ import {
   MESSAGE_STREAM_KEY,
   STREAM_MESSAGE_FIELD,
   roomChannel,
+  startSend,
   type ChatMessage,
   type RedisClient,
+  type SendTrace,
 } from '@co-talk/common';
 import { uuidv7 } from './uuidv7';
 
@@ -62,7 +64,8 @@ export type Accepted =
  *
  * KEYS: idempotency record, stream, user rate, address rate.
  * ARGV: record (`<id>|<createdAt>`), message JSON, record TTL (s), stream MAXLEN, then per rate
- * the emission interval and the burst tolerance (ms).
+ * the emission interval and the burst tolerance (ms), then any extra stream entry fields
+ * (the trace context of a sampled send).
  */
 const STORE_SCRIPT = `
 local previous = redis.call('GET', KEYS[1])
@@ -78,7 +81,9 @@ for i = 0, 1 do
   if tat - now > tolerance then return {2, i, tostring(math.ceil(tat - now - tolerance))} end
   tats[i + 1] = tat + interval
 end
-redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[4], '*', '${STREAM_MESSAGE_FIELD}', ARGV[2])
+local entry = {'XADD', KEYS[2], 'MAXLEN', '~', ARGV[4], '*', '${STREAM_MESSAGE_FIELD}', ARGV[2]}
+for i = 9, #ARGV do entry[#entry + 1] = ARGV[i] end
+redis.call(unpack(entry))
 redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[3])
 for i = 0, 1 do
   redis.call('SET', KEYS[3 + i], tostring(tats[i + 1]), 'PX', math.ceil(tats[i + 1] - now) + 1)
@@ -130,22 +135,45 @@ export class MessageStore {
     clientMsgId: string,
     content: string,
   ): Promise<Accepted> {
+    // Sampled once per send; the stream entry carries the trace to the worker.
+    const traced = startSend({ 'chat.room.id': roomId });
+    try {
+      const accepted = await this.store(traced, senderId, address, roomId, clientMsgId, content);
+      traced.end();
+      return accepted;
+    } catch (err) {
+      traced.end(err);
+      throw err;
+    }
+  }
+
+  private async store(
+    traced: SendTrace,
+    senderId: string,
+    address: string,
+    roomId: string,
+    clientMsgId: string,
+    content: string,
+  ): Promise<Accepted> {
     const now = Date.now();
     const id = uuidv7(now);
     const createdAt = new Date(now).toISOString();
     const message: ChatMessage = { id, roomId, senderId, clientMsgId, content, createdAt };
     const json = JSON.stringify(message);
     const prefix = this.options.keyPrefix;
-    const reply = await (this.redis as unknown as StoringClient).storeMessage(
-      `${prefix}chat:idem:${this.slotTag}:${roomId}:${senderId}:${clientMsgId}`,
-      this.streamKey,
-      `${prefix}chat:rate:${this.slotTag}:user:${senderId}`,
-      `${prefix}chat:rate:${this.slotTag}:addr:${address}`,
-      `${id}|${createdAt}`,
-      json,
-      this.options.idempotencyTtlSeconds,
-      this.options.streamMaxLen,
-      ...this.rateArgs,
+    const reply = await traced.append((trace) =>
+      (this.redis as unknown as StoringClient).storeMessage(
+        `${prefix}chat:idem:${this.slotTag}:${roomId}:${senderId}:${clientMsgId}`,
+        this.streamKey,
+        `${prefix}chat:rate:${this.slotTag}:user:${senderId}`,
+        `${prefix}chat:rate:${this.slotTag}:addr:${address}`,
+        `${id}|${createdAt}`,
+        json,
+        this.options.idempotencyTtlSeconds,
+        this.options.streamMaxLen,
+        ...this.rateArgs,
+        ...trace,
+      ),
     );
     if (reply[0] === 1) {
       const [firstId, firstCreatedAt] = reply[1].split('|');

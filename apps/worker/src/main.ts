@@ -1,4 +1,4 @@
-import { createLogger, stopOnSignals, loadSecretEnvOrExit, resolveSecretEnv } from '@co-talk/common';
+import { createLogger, stopOnSignals, loadSecretEnvOrExit, resolveSecretEnv, startTracing } from '@co-talk/common';
 import { workerEnvShape } from './config';
 import { startWorker } from './worker';
 
@@ -6,8 +6,10 @@ import { startWorker } from './worker';
 async function main(): Promise<void> {
   const env = await loadSecretEnvOrExit(workerEnvShape, resolveSecretEnv);
   const logger = createLogger({ service: 'worker', level: env.LOG_LEVEL });
+  const tracing = startTracing(process.env);
   const worker = await startWorker(env, logger);
-  stopOnSignals(logger, () => worker.stop());
+  // Flush the last spans after the last batch.
+  stopOnSignals(logger, () => worker.stop().then(() => tracing?.shutdown()));
 }
 
 main().catch((err) => {

@@ -1,7 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   chatMessageSchema,
+  startStore,
   STREAM_MESSAGE_FIELD,
+  STREAM_TRACE_FIELD,
   type ChatMessage,
   type Logger,
   type RedisClient,
@@ -53,6 +55,8 @@ interface ParsedBatch {
   readonly ids: string[];
   readonly messages: ChatMessage[];
   readonly rejected: { id: string; reason: string; raw: string }[];
+  /** The trace context of each entry a sampled send wrote (most entries have none). */
+  readonly traceparents: string[];
 }
 
 export class StreamConsumer {
@@ -189,13 +193,18 @@ export class StreamConsumer {
     const batch = parseEntries(entries);
 
     const unique = dedupe(batch.messages);
+    const traced = startStore(batch.traceparents);
     let result: StoreResult;
     try {
       result = await sink.store(unique);
     } catch (err) {
-      if (!sink.isDataError(err)) throw err;
+      if (!sink.isDataError(err)) {
+        traced.end(err);
+        throw err;
+      }
       result = await this.storeOneByOne(unique, batch);
     }
+    traced.end();
     metrics.stored.inc(result.stored);
     metrics.duplicates.inc(Math.max(0, batch.messages.length - result.stored - countRejectedMessages(batch)));
     // A copy (same sender key, another id) is acknowledged like any duplicate, and not indexed:
@@ -236,11 +245,16 @@ export class StreamConsumer {
 
 /** Splits stream entries into valid messages and entries that can never be stored. */
 export function parseEntries(entries: StreamEntry[]): ParsedBatch {
-  const batch: ParsedBatch = { ids: [], messages: [], rejected: [] };
+  const batch: ParsedBatch = { ids: [], messages: [], rejected: [], traceparents: [] };
   for (const [id, fields] of entries) {
     batch.ids.push(id);
     // A null entry was trimmed from the stream while pending: nothing left to store.
     if (fields === null) continue;
+    // Sampled sends carry their trace context as a second field pair.
+    if (fields.length > 2) {
+      const at = fields.indexOf(STREAM_TRACE_FIELD);
+      if (at >= 0 && at % 2 === 0 && fields[at + 1] !== undefined) batch.traceparents.push(fields[at + 1]);
+    }
     const index = fields.indexOf(STREAM_MESSAGE_FIELD);
     const raw = index >= 0 && index % 2 === 0 ? fields[index + 1] : undefined;
     if (raw === undefined) {

@@ -81,7 +81,11 @@ export const dev: ProfileInput = {
     wafRateLimitPer5Minutes: 1000,
   },
   observability: {
-    alarmEmail: 'co-talk-dev-alerts@example.com',
+    // dev may run without a subscriber; pass -c alertEmails=you@your-domain to get its alarms.
+    alertEmails: [],
+    alertHttpsEndpoints: [],
+    // Every send traced: dev traffic is small and traces are what it is for.
+    traceSampleRatio: 1,
     logRetentionDays: 14,
     metricsRetentionDays: 7,
     metricsVolumeGiB: 50,

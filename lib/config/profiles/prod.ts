@@ -84,7 +84,11 @@ export const prod: ProfileInput = {
     wafRateLimitPer5Minutes: 3000,
   },
   observability: {
-    alarmEmail: 'co-talk-prod-alerts@example.com',
+    // Named at deploy time (-c alertEmails=... / -c alertHttpsEndpoints=...): see the README.
+    alertEmails: [],
+    alertHttpsEndpoints: [],
+    // 1% of sends: about 500 traces/s at the target load of 50,000 sends/s.
+    traceSampleRatio: 0.01,
     logRetentionDays: 90,
     metricsRetentionDays: 30,
     metricsVolumeGiB: 500,

@@ -82,7 +82,11 @@ export const scale: ProfileInput = {
     wafRateLimitPer5Minutes: 3000,
   },
   observability: {
-    alarmEmail: 'co-talk-scale-alerts@example.com',
+    // Named at deploy time (-c alertEmails=... / -c alertHttpsEndpoints=...): see the README.
+    alertEmails: [],
+    alertHttpsEndpoints: [],
+    // 0.1%: the scale-out volume would swamp one Jaeger at a higher ratio.
+    traceSampleRatio: 0.001,
     logRetentionDays: 90,
     metricsRetentionDays: 30,
     metricsVolumeGiB: 1000,

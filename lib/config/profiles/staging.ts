@@ -83,7 +83,11 @@ export const staging: ProfileInput = {
     wafRateLimitPer5Minutes: 2000,
   },
   observability: {
-    alarmEmail: 'co-talk-staging-alerts@example.com',
+    // Named at deploy time (-c alertEmails=... / -c alertHttpsEndpoints=...): see the README.
+    alertEmails: [],
+    alertHttpsEndpoints: [],
+    // 10%: enough traces of every path at staging volume.
+    traceSampleRatio: 0.1,
     logRetentionDays: 30,
     metricsRetentionDays: 15,
     metricsVolumeGiB: 100,
