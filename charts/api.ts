@@ -39,6 +39,9 @@ export function apiEnv(props: ApiChartProps): Record<string, string> {
     // Kong's jwt plugin refuses tokens that live longer (maximum_expiration, same profile field).
     ACCESS_TOKEN_TTL_SECONDS: String(app.accessTokenTtlSeconds),
     ALLOWED_ORIGINS: app.allowedOrigins.join(','),
+    // Requests arrive through the ALB and Kong, both in the VPC: their X-Forwarded-For names the
+    // client, whose address sign-in throttling counts (else every client would be Kong's pod).
+    API_TRUSTED_PROXIES: props.profile.network.vpcCidr,
     // The migrations Job applies them once, before this Deployment rolls (see api-migrations.ts).
     MIGRATE_ON_START: 'false',
   });

@@ -82,6 +82,11 @@ export interface ChatWorkloadProps {
   /** Limits how fast the HPA removes pods. @default - Kubernetes' default policies */
   readonly scaleDownPolicy?: ScaleDownPolicy;
   /**
+   * HPA metrics besides CPU and memory utilisation (which stay as guards).
+   * @default - CPU and memory only
+   */
+  readonly extraMetrics?: readonly k8s.MetricSpecV2[];
+  /**
    * Run as this ServiceAccount, created elsewhere (by a chart applied earlier), instead of one of
    * the workload's own. @default - the workload creates a ServiceAccount named `name`
    */
@@ -213,6 +218,7 @@ export class ChatWorkload extends Construct {
           ...(props.size.targetMemoryPercent === undefined
             ? []
             : [utilization('memory', props.size.targetMemoryPercent)]),
+          ...(props.extraMetrics ?? []),
         ],
         behavior:
           props.size.scaleDownStabilizationSeconds === undefined && props.scaleDownPolicy === undefined

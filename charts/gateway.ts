@@ -6,11 +6,13 @@ import {
   APP_PORTS,
   appEnv,
   BACKEND_USES,
+  GATEWAY_CONNECTIONS_METRIC,
   GATEWAY_READINESS_PATH,
   type GatewayEnvName,
 } from '../lib/contract';
 import { backendEnv, type ChatBackends } from './backends';
 import { ChatWorkload } from './chat-workload';
+import * as k8s from './imports/k8s';
 import { TargetGroupBinding } from './imports/elbv2.k8s.aws';
 import { tracingEnv } from './tracing-env';
 import { cpuMillis } from './quantity';
@@ -38,7 +40,7 @@ export class GatewayChart extends Chart {
 
   constructor(scope: Construct, id: string, props: GatewayChartProps) {
     super(scope, id, props);
-    const { app, workloads } = props.profile;
+    const { app, workloads, capacity } = props.profile;
     const ports = APP_PORTS.gateway;
 
     this.workload = new ChatWorkload(this, 'Gateway', {
@@ -58,6 +60,7 @@ export class GatewayChart extends Chart {
         GATEWAY_DRAIN_SECONDS: String(app.gatewayDrainSeconds),
         // Browser pages from other origins may not open connections with a user's token.
         ALLOWED_ORIGINS: app.allowedOrigins.join(','),
+        GATEWAY_HEARTBEAT_INTERVAL_MS: String(app.gatewayHeartbeatIntervalSeconds * 1000),
         // The brief: one event loop per core, counted from the pod's CPU, not the node's.
         GATEWAY_WORKERS: String(Math.max(1, Math.floor(cpuMillis(workloads.gateway.cpu) / 1000))),
       }),
@@ -67,6 +70,17 @@ export class GatewayChart extends Chart {
       // One draining pod at a time: each removal moves its connections onto the others.
       scaleDownPolicy: { pods: 1, periodSeconds: app.deregistrationDelaySeconds + app.gatewayDrainSeconds },
       replaceWithoutSurge: true,
+      // Scale on the unit the brief's table is written in: connections per pod, at the profile's
+      // planned figure per server (within what `lib/capacity` shows a server holds).
+      extraMetrics: [
+        {
+          type: 'Pods',
+          pods: {
+            metric: { name: GATEWAY_CONNECTIONS_METRIC },
+            target: { type: 'AverageValue', averageValue: k8s.Quantity.fromNumber(capacity.targetPerServer) },
+          },
+        },
+      ],
     });
 
     new TargetGroupBinding(this, 'NlbBinding', {

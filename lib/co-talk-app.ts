@@ -1,5 +1,6 @@
 import { type App, Tags } from 'aws-cdk-lib';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { assertCapacity } from './capacity';
 import { BACKEND_USES, type BackendUse } from './contract';
 import { ClusterStack } from './cluster/cluster-stack';
 import type { Profile } from './config';
@@ -27,6 +28,8 @@ export interface CoTalkStacks {
  * environments can share an account.
  */
 export function createCoTalkStacks(app: App, profile: Profile): CoTalkStacks {
+  // Before any stack: a profile whose gateway path cannot carry its connection target stops synth.
+  assertCapacity(profile);
   const env = { account: profile.env.account, region: profile.env.region };
   const stackName = (part: string) => `CoTalk-${profile.name}-${part}`;
 

@@ -4,6 +4,7 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { Construct } from 'constructs';
 import type { NodeGroupProfile } from '../config';
 import { DEDICATED_NODE_ROLES, NODE_ROLE_LABEL, type NodeRole } from '../contract';
+import { gatewayNodeUserData } from './gateway-node-tuning';
 
 /** Props for {@link ChatNodeGroups}. */
 export interface ChatNodeGroupsProps {
@@ -42,6 +43,8 @@ export class ChatNodeGroups extends Construct {
       const launchTemplate = new ec2.LaunchTemplate(this, `${groupId}LaunchTemplate`, {
         requireImdsv2: true,
         securityGroup: props.cluster.clusterSecurityGroup,
+        // Gateway nodes hold the WebSocket connections: larger conntrack table and open-file limit.
+        userData: role === 'gateway' ? gatewayNodeUserData() : undefined,
         blockDevices: [
           {
             deviceName: '/dev/xvda',

@@ -303,12 +303,29 @@ export const profileSchema = z
         accessTokenTtlSeconds: int(60, 86_400),
         /** Browser origins (`scheme://host[:port]`) the API answers CORS for and the gateway accepts. */
         allowedOrigins: z.array(browserOrigin),
+        /**
+         * Seconds between the gateway's heartbeats (`GATEWAY_HEARTBEAT_INTERVAL_MS`): they keep each
+         * connection's flow alive through the NLB's idle timeout (checked by `lib/capacity`).
+         */
+        gatewayHeartbeatIntervalSeconds: int(5, 300),
       })
       .strict()
       .refine((a) => a.apiPublicRateLimitPerMinute < a.apiRateLimitPerMinute, {
         path: ['apiPublicRateLimitPerMinute'],
         message: 'must be below app.apiRateLimitPerMinute (the public operations get the stricter limit)',
       }),
+    /**
+     * The WebSocket connections this environment must carry (the brief's scaling table), checked
+     * at synth against every limit between a client and a gateway process (`lib/capacity`).
+     */
+    capacity: z
+      .object({
+        /** Concurrent connections across all gateway servers at `workloads.gateway.minReplicas`. */
+        targetConnections: int(1, 100_000_000),
+        /** Concurrent connections one gateway server (pod) is planned to hold; the HPA's per-pod target. */
+        targetPerServer: int(1, 10_000_000),
+      })
+      .strict(),
     edge: z
       .object({
         /** ACM certificate for the ALB and NLB listeners; when absent, one is issued through `hostedZone`. */
@@ -526,6 +543,15 @@ export const profileSchema = z
         ['app', 'gatewayDrainSeconds'],
         `deregistrationDelaySeconds + gatewayDrainSeconds (${gatewayStop} s) must be at most 120 when the gateway nodes are SPOT (EC2's two-minute interruption notice)`,
       );
+    }
+    if (p.capacity.targetPerServer * p.workloads.gateway.minReplicas < p.capacity.targetConnections) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['capacity', 'targetPerServer'],
+        message:
+          `times workloads.gateway.minReplicas (${p.workloads.gateway.minReplicas}) must reach capacity.targetConnections ` +
+          `(${p.capacity.targetConnections}); got ${p.capacity.targetPerServer}`,
+      });
     }
     const { gateway } = p.cluster.nodeGroups;
     // One gateway pod per gateway node (the brief's "server"): the node group must cover the HPA.

@@ -62,3 +62,10 @@ export const TRACE_COLLECTOR_OTLP_ENDPOINT = `http://${TRACE_COLLECTOR.service}.
 
 /** The EKS Pod Identity agent's link-local address on every node (pods fetch credentials there). */
 export const POD_IDENTITY_AGENT = { cidr: '169.254.170.23/32', port: 80 } as const;
+
+/**
+ * The gateway's open-connection gauge (apps/gateway/src/gateway-metrics.ts), summed over a pod's
+ * workers by its primary. Prometheus Adapter (`lib/observability/prometheus-adapter.ts`) serves it
+ * to the gateway's HPA as a per-pod custom metric, so the gateway scales on connections.
+ */
+export const GATEWAY_CONNECTIONS_METRIC = 'gateway_connections';

@@ -7,6 +7,14 @@ import { Construct } from 'constructs';
 import { createClientSecurityGroup } from './client-security-group';
 import { GATEWAY_HEALTH_PATH, GATEWAY_HEALTH_PORT, GATEWAY_PORT } from '../contract';
 
+/**
+ * The gateway target group preserves client addresses, so the NLB does not translate the source of
+ * its connections to the pods: with translation it holds about 55,000 connections per target (IP
+ * and port), which would cap a one-port pod at 55,000 (reasoning in `lib/edge/README.md`; the
+ * capacity model in `lib/capacity` reads this).
+ */
+export const GATEWAY_CLIENT_IP_PRESERVATION = true;
+
 /** Props for {@link WebSocketLoadBalancer}. */
 export interface WebSocketLoadBalancerProps {
   /** The VPC; the NLB goes into its public subnets. */
@@ -33,9 +41,9 @@ export interface WebSocketLoadBalancerProps {
  * target group that the gateway pods are bound to.
  *
  * TLS terminates here rather than passing through: the certificate stays in ACM (no private key
- * in the cluster), the gateway's event loops spend no CPU on handshakes for up to a million
- * connections per pod, and an NLB writes access logs for TLS listeners only. Inside the VPC the
- * hop to the pod is plain TCP.
+ * in the cluster), the gateway's event loops spend no CPU on handshakes for the connections each
+ * pod holds (`npm run capacity`), and an NLB writes access logs for TLS listeners only. Inside the
+ * VPC the hop to the pod is plain TCP, from the client's own address (client IP preservation).
  */
 export class WebSocketLoadBalancer extends Construct {
   /** The load balancer. */
@@ -70,10 +78,9 @@ export class WebSocketLoadBalancer extends Construct {
       deregistrationDelay: Duration.seconds(props.drainSeconds),
       // Keep established connections open through the drain; the pod closes them itself.
       connectionTermination: false,
-      // The gateway's per-address limits need the client's address; IP targets over TCP/TLS get
-      // the NLB's own by default. The pod security group still admits only the NLB's group.
-      // https://docs.aws.amazon.com/elasticloadbalancing/latest/network/edit-target-group-attributes.html#client-ip-preservation
-      preserveClientIp: true,
+      // Also what the gateway's per-address limits need: the client's own address, not the NLB's.
+      // The pod security group still admits only the NLB's group.
+      preserveClientIp: GATEWAY_CLIENT_IP_PRESERVATION,
       healthCheck: {
         protocol: elbv2.Protocol.HTTP,
         port: String(GATEWAY_HEALTH_PORT),

@@ -15,6 +15,7 @@ export const OBSERVABILITY_PODS = {
   grafana: { 'app.kubernetes.io/name': 'grafana' },
   operator: { app: 'kube-prometheus-stack-operator' },
   fluentBit: { 'app.kubernetes.io/name': 'fluent-bit' },
+  prometheusAdapter: { 'app.kubernetes.io/name': 'prometheus-adapter' },
 } as const;
 
 /** Ports the policies open, from the charts' defaults. */
@@ -24,6 +25,8 @@ const PORTS = {
   /** The operator's admission webhook (TLS), which the API server calls. */
   operatorWebhook: 10250,
   fluentBitMetrics: 2020,
+  /** The Prometheus Adapter's custom metrics API (TLS), which the API server aggregates. */
+  prometheusAdapter: 6443,
 } as const;
 
 /** Props for {@link ObservabilityNetworkPolicies}. */
@@ -153,6 +156,28 @@ function observabilityPolicies(props: ObservabilityNetworkPoliciesProps): Policy
       podSelector: { matchLabels: OBSERVABILITY_PODS.prometheus },
       policyTypes: ['Ingress'],
       ingress: [{ from: [{ podSelector: { matchLabels: OBSERVABILITY_PODS.grafana } }], ports: tcp(PORTS.prometheus) }],
+    }),
+    // The Prometheus Adapter answers the HPA's custom metrics from Prometheus.
+    policy(ns, 'prometheus-adapter-to-prometheus', {
+      podSelector: { matchLabels: OBSERVABILITY_PODS.prometheusAdapter },
+      policyTypes: ['Egress'],
+      egress: [{ to: [prometheus], ports: tcp(PORTS.prometheus) }],
+    }),
+    policy(ns, 'prometheus-from-prometheus-adapter', {
+      podSelector: { matchLabels: OBSERVABILITY_PODS.prometheus },
+      policyTypes: ['Ingress'],
+      ingress: [
+        {
+          from: [{ podSelector: { matchLabels: OBSERVABILITY_PODS.prometheusAdapter } }],
+          ports: tcp(PORTS.prometheus),
+        },
+      ],
+    }),
+    // The API server reaches the adapter's custom metrics API from its addresses in the VPC.
+    policy(ns, 'prometheus-adapter-from-api-server', {
+      podSelector: { matchLabels: OBSERVABILITY_PODS.prometheusAdapter },
+      policyTypes: ['Ingress'],
+      ingress: [{ from: [{ ipBlock: { cidr: props.vpcCidr } }], ports: tcp(PORTS.prometheusAdapter) }],
     }),
     policy(ns, 'prometheus-to-alertmanager', {
       podSelector: { matchLabels: OBSERVABILITY_PODS.prometheus },

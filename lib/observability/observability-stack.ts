@@ -12,6 +12,7 @@ import { JaegerTracing } from './jaeger-tracing';
 import { LogShipping } from './log-shipping';
 import { CHAT_NAMESPACE } from '../contract';
 import { ObservabilityNetworkPolicies, observabilityNamespaceObjects } from './observability-namespaces';
+import { PrometheusAdapter } from './prometheus-adapter';
 import { PrometheusStack } from './prometheus-stack';
 
 /** Props for {@link ObservabilityStack}. */
@@ -79,6 +80,9 @@ export class ObservabilityStack extends Stack {
       alertTopic: this.monitoring.topic,
     });
     this.prometheus = prometheus;
+    // The gateway's HPA reads its connections per pod through it.
+    const adapter = new PrometheusAdapter(this, 'PrometheusAdapter', { cluster });
+    adapter.node.addDependency(prometheus);
     const tracing = new JaegerTracing(this, 'Tracing', {
       cluster,
       retentionDays: observability.traceRetentionDays,

@@ -21,3 +21,10 @@ export const FLUENT_BIT_CHART: PinnedChart = {
 
 /** Jaeger v2 (an OpenTelemetry Collector distribution): receives OTLP, stores and serves traces. */
 export const JAEGER_IMAGE = 'jaegertracing/jaeger:2.12.0';
+
+/** Prometheus Adapter: serves Prometheus series to the HPA as custom metrics (the gateway's connections). */
+export const PROMETHEUS_ADAPTER_CHART: PinnedChart = {
+  chart: 'prometheus-adapter',
+  repository: 'https://prometheus-community.github.io/helm-charts',
+  version: '5.3.0',
+};

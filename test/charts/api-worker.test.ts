@@ -72,6 +72,7 @@ describe('ApiChart and WorkerChart', () => {
       CACHE_L2_TTL_SECONDS: '3600',
       ACCESS_TOKEN_TTL_SECONDS: '3600',
       ALLOWED_ORIGINS: 'https://chat.example.com',
+      API_TRUSTED_PROXIES: profile.network.vpcCidr,
       MIGRATE_ON_START: 'false',
     });
   });

@@ -30,7 +30,13 @@ describe('GatewayChart', () => {
     expect(pod.containers[0].env).toEqual(expect.arrayContaining([{ name: 'GATEWAY_DRAIN_SECONDS', value: '90' }]));
   });
 
-  test('scales on CPU and memory, removing one pod per drain period after a long stabilization', () => {
+  test('heartbeats at the profile interval (GATEWAY_HEARTBEAT_INTERVAL_MS)', () => {
+    expect(pod.containers[0].env).toEqual(
+      expect.arrayContaining([{ name: 'GATEWAY_HEARTBEAT_INTERVAL_MS', value: '30000' }]),
+    );
+  });
+
+  test('scales on connections per pod with CPU and memory as guards, removing one pod per drain period after a long stabilization', () => {
     expect(ofKind(objects, 'HorizontalPodAutoscaler')[0].spec).toEqual({
       scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'gateway' },
       minReplicas: 10,
@@ -38,6 +44,13 @@ describe('GatewayChart', () => {
       metrics: [
         { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 60 } } },
         { type: 'Resource', resource: { name: 'memory', target: { type: 'Utilization', averageUtilization: 80 } } },
+        {
+          type: 'Pods',
+          pods: {
+            metric: { name: 'gateway_connections' },
+            target: { type: 'AverageValue', averageValue: 100_000 },
+          },
+        },
       ],
       behavior: {
         scaleDown: {

@@ -1,5 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { CONTROL_PLANE_LOG_TYPES } from '../../lib/cluster/chat-cluster';
+import { GATEWAY_CONTAINER_NOFILE, GATEWAY_NODE_CONNTRACK_MAX } from '../../lib/cluster/gateway-node-tuning';
 import { CHAT_NAMESPACE as WORKLOAD_NAMESPACE, NODE_ROLE_LABEL } from '../../lib/contract';
 import { ADDON_VERSIONS, CLUSTER_AUTOSCALER_CHART, LOAD_BALANCER_CONTROLLER_CHART } from '../../lib/cluster/versions';
 import { PROFILE_NAMES } from '../../lib/config';
@@ -116,6 +117,54 @@ describe.each(PROFILE_NAMES)('ClusterStack (%s)', (name) => {
         },
       ]);
     }
+  });
+
+  test('gateway nodes alone get the connection limits the capacity model counts on', () => {
+    const withUserData = Object.values(t.findResources('AWS::EC2::LaunchTemplate')).filter(
+      (lt) => lt.Properties.LaunchTemplateData.UserData !== undefined,
+    );
+    expect(withUserData).toHaveLength(1);
+    const userData = withUserData[0].Properties.LaunchTemplateData.UserData;
+    // Only the gateway template has user data: MIME multi-part text, joined from literal parts (the
+    // shell part is a base64 part, `Fn::Base64` of its literal script).
+    const body = userData['Fn::Base64'] as string | { 'Fn::Join': [string, unknown[]] };
+    const text =
+      typeof body === 'string'
+        ? body
+        : body['Fn::Join'][1]
+            .map((part) => {
+              if (typeof part === 'object' && part !== null && 'Fn::Base64' in part) part = part['Fn::Base64'];
+              if (typeof part !== 'string') throw new Error(`user data part is not literal: ${JSON.stringify(part)}`);
+              return part;
+            })
+            .join(body['Fn::Join'][0]);
+    expect(text).toMatch(/^Content-Type: multipart\/mixed; boundary=/);
+    // nodeadm: containerd's base runtime spec gives every container 1048576 open files.
+    expect(text).toContain('Content-Type: application/node.eks.aws');
+    expect(text).toContain(
+      [
+        '  containerd:',
+        '    baseRuntimeSpec:',
+        '      process:',
+        '        rlimits:',
+        '          - type: RLIMIT_NOFILE',
+        `            soft: ${GATEWAY_CONTAINER_NOFILE}`,
+        `            hard: ${GATEWAY_CONTAINER_NOFILE}`,
+      ].join('\n'),
+    );
+    // The conntrack table kept at its planned size after kube-proxy sets its own, smaller one.
+    expect(text).toContain(`want=${GATEWAY_NODE_CONNTRACK_MAX}`);
+    expect(text).toContain('echo "$want" > /proc/sys/net/netfilter/nf_conntrack_max');
+    expect(text).toContain('OnUnitActiveSec=30s');
+    expect(text).toContain('systemctl enable --now co-talk-conntrack-floor.timer');
+    expect([GATEWAY_CONTAINER_NOFILE, GATEWAY_NODE_CONNTRACK_MAX]).toEqual([1_048_576, 2_097_152]);
+    const gatewayGroup = Object.values(t.findResources('AWS::EKS::Nodegroup')).find(
+      (g) => g.Properties.Labels[NODE_ROLE_LABEL] === 'gateway',
+    )!;
+    const [templateId] = Object.entries(t.findResources('AWS::EC2::LaunchTemplate')).find(
+      ([, lt]) => lt === withUserData[0],
+    )!;
+    expect(gatewayGroup.Properties.LaunchTemplate.Id).toEqual({ Ref: templateId });
   });
 
   test('installs every managed add-on at its pinned version', () => {

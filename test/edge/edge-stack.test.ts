@@ -130,7 +130,7 @@ describe.each(PROFILE_NAMES)('EdgeStack (%s)', (name) => {
     );
   });
 
-  test('the gateway target group preserves client addresses, for the per-address limits', () => {
+  test('the gateway target group preserves client addresses: no per-target port limit (lib/capacity), the per-address limits see clients', () => {
     const groups = t.findResources('AWS::ElasticLoadBalancingV2::TargetGroup', { Properties: { Protocol: 'TCP' } });
     const [group] = Object.values(groups);
     expect(attribute(group, 'TargetGroupAttributes', 'preserve_client_ip.enabled')).toBe('true');

@@ -64,22 +64,38 @@ describe.each(PROFILE_NAMES)('isolation (%s)', (name) => {
 
   test('every Helm release of the observability stack installs into a namespace with those guards', () => {
     const releases = Object.values(app.template('observability').findResources('Custom::AWSCDK-EKS-HelmChart'));
-    expect(releases.map((r) => r.Properties.Namespace).sort()).toEqual(['observability', 'observability-agents']);
+    expect(releases.map((r) => r.Properties.Namespace).sort()).toEqual([
+      'observability',
+      'observability',
+      'observability-agents',
+    ]);
     const values = JSON.parse(
       renderReferences(releases.find((r) => r.Properties.Chart === 'kube-prometheus-stack')!.Properties.Values),
     );
     expect(values['prometheus-node-exporter'].namespaceOverride).toBe('observability-agents');
   });
 
-  test('no policy opens egress to the internet; the AWS APIs are reached inside the VPC', () => {
+  test('egress leaves the VPC only on 443, and only to AWS APIs the profile creates no endpoint for', () => {
     const policies = everything.filter((o) => o.kind === 'NetworkPolicy');
-    const cidrs = policies.flatMap((p) =>
+    const peers = policies.flatMap((p) =>
       [...(p.spec.egress ?? []), ...(p.spec.ingress ?? [])].flatMap((rule: K8sObject) =>
-        [...(rule.to ?? []), ...(rule.from ?? [])].map((peer: K8sObject) => peer.ipBlock?.cidr).filter(Boolean),
+        [...(rule.to ?? []), ...(rule.from ?? [])]
+          .filter((peer: K8sObject) => peer.ipBlock?.cidr)
+          .map((peer: K8sObject) => ({ policy: p.metadata.name, cidr: peer.ipBlock.cidr, ports: rule.ports })),
       ),
     );
-    expect(cidrs).not.toContain('0.0.0.0/0');
-    expect(new Set(cidrs)).toEqual(new Set([app.profile.network.vpcCidr, '169.254.170.23/32']));
+    const endpoints = app.profile.network.interfaceEndpoints;
+    const outside = peers.filter((p) => p.cidr === '0.0.0.0/0');
+    // Secrets Manager for the apps, SNS for Alertmanager: through NAT when not through an endpoint.
+    const expected = [
+      ...(endpoints.SecretsManager ? [] : ['allow-aws-apis']),
+      ...(endpoints.Sns ? [] : ['allow-kubernetes-and-aws-apis', 'allow-kubernetes-and-aws-apis']),
+    ];
+    expect(outside.map((p) => p.policy).sort()).toEqual(expected.sort());
+    for (const p of outside) expect(p.ports).toEqual([{ protocol: 'TCP', port: 443 }]);
+    expect(new Set(peers.map((p) => p.cidr).filter((c) => c !== '0.0.0.0/0'))).toEqual(
+      new Set([app.profile.network.vpcCidr, '169.254.170.23/32']),
+    );
   });
 
   test('the flows the tools need are allowed explicitly', () => {
@@ -88,6 +104,13 @@ describe.each(PROFILE_NAMES)('isolation (%s)', (name) => {
         (o) => o.kind === 'NetworkPolicy' && o.metadata.name === n && (o.metadata.namespace ?? 'co-talk') === ns,
       )?.spec;
     expect(policy('observability', 'grafana-to-prometheus').egress[0].ports).toEqual([{ protocol: 'TCP', port: 9090 }]);
+    expect(policy('observability', 'prometheus-adapter-to-prometheus').egress[0].ports).toEqual([
+      { protocol: 'TCP', port: 9090 },
+    ]);
+    expect(policy('observability', 'prometheus-adapter-from-api-server').ingress[0]).toEqual({
+      from: [{ ipBlock: { cidr: app.profile.network.vpcCidr } }],
+      ports: [{ protocol: 'TCP', port: 6443 }],
+    });
     expect(policy('observability', 'prometheus-to-alertmanager').egress[0].ports).toEqual([
       { protocol: 'TCP', port: 9093 },
     ]);
@@ -127,7 +150,8 @@ describe.each(PROFILE_NAMES)('isolation (%s)', (name) => {
       ],
     });
     const endpoints = Object.values(network.findResources('AWS::EC2::VPCEndpoint'));
-    expect(endpoints.length).toBeGreaterThan(10);
+    // The profile's interface endpoints and the S3 gateway endpoint, each with the policy.
+    expect(endpoints).toHaveLength(Object.keys(app.profile.network.interfaceEndpoints).length + 1);
     for (const endpoint of endpoints) {
       expect(endpoint.Properties.PolicyDocument.Statement).toContainEqual({
         Sid: 'ThisAccountOnly',

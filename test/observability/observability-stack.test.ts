@@ -2,7 +2,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { parse } from 'yaml';
 import { PROFILE_NAMES } from '../../lib/config';
 import { ALARM_THRESHOLDS } from '../../lib/observability/alarm-thresholds';
-import { JAEGER_IMAGE, KUBE_PROMETHEUS_STACK_CHART } from '../../lib/observability/versions';
+import { JAEGER_IMAGE, KUBE_PROMETHEUS_STACK_CHART, PROMETHEUS_ADAPTER_CHART } from '../../lib/observability/versions';
 import { synthApp } from '../support/synth-app';
 import { renderReferences } from '../workloads/manifest-json';
 
@@ -86,6 +86,33 @@ describe.each(PROFILE_NAMES)('ObservabilityStack (%s)', (name) => {
     );
     // Never the chart's well-known default admin password.
     expect(values.grafana.adminPassword).toBe('');
+  });
+
+  test('installs Prometheus Adapter serving the gateway connections per pod to the HPA, nothing else', () => {
+    const [chart] = Object.values(
+      t.findResources('Custom::AWSCDK-EKS-HelmChart', { Properties: { Chart: PROMETHEUS_ADAPTER_CHART.chart } }),
+    );
+    expect(chart.Properties).toMatchObject({
+      Repository: 'https://prometheus-community.github.io/helm-charts',
+      Version: PROMETHEUS_ADAPTER_CHART.version,
+      Namespace: 'observability',
+      Release: 'prometheus-adapter',
+    });
+    expect(chart.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/^PrometheusChart/)]));
+    const values = JSON.parse(chart.Properties.Values);
+    expect(values.prometheus).toEqual({ url: 'http://kube-prometheus-stack-prometheus.observability.svc', port: 9090 });
+    // Default rules off and no resource rules: metrics.k8s.io stays with the metrics-server add-on.
+    expect(values.rules).toEqual({
+      default: false,
+      custom: [
+        {
+          seriesQuery: 'gateway_connections{namespace!="",pod!=""}',
+          resources: { overrides: { namespace: { resource: 'namespace' }, pod: { resource: 'pod' } } },
+          name: { matches: '^gateway_connections$', as: 'gateway_connections' },
+          metricsQuery: 'sum(<<.Series>>{<<.LabelMatchers>>}) by (<<.GroupBy>>)',
+        },
+      ],
+    });
   });
 
   test('runs Jaeger with OTLP in and Badger storage expiring spans after the trace retention', () => {

@@ -12,7 +12,9 @@ import {
   signAccessToken,
   TokenSigningKeys,
 } from '@co-talk/common';
+import { heldWithHeartbeats, raiseOpenFileLimit, reconnectStorm, type BenchKit } from './capacity-scenarios';
 import { runClient, type ClientReport, type ClientTask, type OrchestratorCommand } from './client';
+import { runHeldClient, type HeldTask } from './held';
 import { LatencyRecorder, nowUs } from './latency';
 
 /**
@@ -24,7 +26,8 @@ import { LatencyRecorder, nowUs } from './latency';
  * BENCH_FANOUT_SECONDS (5, counted after BENCH_WARMUP_SECONDS, 2, at the same rate),
  * BENCH_ROOM100_RATE (messages/s into the 100-member room, 5000),
  * BENCH_ROOMS_RATE (messages/s over the 1,000 rooms of 10, 2000), BENCH_ONLY (comma-separated scenario
- * names: idle, rate, room100, rooms1000), BENCH_GATEWAY_NODE_ARGS and
+ * names: idle, rate, room100, rooms1000; the capacity scenarios heartbeat and storm run only when
+ * named, see capacity-scenarios.ts for theirs), BENCH_GATEWAY_NODE_ARGS and
  * BENCH_CLIENT_NODE_ARGS (e.g. --cpu-prof).
  */
 
@@ -41,6 +44,9 @@ interface Gateway {
   readonly process: ChildProcess;
   readonly port: number;
 }
+
+/** Gateways still running: killed when the run ends, whatever a scenario left behind. */
+const STARTED = new Set<ChildProcess>();
 
 let nextPort = 28_000 + Math.floor(Math.random() * 1000) * 2;
 
@@ -87,7 +93,10 @@ async function startGateway(workers: number, settings: Record<string, string> = 
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
-  const deadline = Date.now() + 20_000;
+  STARTED.add(child);
+  child.once('exit', () => STARTED.delete(child));
+  // Many workers on a busy two-core machine can take a while to come up.
+  const deadline = Date.now() + 120_000;
   for (;;) {
     try {
       if ((await fetch(`http://127.0.0.1:${port + 1}/readyz`)).status === 200) break;
@@ -496,22 +505,43 @@ async function main(): Promise<void> {
         .join(' ')}`,
   );
   const only = process.env.BENCH_ONLY?.split(',');
+  const capacityRuns = only?.some((name) => name === 'heartbeat' || name === 'storm') ?? false;
+  // The capacity scenarios hold 100,000-200,000 sockets: raise the open-file limit when allowed.
+  const fileLimit = capacityRuns ? raiseOpenFileLimit(262_144) : 0;
+  if (capacityRuns) console.log(`open files per process: ${fileLimit}`);
+  const kit: BenchKit = {
+    startGateway,
+    stopGateway,
+    gatewayPids,
+    gatewayRss,
+    workerSpread,
+    heapUsed: (gateway) => heapUsed(gateway),
+    addMembers,
+    tokens: () => TOKENS,
+    cpuSeconds,
+    benchFile: __filename,
+  };
   const scenarios: Array<[string, () => Promise<string>]> = [
     ['idle', idleConnections],
     ['rate', connectionRates],
     ['room100', () => fanout('fan-out, one room of 100', 1, 100, num('BENCH_ROOM100_RATE', 5000))],
     ['rooms1000', () => fanout('fan-out, 1,000 rooms of 10', 1000, 10, num('BENCH_ROOMS_RATE', 2000))],
+    ['heartbeat', () => heldWithHeartbeats(kit, fileLimit)],
+    ['storm', () => reconnectStorm(kit)],
   ];
   try {
     for (const [name, run] of scenarios) {
-      if (only && !only.includes(name)) continue;
+      if (only ? !only.includes(name) : name === 'heartbeat' || name === 'storm') continue;
+      // The capacity scenarios open 100,000-200,000 connections first: ten minutes at most.
+      const limitMs = name === 'heartbeat' || name === 'storm' ? 600_000 : SCENARIO_TIMEOUT_MS;
       const result = await Promise.race([
         run(),
-        sleep(SCENARIO_TIMEOUT_MS).then(() => `${name}: did not finish within ${SCENARIO_TIMEOUT_MS / 1000} s`),
+        sleep(limitMs).then(() => `${name}: did not finish within ${limitMs / 1000} s`),
       ]);
       console.log(`${result} (load average ${loadavg()[0].toFixed(2)})`);
     }
   } finally {
+    for (const child of STARTED) child.kill('SIGKILL');
     const redis = createRedis({ url: REDIS_URL });
     await redis.del(`${PREFIX}chat:messages`);
     const stream = (redis as import('ioredis').Redis).scanStream({ match: `${PREFIX}*`, count: 1000 });
@@ -531,6 +561,8 @@ function sleep(ms: number): Promise<void> {
 
 if (process.argv[2] === 'client') {
   void runClient(JSON.parse(process.argv[3]) as ClientTask, (report) => process.send!(report));
+} else if (process.argv[2] === 'held-client') {
+  void runHeldClient(JSON.parse(process.argv[3]) as HeldTask, (report) => process.send!(report));
 } else {
   main().catch((err: unknown) => {
     console.error(err);

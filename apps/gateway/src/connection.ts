@@ -1,8 +1,9 @@
 import type { WebSocket } from 'ws';
 
 /**
- * Per-connection state, kept deliberately small: at a million connections per server every field
- * costs megabytes. No closures, no timers per connection; collections are created on first use.
+ * Per-connection state, kept deliberately small: a server is planned for 100,000 connections in
+ * prod and holds far more (`npm run capacity`), so every field costs megabytes. No closures, no
+ * timers per connection; collections are created on first use.
  */
 export class Connection {
   /** Rooms joined; null until the first join. */

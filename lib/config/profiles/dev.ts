@@ -100,7 +100,10 @@ export const dev: ProfileInput = {
     apiPublicRateLimitPerMinute: 30,
     accessTokenTtlSeconds: 3600,
     allowedOrigins: ['https://dev.chat.example.com'],
+    gatewayHeartbeatIntervalSeconds: 30,
   },
+  // A sandbox: one small server.
+  capacity: { targetConnections: 10_000, targetPerServer: 10_000 },
   edge: {
     certificateArn: 'arn:aws:acm:ap-northeast-2:111111111111:certificate/00000000-0000-4000-8000-000000000001',
     allowedIngressCidrs: ['0.0.0.0/0'],

@@ -117,7 +117,10 @@ export const prod: ProfileInput = {
     apiPublicRateLimitPerMinute: 30,
     accessTokenTtlSeconds: 3600,
     allowedOrigins: ['https://chat.example.com'],
+    gatewayHeartbeatIntervalSeconds: 30,
   },
+  // The brief's target column: 1M connections on 10 servers.
+  capacity: { targetConnections: 1_000_000, targetPerServer: 100_000 },
   edge: {
     certificateArn: 'arn:aws:acm:ap-northeast-2:333333333333:certificate/00000000-0000-4000-8000-000000000003',
     allowedIngressCidrs: ['0.0.0.0/0'],

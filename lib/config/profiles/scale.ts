@@ -108,7 +108,10 @@ export const scale: ProfileInput = {
     apiPublicRateLimitPerMinute: 30,
     accessTokenTtlSeconds: 3600,
     allowedOrigins: ['https://chat.example.com'],
+    gatewayHeartbeatIntervalSeconds: 30,
   },
+  // The brief's scale-out column: 10M connections on 50 servers.
+  capacity: { targetConnections: 10_000_000, targetPerServer: 200_000 },
   edge: {
     certificateArn: 'arn:aws:acm:ap-northeast-2:444444444444:certificate/00000000-0000-4000-8000-000000000004',
     allowedIngressCidrs: ['0.0.0.0/0'],

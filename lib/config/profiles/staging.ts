@@ -104,7 +104,10 @@ export const staging: ProfileInput = {
     apiPublicRateLimitPerMinute: 30,
     accessTokenTtlSeconds: 3600,
     allowedOrigins: ['https://staging.chat.example.com'],
+    gatewayHeartbeatIntervalSeconds: 30,
   },
+  // The brief's initial column: 3 servers at the target column's 100,000 each.
+  capacity: { targetConnections: 300_000, targetPerServer: 100_000 },
   edge: {
     certificateArn: 'arn:aws:acm:ap-northeast-2:222222222222:certificate/00000000-0000-4000-8000-000000000002',
     allowedIngressCidrs: ['0.0.0.0/0'],

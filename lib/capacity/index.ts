@@ -1,0 +1,3 @@
+export * from './model';
+export * from './instance-types';
+export * from './sources';
