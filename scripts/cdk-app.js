@@ -20,7 +20,7 @@ esbuild.buildSync({
   bundle: true,
   packages: 'external',
   platform: 'node',
-  target: 'node20',
+  target: 'node24',
   format: 'cjs',
   logLevel: 'warning',
   sourcemap: 'inline',

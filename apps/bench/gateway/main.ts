@@ -458,7 +458,7 @@ async function main(): Promise<void> {
     entryPoints: [join(__dirname, '../../gateway/src/main.ts')],
     bundle: true,
     platform: 'node',
-    target: 'node20',
+    target: 'node24',
     outfile: join(DIST, 'gateway.js'),
     logLevel: 'warning',
   });
