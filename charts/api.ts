@@ -1,12 +1,12 @@
 import { Chart, type ChartProps } from 'cdk8s';
 import type { Construct } from 'constructs';
 import type { Profile } from '../lib/config';
-import { BACKEND_USES, backendEnv, type ChatBackends } from './backends';
+import { APP_PATHS, APP_PORTS, BACKEND_USES, WORKLOAD_SERVICE_ACCOUNTS } from '../lib/contract';
+import { backendEnv, type ChatBackends } from './backends';
 import { ChatWorkload } from './chat-workload';
-import { APP_PATHS, APP_PORTS } from './ports';
 
 /** The api's ServiceAccount (its Pod Identity association names it); the migrations chart creates it. */
-export const API_SERVICE_ACCOUNT = 'api';
+export const API_SERVICE_ACCOUNT = WORKLOAD_SERVICE_ACCOUNTS.api;
 
 /** Props for {@link ApiChart}. */
 export interface ApiChartProps extends ChartProps {

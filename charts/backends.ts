@@ -1,3 +1,5 @@
+import type { BackendUse } from '../lib/contract';
+
 /**
  * Where the data stores are, on which ports, and which Secrets Manager secrets hold their
  * credentials. The workloads stack fills this from the data stack's typed properties; standalone
@@ -62,21 +64,6 @@ export interface TokenBackend {
   /** Secret whose string is the HS256 key. */
   readonly secretArn: string;
 }
-
-/** A backend an app talks to. */
-export type BackendUse =
-  'database' | 'database-primary' | 'redis-cache' | 'redis-pubsub' | 'redis-streams' | 'opensearch' | 'jwt';
-
-/** Which backends each app uses; the network policies and Pod Identity grants follow the same table. */
-export const BACKEND_USES = {
-  // Room membership sets live in the cache cluster: the gateway checks them on join.
-  gateway: ['redis-pubsub', 'redis-streams', 'redis-cache', 'jwt'],
-  api: ['database', 'redis-cache', 'opensearch', 'jwt'],
-  // The worker writes to the primary only: no replica hosts.
-  worker: ['database-primary', 'redis-streams', 'opensearch'],
-  // Rate-limit counters in the pub/sub cluster, and the token key its jwt plugin verifies with.
-  kong: ['redis-pubsub', 'jwt'],
-} as const satisfies Record<string, readonly BackendUse[]>;
 
 /** `rediss://host:port`: TLS, and no password (the token comes from its secret). */
 export function redisUrl(redis: RedisBackend): string {

@@ -1,7 +1,7 @@
 import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { DEDICATED_NODE_ROLES, NODE_ROLE_LABEL, type NodeRole } from '../lib/cluster/node-roles';
+import { DEDICATED_NODE_ROLES, NODE_ROLE_LABEL, type NodeRole } from '../lib/contract';
 import type { WorkloadProfile } from '../lib/config';
 import { requirePinnedImage, type ImagePinning } from './image';
 import * as k8s from './imports/k8s';

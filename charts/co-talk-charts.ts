@@ -1,5 +1,6 @@
 import type { Construct } from 'constructs';
 import type { Profile } from '../lib/config';
+import { CHAT_NAMESPACE } from '../lib/contract';
 import { ApiChart } from './api';
 import { ApiMigrationsChart } from './api-migrations';
 import type { ChatBackends } from './backends';
@@ -8,9 +9,6 @@ import { KongChart } from './kong';
 import { MonitoringChart } from './monitoring';
 import { PlatformChart } from './platform';
 import { WorkerChart } from './worker';
-
-/** The namespace every chat workload runs in (the cluster's Pod Identity associations name it). */
-export const CHAT_NAMESPACE = 'co-talk';
 
 /** Props for {@link CoTalkCharts}. */
 export interface CoTalkChartsProps {

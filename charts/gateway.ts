@@ -1,10 +1,10 @@
 import { Chart, type ChartProps } from 'cdk8s';
 import type { Construct } from 'constructs';
 import type { Profile } from '../lib/config';
-import { BACKEND_USES, backendEnv, type ChatBackends } from './backends';
+import { APP_PATHS, APP_PORTS, BACKEND_USES, GATEWAY_READINESS_PATH } from '../lib/contract';
+import { backendEnv, type ChatBackends } from './backends';
 import { ChatWorkload } from './chat-workload';
 import { TargetGroupBinding } from './imports/elbv2.k8s.aws';
-import { APP_PATHS, APP_PORTS, GATEWAY_READINESS_PATH } from './ports';
 import { cpuMillis } from './quantity';
 
 /** Props for {@link GatewayChart}. */

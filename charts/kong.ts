@@ -8,7 +8,7 @@ import type { ChatBackends } from './backends';
 import { ChatWorkload } from './chat-workload';
 import { requirePinnedImage } from './image';
 import { TargetGroupBinding } from './imports/elbv2.k8s.aws';
-import { APP_PORTS, KONG_PATHS } from './ports';
+import { APP_PORTS, KONG_PATHS } from '../lib/contract';
 import { cpuMillis, memoryMebibytes } from './quantity';
 
 /** Kong OSS, pinned to an exact release (its images are not built here, so no asset hash). */

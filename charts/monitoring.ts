@@ -2,8 +2,7 @@ import { Chart, type ChartProps } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 import { PrometheusRule, ServiceMonitor } from './imports/monitoring.coreos.com';
-import { MONITORING_STACK } from './monitoring-stack';
-import { APP_PATHS } from './ports';
+import { APP_PATHS, MONITORING_STACK } from '../lib/contract';
 
 /** Props for {@link MonitoringChart}. */
 export interface MonitoringChartProps extends ChartProps {

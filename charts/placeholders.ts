@@ -1,5 +1,4 @@
-import { DATABASE_NAME } from '../lib/data/database-name';
-import { DATA_PORTS } from '../lib/data/ports';
+import { DATA_PORTS, DATABASE_NAME } from '../lib/contract';
 import type { CoTalkChartsProps } from './co-talk-charts';
 
 /**

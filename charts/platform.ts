@@ -2,10 +2,9 @@ import { Chart, JsonPatch, type ChartProps } from 'cdk8s';
 import type { Construct } from 'constructs';
 import type { Profile, WorkloadProfile } from '../lib/config';
 import * as k8s from './imports/k8s';
-import { MONITORING_STACK } from './monitoring-stack';
+import { APP_PORTS, BACKEND_USES, MONITORING_STACK } from '../lib/contract';
 import { API_MIGRATE_NAME } from './api-migrations';
-import { BACKEND_USES, backendPorts, type ChatBackends } from './backends';
-import { APP_PORTS } from './ports';
+import { backendPorts, type ChatBackends } from './backends';
 import { cpuMillis, memoryMebibytes } from './quantity';
 
 /** The EKS Pod Identity agent's link-local address on every node. */

@@ -2,9 +2,9 @@ import { Chart, type ChartProps } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 import type { Profile } from '../lib/config';
-import { BACKEND_USES, backendEnv, type ChatBackends } from './backends';
+import { APP_PATHS, APP_PORTS, BACKEND_USES } from '../lib/contract';
+import { backendEnv, type ChatBackends } from './backends';
 import { ChatWorkload } from './chat-workload';
-import { APP_PATHS, APP_PORTS } from './ports';
 
 /** Props for {@link WorkerChart}. */
 export interface WorkerChartProps extends ChartProps {

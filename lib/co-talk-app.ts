@@ -1,6 +1,6 @@
 import { type App, Tags } from 'aws-cdk-lib';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { BACKEND_USES, type BackendUse } from '../charts/backends';
+import { BACKEND_USES, type BackendUse } from './contract';
 import { ClusterStack } from './cluster/cluster-stack';
 import type { Profile } from './config';
 import { DataStack } from './data/data-stack';

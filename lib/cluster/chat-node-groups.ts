@@ -3,7 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { Construct } from 'constructs';
 import type { NodeGroupProfile } from '../config';
-import { DEDICATED_NODE_ROLES, NODE_ROLE_LABEL, type NodeRole } from './node-roles';
+import { DEDICATED_NODE_ROLES, NODE_ROLE_LABEL, type NodeRole } from '../contract';
 
 /** Props for {@link ChatNodeGroups}. */
 export interface ChatNodeGroupsProps {

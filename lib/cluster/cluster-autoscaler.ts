@@ -2,7 +2,7 @@ import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { NODE_ROLE_LABEL } from './node-roles';
+import { NODE_ROLE_LABEL } from '../contract';
 import { controllerRelease } from './controller-release';
 import { CLUSTER_AUTOSCALER_CHART, CLUSTER_AUTOSCALER_IMAGE_TAG } from './versions';
 

@@ -3,7 +3,7 @@ import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { NODE_ROLE_LABEL } from './node-roles';
+import { NODE_ROLE_LABEL } from '../contract';
 import { controllerRelease } from './controller-release';
 import { LOAD_BALANCER_CONTROLLER_CHART } from './versions';
 

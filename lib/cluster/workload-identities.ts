@@ -2,15 +2,10 @@ import type * as eks from 'aws-cdk-lib/aws-eks-v2';
 import type * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { CHAT_NAMESPACE, WORKLOAD_SERVICE_ACCOUNTS } from '../contract';
 import { acknowledgeResourceWildcards } from '../shared/acknowledge-resource-wildcards';
 import { grantSecretRead } from '../shared/grant-secret-read';
 import { PodIdentityRole } from './pod-identity-role';
-
-/** The namespace the chat workloads run in; the charts create it. */
-export const WORKLOAD_NAMESPACE = 'co-talk';
-
-/** The chat workloads that call AWS APIs, with the service account each runs as. */
-export const WORKLOAD_SERVICE_ACCOUNTS = { gateway: 'gateway', api: 'api', worker: 'worker', kong: 'kong' } as const;
 
 /** The secrets each workload may read: its own connections' credentials, nothing else. */
 export interface WorkloadSecrets {
@@ -54,7 +49,7 @@ export class WorkloadIdentities extends Construct {
     const identity = (identityId: string, serviceAccountName: string, description: string) =>
       new PodIdentityRole(this, identityId, {
         cluster: props.cluster,
-        namespace: WORKLOAD_NAMESPACE,
+        namespace: CHAT_NAMESPACE,
         serviceAccountName,
         description,
       });

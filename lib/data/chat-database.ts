@@ -8,8 +8,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { Profile } from '../config';
 import { allowCloudWatchLogs } from '../shared/allow-cloudwatch-logs';
-import { DATABASE_NAME } from './database-name';
-import { DATA_PORTS } from './ports';
+import { DATA_PORTS, DATABASE_NAME } from '../contract';
 
 /** Props for {@link ChatDatabase}. */
 export interface ChatDatabaseProps {

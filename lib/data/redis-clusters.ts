@@ -6,7 +6,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { Profile } from '../config';
 import { allowCloudWatchLogs } from '../shared/allow-cloudwatch-logs';
-import { DATA_PORTS } from './ports';
+import { DATA_PORTS } from '../contract';
 import { RedisCluster } from './redis-cluster';
 
 /** Props for {@link RedisClusters}. */

@@ -8,7 +8,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { Profile } from '../config';
 import { allowCloudWatchLogs } from '../shared/allow-cloudwatch-logs';
-import { DATA_PORTS } from './ports';
+import { DATA_PORTS } from '../contract';
 
 /** Props for {@link SearchDomain}. */
 export interface SearchDomainProps {

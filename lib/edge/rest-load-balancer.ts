@@ -5,7 +5,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { createClientSecurityGroup } from './client-security-group';
-import { KONG_HEALTH_PATH, KONG_PROXY_PORT, KONG_STATUS_PORT } from './target-ports';
+import { KONG_HEALTH_PATH, KONG_PROXY_PORT, KONG_STATUS_PORT } from '../contract';
 
 /** Props for {@link RestLoadBalancer}. */
 export interface RestLoadBalancerProps {

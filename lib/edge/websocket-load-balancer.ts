@@ -5,7 +5,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { createClientSecurityGroup } from './client-security-group';
-import { GATEWAY_HEALTH_PATH, GATEWAY_HEALTH_PORT, GATEWAY_PORT } from './target-ports';
+import { GATEWAY_HEALTH_PATH, GATEWAY_HEALTH_PORT, GATEWAY_PORT } from '../contract';
 
 /** Props for {@link WebSocketLoadBalancer}. */
 export interface WebSocketLoadBalancerProps {

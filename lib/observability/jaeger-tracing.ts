@@ -1,8 +1,7 @@
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
-import { NODE_ROLE_LABEL } from '../cluster/node-roles';
-import { OBSERVABILITY_NAMESPACE } from './observability-namespace';
+import { NODE_ROLE_LABEL, OBSERVABILITY_NAMESPACE } from '../contract';
 import { JAEGER_IMAGE } from './versions';
 
 /** OTLP ports the apps export spans to, at `jaeger.observability:<port>`. */

@@ -7,7 +7,7 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { PodIdentityRole } from '../cluster/pod-identity-role';
 import { acknowledgeResourceWildcards } from '../shared/acknowledge-resource-wildcards';
-import { OBSERVABILITY_NAMESPACE } from './observability-namespace';
+import { OBSERVABILITY_NAMESPACE } from '../contract';
 import { SearchLogSetup } from './search-log-setup';
 import { FLUENT_BIT_CHART } from './versions';
 

@@ -10,7 +10,7 @@ import { logRetention } from '../shared/log-retention';
 import { ChatMonitoring, type MonitoredDatabase, type MonitoredRedis } from './chat-monitoring';
 import { JaegerTracing } from './jaeger-tracing';
 import { LogShipping } from './log-shipping';
-import { OBSERVABILITY_NAMESPACE } from './observability-namespace';
+import { OBSERVABILITY_NAMESPACE } from '../contract';
 import { PrometheusStack } from './prometheus-stack';
 
 /** Props for {@link ObservabilityStack}. */

@@ -1,8 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { Construct } from 'constructs';
-import { NODE_ROLE_LABEL } from '../cluster/node-roles';
-import { OBSERVABILITY_NAMESPACE } from './observability-namespace';
+import { KUBE_PROMETHEUS_STACK_RELEASE, NODE_ROLE_LABEL, OBSERVABILITY_NAMESPACE } from '../contract';
 import { KUBE_PROMETHEUS_STACK_CHART } from './versions';
 
 /** Props for {@link PrometheusStack}. */
@@ -38,7 +37,7 @@ export class PrometheusStack extends Construct {
     this.chart = new eks.HelmChart(this, 'Chart', {
       cluster: props.cluster,
       ...KUBE_PROMETHEUS_STACK_CHART,
-      release: 'kube-prometheus-stack',
+      release: KUBE_PROMETHEUS_STACK_RELEASE,
       namespace: OBSERVABILITY_NAMESPACE,
       createNamespace: false,
       wait: true,

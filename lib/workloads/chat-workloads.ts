@@ -4,7 +4,8 @@ import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { App, type Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { ChatBackends } from '../../charts/backends';
-import { CHAT_NAMESPACE, createCoTalkCharts, type CoTalkCharts } from '../../charts/co-talk-charts';
+import { createCoTalkCharts, type CoTalkCharts } from '../../charts/co-talk-charts';
+import { CHAT_NAMESPACE } from '../contract';
 import type { Profile } from '../config';
 
 /**

@@ -1,8 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { CONTROL_PLANE_LOG_TYPES } from '../../lib/cluster/chat-cluster';
-import { NODE_ROLE_LABEL } from '../../lib/cluster/node-roles';
+import { CHAT_NAMESPACE as WORKLOAD_NAMESPACE, NODE_ROLE_LABEL } from '../../lib/contract';
 import { ADDON_VERSIONS, CLUSTER_AUTOSCALER_CHART, LOAD_BALANCER_CONTROLLER_CHART } from '../../lib/cluster/versions';
-import { WORKLOAD_NAMESPACE } from '../../lib/cluster/workload-identities';
 import { PROFILE_NAMES } from '../../lib/config';
 import { synthApp } from '../support/synth-app';
 

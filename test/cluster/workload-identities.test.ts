@@ -30,7 +30,7 @@ const secretsStatement = (statements: Statement[]) =>
   statements.find((s) => [s.Action].flat().includes('secretsmanager:GetSecretValue'));
 
 describe.each(PROFILE_NAMES)('workload identities (%s)', (name) => {
-  // The secrets follow BACKEND_USES in charts/backends.ts: what each app's environment names.
+  // The secrets follow BACKEND_USES in lib/contract/backends.ts: what each app's environment names.
   test('the gateway reads the three AUTH tokens (cache: room membership) and the token key, nothing else', () => {
     const statements = statementsOf(name, 'Gateway');
     expect(outputs(secretsStatement(statements))).toEqual([

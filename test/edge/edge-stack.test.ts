@@ -7,7 +7,7 @@ import {
   KONG_HEALTH_PATH,
   KONG_PROXY_PORT,
   KONG_STATUS_PORT,
-} from '../../lib/edge/target-ports';
+} from '../../lib/contract';
 import { synthApp } from '../support/synth-app';
 
 type Resource = ReturnType<Template['findResources']>[string];

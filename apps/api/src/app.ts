@@ -1,4 +1,5 @@
 import swagger from '@fastify/swagger';
+import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts';
 import Fastify, {
   LogController,
   type FastifyBaseLogger,
@@ -90,11 +91,12 @@ export async function buildApp(ctx: ApiContext, registry: Registry, logger: Logg
   app.get('/metrics', hide, async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()));
   app.get('/openapi.json', hide, async () => app.swagger());
 
-  authRoutes(app, ctx);
-  userRoutes(app, ctx);
-  friendRoutes(app, ctx);
-  roomRoutes(app, ctx);
-  messageRoutes(app, ctx);
+  const typed = app.withTypeProvider<JsonSchemaToTsProvider>();
+  authRoutes(typed, ctx);
+  userRoutes(typed, ctx);
+  friendRoutes(typed, ctx);
+  roomRoutes(typed, ctx);
+  messageRoutes(typed, ctx);
   await app.ready();
   return app;
 }

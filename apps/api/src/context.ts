@@ -1,3 +1,11 @@
+import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts';
+import type {
+  FastifyBaseLogger,
+  FastifyInstance,
+  RawReplyDefaultExpression,
+  RawRequestDefaultExpression,
+  RawServerDefault,
+} from 'fastify';
 import type { Postgres, RedisClient } from '@co-talk/common';
 import type { TwoLevelCache } from './cache';
 import type { ApiEnv } from './config';
@@ -14,3 +22,15 @@ export interface ApiContext {
   /** Room membership mirrored to Redis for the gateway. */
   readonly members: RoomMembersMirror;
 }
+
+/**
+ * The app as the route modules see it: request and reply types come from each route's JSON
+ * schema (json-schema-to-ts), so a route declares its shape once.
+ */
+export type ApiApp = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  JsonSchemaToTsProvider
+>;

@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
+import { PATTERN_REASONS } from './schemas';
 
 /** An error whose status and message are safe to send to the client as they are. */
 export class HttpError extends Error {
@@ -53,7 +54,8 @@ export function installErrorHandlers(app: FastifyInstance): void {
       const field = fieldOf(error);
       const [first] = error.validation;
       const params = (first?.params ?? {}) as Record<string, unknown>;
-      const reason = params.additionalProperty ? 'is not a known field' : (first?.message ?? 'is invalid');
+      const pattern = typeof params.pattern === 'string' ? PATTERN_REASONS[params.pattern] : undefined;
+      const reason = params.additionalProperty ? 'is not a known field' : (pattern ?? first?.message ?? 'is invalid');
       const allowed = Array.isArray(params.allowedValues) ? ` (allowed: ${params.allowedValues.join(', ')})` : '';
       const body: ErrorBody = { error: 'bad_request', message: `${field}: ${reason}${allowed}`, field };
       return reply.code(400).send(body);

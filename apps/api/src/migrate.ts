@@ -2,6 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Pool } from 'pg';
 import type { Logger } from '@co-talk/common';
+import { withTransaction } from './transaction';
 
 /**
  * Applies `migrations/NNN_name.sql` in order, each in its own transaction, recording it in
@@ -42,13 +43,12 @@ export async function migrate(pool: Pool, dir: string, logger?: Logger): Promise
     for (const name of names) {
       if (done.has(name)) continue;
       const sql = await readFile(join(dir, name), 'utf8');
-      await client.query('BEGIN');
       try {
-        await client.query(sql);
-        await client.query('INSERT INTO schema_migrations (name) VALUES ($1)', [name]);
-        await client.query('COMMIT');
+        await withTransaction(client, async () => {
+          await client.query(sql);
+          await client.query('INSERT INTO schema_migrations (name) VALUES ($1)', [name]);
+        });
       } catch (err) {
-        await client.query('ROLLBACK');
         throw new Error(`migration ${name} failed: ${(err as Error).message}`, { cause: err });
       }
       logger?.info({ migration: name }, 'migration applied');

@@ -1,4 +1,4 @@
-import { decodeCursor, encodeCursor } from '../src/routes/messages';
+import { decodeCursor, encodeCursor } from '../src/cursor';
 import { hashPassword, verifyPassword } from '../src/passwords';
 import { searchBody } from '../src/message-search';
 import { listMigrations } from '../src/migrate';

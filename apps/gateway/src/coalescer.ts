@@ -71,6 +71,16 @@ export class Coalescer {
     }
   }
 
+  /**
+   * Writes `connection`'s queued events now, ahead of the next flush: before a close, so the
+   * events that explain it (acks, errors) reach the client first.
+   */
+  flushConnection(connection: Connection): void {
+    const events = connection.outbox;
+    connection.outbox = null;
+    if (events !== null) this.write(connection, encode(events), events.length);
+  }
+
   /** Writes every queued frame now. */
   readonly flush = (): void => {
     this.scheduled = false;

@@ -3,19 +3,11 @@ import type { Duplex } from 'node:stream';
 import {
   AccessTokenError,
   createMetricsRegistry,
-  createRedis,
   redisOptionsFromEnv,
-  ROOM_MEMBER_REMOVED_CHANNEL,
-  ROOM_MEMBERS_LOADED,
-  ROOM_MEMBERS_REBUILD_KEY,
-  roomMembersKey,
-  roomMembersRebuildPendingKey,
   startProbeServer,
   verifyAccessToken,
   type Logger,
-  memberRemovedSchema,
   type MemberRemoved,
-  type RedisClient,
 } from '@co-talk/common';
 import type { Registry } from 'prom-client';
 import { WebSocket, WebSocketServer } from 'ws';
@@ -26,6 +18,8 @@ import { Connection } from './connection';
 import { GatewayMetrics } from './gateway-metrics';
 import { InProgressError, MessageStore } from './message-store';
 import { parseClientFrame, serverEvent, type ClientFrame, type ErrorCode } from './protocol';
+import { GatewayRedis } from './redis-clients';
+import { MembershipUnknownError, RoomMembership } from './room-membership';
 import { Rooms } from './rooms';
 
 /** Close codes the gateway uses (RFC 6455 §7.4.1). */
@@ -34,17 +28,6 @@ export const CLOSE_POLICY_VIOLATION = 1008;
 
 /** Frames above the protocol limit get an error frame; frames above this multiple are not read at all (ws closes with 1009). */
 const HARD_FRAME_LIMIT_FACTOR = 4;
-
-/**
- * Waits between membership checks after asking the API to rebuild a room's set (about 1.5 s in
- * all); still unknown after that, the join gets `unavailable` and the client retries.
- */
-const MEMBERSHIP_REBUILD_WAITS_MS = [25, 50, 100, 200, 400, 800];
-/** How long a rebuild request for one room suppresses further requests for it. */
-const MEMBERSHIP_REBUILD_PENDING_SECONDS = 5;
-
-/** The room's membership set is missing and was not rebuilt in time. */
-class MembershipUnknownError extends Error {}
 
 /** Options beyond the environment. */
 export interface GatewayOptions {
@@ -61,23 +44,16 @@ const connectionOf = Symbol('connection');
 type TrackedSocket = WebSocket & { [connectionOf]: Connection };
 
 /**
- * One gateway event loop: the WebSocket listener, its connections and rooms, and its two Redis
- * connections (commands, subscriptions).
+ * One gateway event loop: the door (upgrade, token), inbound frames, and drain. Rooms, membership,
+ * storage and the outbound frames are the collaborators' (see the README's layout).
  */
 export class Gateway {
   readonly registry: Registry;
   readonly metrics: GatewayMetrics;
   private readonly server: Server;
   private readonly wss: WebSocketServer;
-  /** Streams cluster: idempotency keys and XADD. */
-  private readonly redis: RedisClient;
-  /** Pub/sub cluster: PUBLISH (commands) and SUBSCRIBE (a connection of its own). */
-  private readonly publisher: RedisClient;
-  private readonly subscriber: RedisClient;
-  /** Cache cluster: the room membership sets the API maintains. */
-  private readonly membership: RedisClient;
-  /** Cache cluster, subscribed: the API's announcements of removed members. */
-  private readonly membershipEvents: RedisClient;
+  private readonly redis: GatewayRedis;
+  private readonly membership: RoomMembership;
   private readonly coalescer: Coalescer;
   private readonly rooms: Rooms;
   private readonly store: MessageStore;
@@ -98,24 +74,14 @@ export class Gateway {
     this.metrics = new GatewayMetrics(this.registry);
     // Names show in CLIENT LIST; the key prefix tells apart gateways sharing one Redis (tests, dev).
     const name = env.REDIS_KEY_PREFIX === '' ? 'gateway' : `gateway-${env.REDIS_KEY_PREFIX.replace(/:/g, '-')}`;
-    const pubsub = redisOptionsFromEnv(env, 'pubsub');
-    this.redis = createRedis({ ...redisOptionsFromEnv(env, 'streams'), connectionName: name, autoPipelining: true });
-    this.publisher = createRedis({ ...pubsub, connectionName: `${name}-pub`, autoPipelining: true });
-    this.subscriber = createRedis({ ...pubsub, connectionName: `${name}-sub` });
-    const cache = redisOptionsFromEnv(env, 'cache');
-    this.membership = createRedis({ ...cache, connectionName: `${name}-members`, autoPipelining: true });
-    this.membershipEvents = createRedis({ ...cache, connectionName: `${name}-members-sub` });
-    for (const [client, role] of [
-      [this.redis, 'streams'],
-      [this.publisher, 'publisher'],
-      [this.subscriber, 'subscriber'],
-      [this.membership, 'membership'],
-      [this.membershipEvents, 'membership-events'],
-    ] as const) {
-      client.on('error', (err: Error) => logger.warn({ err: err.message, role }, 'redis connection error'));
-      client.on('ready', () => logger.info({ role }, 'redis ready'));
-    }
-    const sharded = pubsub.clusterMode ?? false;
+    this.redis = new GatewayRedis(env, name, logger);
+    this.membership = new RoomMembership({
+      cache: redisOptionsFromEnv(env, 'cache'),
+      keyPrefix: env.REDIS_KEY_PREFIX,
+      connectionName: name,
+      logger,
+      onRemoved: (notice) => this.onMemberRemoved(notice),
+    });
     this.coalescer = new Coalescer(
       env.GATEWAY_MAX_BUFFERED_BYTES,
       {
@@ -124,18 +90,17 @@ export class Gateway {
       },
       env.GATEWAY_FLUSH_INTERVAL_MS,
     );
-    this.rooms = new Rooms(this.subscriber, sharded, this.coalescer, {
+    this.rooms = new Rooms(this.redis.subscriber, this.redis.sharded, this.coalescer, {
       onFanout: (members, latencyMs) => {
         this.metrics.messagesOut.inc(members);
         this.metrics.fanoutLatency.observe(latencyMs / 1000);
       },
     });
-    this.followRemovals(cache.clusterMode ?? false);
-    this.store = new MessageStore(this.redis, this.publisher, {
+    this.store = new MessageStore(this.redis.streams, this.redis.publisher, {
       keyPrefix: env.REDIS_KEY_PREFIX,
       idempotencyTtlSeconds: env.GATEWAY_IDEMPOTENCY_TTL_SECONDS,
       streamMaxLen: env.GATEWAY_STREAM_MAXLEN,
-      sharded,
+      sharded: this.redis.sharded,
     });
     this.wss = new WebSocketServer({
       noServer: true,
@@ -187,12 +152,7 @@ export class Gateway {
 
   /** Ready to take connections: not draining and every Redis connection up. */
   isReady(): boolean {
-    return (
-      this.draining === null &&
-      [this.redis, this.publisher, this.subscriber, this.membership, this.membershipEvents].every(
-        (client) => client.status === 'ready',
-      )
-    );
+    return this.draining === null && this.redis.isReady() && this.membership.isReady();
   }
 
   /**
@@ -246,11 +206,7 @@ export class Gateway {
 
   private async shutdownClients(): Promise<void> {
     this.wss.close();
-    await Promise.allSettled(
-      [this.redis, this.publisher, this.subscriber, this.membership, this.membershipEvents].map((client) =>
-        client.quit(),
-      ),
-    );
+    await Promise.all([this.redis.quit(), this.membership.quit()]);
     if (this.probeServer !== null) {
       const probes = this.probeServer;
       await new Promise<void>((resolve) => probes.close(() => resolve()));
@@ -303,11 +259,7 @@ export class Gateway {
   private closeSocket(connection: Connection, code: number, reason: string): void {
     this.metrics.closes.inc({ code: String(code) });
     // Events queued this turn (the error frames that explain the close) go out first.
-    const events = connection.outbox;
-    connection.outbox = null;
-    if (events !== null && connection.socket.readyState === WebSocket.OPEN) {
-      connection.socket.send(`[${events.join(',')}]`);
-    }
+    this.coalescer.flushConnection(connection);
     connection.socket.close(code, reason);
   }
 
@@ -351,47 +303,12 @@ export class Gateway {
     this.dispatch(connection, parsed.frame);
   }
 
-  /**
-   * Takes a removed member's connections out of the room as soon as the API announces it (see
-   * `ROOM_MEMBER_REMOVED_CHANNEL`); ioredis subscribes again by itself after a reconnect.
-   */
-  private followRemovals(sharded: boolean): void {
-    const channel = `${this.env.REDIS_KEY_PREFIX}${ROOM_MEMBER_REMOVED_CHANNEL}`;
-    const subscribed = sharded ? this.membershipEvents.ssubscribe(channel) : this.membershipEvents.subscribe(channel);
-    subscribed.catch((err: Error) => this.logger.error({ err: err.message }, 'cannot follow member removals'));
-    this.membershipEvents.on(sharded ? 'smessage' : 'message', (from: string, json: string) => {
-      if (from !== channel) return;
-      const notice = parseMemberRemoved(json);
-      if (notice === null) return void this.logger.warn({ json }, 'malformed member removal notice');
-      for (const connection of this.rooms.removeUser(notice.roomId, notice.userId)) {
-        this.coalescer.enqueue(connection, serverEvent.left(notice.roomId, 'removed'));
-      }
-      this.metrics.rooms.set(this.rooms.size);
-    });
-  }
-
-  /**
-   * Whether the user is a member of the room, from the set the API mirrors into the cache
-   * cluster. A set without its marker is not mirrored yet: ask the API to rebuild it (once per
-   * room, however many joins are waiting) and look again.
-   */
-  private async isMember(roomId: string, userId: string): Promise<boolean> {
-    const prefix = this.env.REDIS_KEY_PREFIX;
-    const key = `${prefix}${roomMembersKey(roomId)}`;
-    for (let attempt = 0; ; attempt++) {
-      const [loaded, member] = await this.membership.smismember(key, ROOM_MEMBERS_LOADED, userId);
-      if (loaded === 1) return member === 1;
-      if (attempt === MEMBERSHIP_REBUILD_WAITS_MS.length) {
-        this.metrics.errors.inc({ code: 'membership_unknown' });
-        throw new MembershipUnknownError(`membership of room ${roomId} is not available`);
-      }
-      if (attempt === 0) {
-        const pending = `${prefix}${roomMembersRebuildPendingKey(roomId)}`;
-        const first = await this.membership.set(pending, '1', 'EX', MEMBERSHIP_REBUILD_PENDING_SECONDS, 'NX');
-        if (first === 'OK') await this.membership.rpush(`${prefix}${ROOM_MEMBERS_REBUILD_KEY}`, roomId);
-      }
-      await sleep(MEMBERSHIP_REBUILD_WAITS_MS[attempt]);
+  /** The API removed a member: take that user's live connections out of the room. */
+  private onMemberRemoved(notice: MemberRemoved): void {
+    for (const connection of this.rooms.removeUser(notice.roomId, notice.userId)) {
+      this.coalescer.enqueue(connection, serverEvent.left(notice.roomId, 'removed'));
     }
+    this.metrics.rooms.set(this.rooms.size);
   }
 
   private dispatch(connection: Connection, frame: ClientFrame): void {
@@ -409,7 +326,8 @@ export class Gateway {
             frame.roomId,
           );
         }
-        this.isMember(frame.roomId, connection.userId)
+        this.membership
+          .isMember(frame.roomId, connection.userId)
           .then((member) => {
             if (!member) {
               this.sendError(connection, 'not_a_member', `not a member of room ${frame.roomId}`, frame.roomId);
@@ -426,8 +344,8 @@ export class Gateway {
             },
             (err: unknown) => {
               this.rooms.leave(connection, frame.roomId);
-              if (!(err instanceof MembershipUnknownError))
-                this.logger.warn({ err: (err as Error).message }, 'join failed');
+              if (err instanceof MembershipUnknownError) this.metrics.errors.inc({ code: 'membership_unknown' });
+              else this.logger.warn({ err: (err as Error).message }, 'join failed');
               this.sendError(connection, 'unavailable', 'could not join the room; retry', frame.roomId);
             },
           );
@@ -502,16 +420,6 @@ function ignore(): void {}
 
 function destroy(this: Duplex): void {
   this.destroy();
-}
-
-/** A removal notice from the API, or null when it is not one. */
-function parseMemberRemoved(json: string): MemberRemoved | null {
-  try {
-    const notice = memberRemovedSchema.safeParse(JSON.parse(json));
-    return notice.success ? notice.data : null;
-  } catch {
-    return null; // not JSON
-  }
 }
 
 function sleep(ms: number): Promise<void> {

@@ -109,3 +109,16 @@ test('a consumer with more unread bytes than the limit is closed with 1013, the 
   expect(reader.events()).toEqual([[{ n: 1 }]]);
   expect(slow()).toBe(1);
 });
+
+test("flushConnection writes one connection's queued events at once, and the next flush does not repeat them", () => {
+  const { instance } = coalescer();
+  const [closing, other] = [recorder(), recorder()];
+  instance.enqueue(closing.connection, '{"type":"error"}');
+  instance.enqueue(other.connection, '{"type":"ack"}');
+  instance.flushConnection(closing.connection);
+  expect(closing.events()).toEqual([[{ type: 'error' }]]);
+  expect(other.events()).toEqual([]);
+  instance.flush();
+  expect(closing.events()).toEqual([[{ type: 'error' }]]);
+  expect(other.events()).toEqual([[{ type: 'ack' }]]);
+});

@@ -1,9 +1,8 @@
-import type { FastifyInstance } from 'fastify';
 import { signAccessToken } from '@co-talk/common';
-import type { ApiContext } from '../context';
+import type { ApiApp, ApiContext } from '../context';
 import { conflict, unauthorized } from '../http-errors';
 import { DUMMY_HASH_PROMISE, hashPassword, verifyPassword } from '../passwords';
-import { errorSchema, userSchema } from '../schemas';
+import { errorSchema, plainText, userSchema } from '../schemas';
 import { toUser, userCacheKey, USER_COLUMNS } from '../users';
 
 const credentials = {
@@ -15,10 +14,11 @@ const sessionSchema = {
   type: 'object',
   properties: { user: userSchema, accessToken: { type: 'string' }, expiresIn: { type: 'integer' } },
   required: ['user', 'accessToken', 'expiresIn'],
+  additionalProperties: false,
 } as const;
 
 /** Sign-up and sign-in; both answer with the user and an access token for the API and the gateway. */
-export function authRoutes(app: FastifyInstance, ctx: ApiContext): void {
+export function authRoutes(app: ApiApp, ctx: ApiContext): void {
   const issue = (userId: string): Promise<string> =>
     signAccessToken(ctx.env.JWT_SECRET, {
       userId,
@@ -26,7 +26,7 @@ export function authRoutes(app: FastifyInstance, ctx: ApiContext): void {
       issuer: ctx.env.JWT_ISSUER,
     });
 
-  app.post<{ Body: { email: string; password: string; displayName: string } }>(
+  app.post(
     '/v1/auth/sign-up',
     {
       schema: {
@@ -34,7 +34,7 @@ export function authRoutes(app: FastifyInstance, ctx: ApiContext): void {
         summary: 'Create an account',
         body: {
           type: 'object',
-          properties: { ...credentials, displayName: { type: 'string', minLength: 1, maxLength: 64 } },
+          properties: { ...credentials, displayName: plainText(1, 64) },
           required: ['email', 'password', 'displayName'],
           additionalProperties: false,
         },
@@ -58,7 +58,7 @@ export function authRoutes(app: FastifyInstance, ctx: ApiContext): void {
     },
   );
 
-  app.post<{ Body: { email: string; password: string } }>(
+  app.post(
     '/v1/auth/sign-in',
     {
       schema: {

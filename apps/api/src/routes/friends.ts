@@ -1,8 +1,8 @@
-import type { FastifyInstance } from 'fastify';
-import type { ApiContext } from '../context';
+import type { ApiApp, ApiContext } from '../context';
 import { getFriends, writeThroughFriends } from '../friends';
 import { badRequest, conflict, notFound } from '../http-errors';
 import { authErrors, errorSchema, timestamp, uuid } from '../schemas';
+import { withTransaction } from '../transaction';
 
 const STATUSES = ['requested', 'pending', 'accepted'] as const;
 
@@ -10,6 +10,7 @@ const friendSchema = {
   type: 'object',
   properties: { userId: uuid, status: { type: 'string', enum: STATUSES }, since: timestamp },
   required: ['userId', 'status', 'since'],
+  additionalProperties: false,
 } as const;
 
 const userIdParams = {
@@ -20,10 +21,10 @@ const userIdParams = {
 } as const;
 
 /** Friend lists (cached) and the request/accept flow (written through to both cache levels). */
-export function friendRoutes(app: FastifyInstance, ctx: ApiContext): void {
+export function friendRoutes(app: ApiApp, ctx: ApiContext): void {
   const security = [{ bearerAuth: [] }];
 
-  app.get<{ Querystring: { status?: (typeof STATUSES)[number] } }>(
+  app.get(
     '/v1/friends',
     {
       onRequest: app.authenticate,
@@ -41,6 +42,7 @@ export function friendRoutes(app: FastifyInstance, ctx: ApiContext): void {
             type: 'object',
             properties: { friends: { type: 'array', items: friendSchema } },
             required: ['friends'],
+            additionalProperties: false,
           },
           ...authErrors,
         },
@@ -55,7 +57,7 @@ export function friendRoutes(app: FastifyInstance, ctx: ApiContext): void {
     },
   );
 
-  app.post<{ Body: { userId: string } }>(
+  app.post(
     '/v1/friends/requests',
     {
       onRequest: app.authenticate,
@@ -71,32 +73,23 @@ export function friendRoutes(app: FastifyInstance, ctx: ApiContext): void {
       const me = request.userId;
       const other = request.body.userId;
       if (other === me) throw badRequest('body.userId', 'must be another user');
-      const client = await ctx.postgres.writer.connect();
-      try {
-        await client.query('BEGIN');
+      const since = await withTransaction(ctx.postgres.writer, async (client) => {
         const exists = await client.query('SELECT 1 FROM users WHERE id = $1', [other]);
         if (exists.rowCount === 0) throw notFound('user');
-        const inserted = await client.query(
+        const inserted = await client.query<{ updated_at: Date }>(
           `INSERT INTO friends (user_id, friend_id, status) VALUES ($1, $2, 'requested'), ($2, $1, 'pending')
            ON CONFLICT DO NOTHING RETURNING updated_at`,
           [me, other],
         );
         if (inserted.rowCount !== 2) throw conflict('a request or friendship between these users exists');
-        await client.query('COMMIT');
-        await writeThroughFriends(ctx, me, other);
-        return reply
-          .code(201)
-          .send({ userId: other, status: 'requested', since: inserted.rows[0].updated_at.toISOString() });
-      } catch (err) {
-        await client.query('ROLLBACK');
-        throw err;
-      } finally {
-        client.release();
-      }
+        return inserted.rows[0].updated_at;
+      });
+      await writeThroughFriends(ctx, me, other);
+      return reply.code(201).send({ userId: other, status: 'requested', since: since.toISOString() });
     },
   );
 
-  app.post<{ Params: { userId: string } }>(
+  app.post(
     '/v1/friends/requests/:userId/accept',
     {
       onRequest: app.authenticate,
@@ -111,7 +104,7 @@ export function friendRoutes(app: FastifyInstance, ctx: ApiContext): void {
     async (request) => {
       const me = request.userId;
       const other = request.params.userId;
-      const { rows } = await ctx.postgres.writer.query(
+      const { rows } = await ctx.postgres.writer.query<{ updated_at: Date }>(
         `UPDATE friends SET status = 'accepted', updated_at = now()
          WHERE (user_id = $1 AND friend_id = $2 AND status = 'pending')
             OR (user_id = $2 AND friend_id = $1 AND status = 'requested')
@@ -120,7 +113,7 @@ export function friendRoutes(app: FastifyInstance, ctx: ApiContext): void {
       );
       if (rows.length !== 2) throw notFound('pending friend request');
       await writeThroughFriends(ctx, me, other);
-      return { userId: other, status: 'accepted', since: rows[0].updated_at.toISOString() };
+      return { userId: other, status: 'accepted' as const, since: rows[0].updated_at.toISOString() };
     },
   );
 }

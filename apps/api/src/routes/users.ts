@@ -1,11 +1,10 @@
-import type { FastifyInstance } from 'fastify';
-import type { ApiContext } from '../context';
+import type { ApiApp, ApiContext } from '../context';
 import { notFound } from '../http-errors';
-import { authErrors, publicUserSchema, userSchema, uuid } from '../schemas';
+import { authErrors, plainText, publicUserSchema, userSchema, uuid } from '../schemas';
 import { getUser, publicView, toUser, userCacheKey, USER_COLUMNS } from '../users';
 
 /** The caller's own profile and other users' public profiles (cached: L1 then L2 then replica). */
-export function userRoutes(app: FastifyInstance, ctx: ApiContext): void {
+export function userRoutes(app: ApiApp, ctx: ApiContext): void {
   const security = [{ bearerAuth: [] }];
 
   app.get(
@@ -21,7 +20,7 @@ export function userRoutes(app: FastifyInstance, ctx: ApiContext): void {
     },
   );
 
-  app.patch<{ Body: { displayName: string } }>(
+  app.patch(
     '/v1/users/me',
     {
       onRequest: app.authenticate,
@@ -31,7 +30,7 @@ export function userRoutes(app: FastifyInstance, ctx: ApiContext): void {
         security,
         body: {
           type: 'object',
-          properties: { displayName: { type: 'string', minLength: 1, maxLength: 64 } },
+          properties: { displayName: plainText(1, 64) },
           required: ['displayName'],
           additionalProperties: false,
         },
@@ -50,7 +49,7 @@ export function userRoutes(app: FastifyInstance, ctx: ApiContext): void {
     },
   );
 
-  app.get<{ Params: { userId: string } }>(
+  app.get(
     '/v1/users/:userId',
     {
       onRequest: app.authenticate,

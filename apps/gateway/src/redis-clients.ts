@@ -1,0 +1,47 @@
+import { createRedis, redisOptionsFromEnv, type Logger, type RedisClient } from '@co-talk/common';
+import type { GatewayEnv } from './config';
+
+/**
+ * The gateway's Redis connections besides the membership ones (which `RoomMembership` owns):
+ * the streams cluster for the message stream, idempotency records and limits, and the pub/sub
+ * cluster for fan-out (commands, and a subscribed connection of its own).
+ */
+export class GatewayRedis {
+  /** Streams cluster: the stored-message script (idempotency, limits, XADD) and connection leases. */
+  readonly streams: RedisClient;
+  /** Pub/sub cluster: PUBLISH / SPUBLISH. */
+  readonly publisher: RedisClient;
+  /** Pub/sub cluster: the room subscriptions. */
+  readonly subscriber: RedisClient;
+  /** SPUBLISH/SSUBSCRIBE (cluster mode) rather than PUBLISH/SUBSCRIBE. */
+  readonly sharded: boolean;
+
+  constructor(env: GatewayEnv, connectionName: string, logger: Logger) {
+    const pubsub = redisOptionsFromEnv(env, 'pubsub');
+    this.sharded = pubsub.clusterMode ?? false;
+    this.streams = createRedis({
+      ...redisOptionsFromEnv(env, 'streams'),
+      connectionName,
+      autoPipelining: true,
+    });
+    this.publisher = createRedis({ ...pubsub, connectionName: `${connectionName}-pub`, autoPipelining: true });
+    this.subscriber = createRedis({ ...pubsub, connectionName: `${connectionName}-sub` });
+    for (const [client, role] of [
+      [this.streams, 'streams'],
+      [this.publisher, 'publisher'],
+      [this.subscriber, 'subscriber'],
+    ] as const) {
+      client.on('error', (err: Error) => logger.warn({ err: err.message, role }, 'redis connection error'));
+      client.on('ready', () => logger.info({ role }, 'redis ready'));
+    }
+  }
+
+  /** Every connection is up. */
+  isReady(): boolean {
+    return [this.streams, this.publisher, this.subscriber].every((client) => client.status === 'ready');
+  }
+
+  async quit(): Promise<void> {
+    await Promise.allSettled([this.streams.quit(), this.publisher.quit(), this.subscriber.quit()]);
+  }
+}

@@ -1,0 +1,10 @@
+/**
+ * The contract between the tiers: facts the infrastructure, the charts and the apps share, each
+ * written once. Imports point one way: `lib/` tiers and `charts/` import this module; it imports
+ * nothing of theirs (only types from `apps/`, whose images cannot see `lib/`).
+ */
+export * from './backends';
+export * from './database-name';
+export * from './names';
+export * from './node-roles';
+export * from './ports';
