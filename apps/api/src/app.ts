@@ -8,7 +8,9 @@ import Fastify, {
   type FastifyRequest,
 } from 'fastify';
 import { Histogram, type Registry } from 'prom-client';
-import { AccessTokenError, checkReady, verifyAccessToken, type Logger } from '@co-talk/common';
+import { AccessTokenError, verifyAccessToken } from '@co-talk/common/jwt';
+import { type Logger } from '@co-talk/common/logger';
+import { checkReady } from '@co-talk/common/metrics';
 import type { ApiContext } from './context';
 import { installErrorHandlers, unauthorized } from './http-errors';
 import { authRoutes } from './routes/auth';

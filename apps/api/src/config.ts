@@ -1,16 +1,9 @@
 import { join } from 'node:path';
 import { z } from 'zod';
-import {
-  envBoolean,
-  envPort,
-  envPositiveInt,
-  jwtSecret,
-  logEnvShape,
-  postgresEnvShape,
-  redisEnvShape,
-  redisKeyPrefixEnvShape,
-  redisRoleEnvShapes,
-} from '@co-talk/common';
+import { envBoolean, envPort, envPositiveInt, logEnvShape, redisKeyPrefixEnvShape } from '@co-talk/common/env';
+import { jwtSecret } from '@co-talk/common/jwt';
+import { postgresEnvShape } from '@co-talk/common/postgres';
+import { redisEnvShape, redisRoleEnvShapes } from '@co-talk/common/redis';
 
 /** Every setting the API reads from its environment. */
 export const apiEnvShape = {

@@ -1,5 +1,6 @@
 import { chmod, rename, writeFile } from 'node:fs/promises';
-import { EnvError, resolveSecretEnv } from '@co-talk/common';
+import { EnvError } from '@co-talk/common/env';
+import { resolveSecretEnv } from '@co-talk/common/secrets';
 
 /**
  * Kong's two credentials, fetched from Secrets Manager for Kong's pods: run as an initContainer of

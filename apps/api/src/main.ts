@@ -1,11 +1,8 @@
-import {
-  createLogger,
-  stopOnSignals,
-  createPostgres,
-  loadSecretEnvOrExit,
-  postgresOptionsFromEnv,
-  resolveSecretEnv,
-} from '@co-talk/common';
+import { loadSecretEnvOrExit } from '@co-talk/common/env';
+import { createLogger } from '@co-talk/common/logger';
+import { createPostgres, postgresOptionsFromEnv } from '@co-talk/common/postgres';
+import { resolveSecretEnv } from '@co-talk/common/secrets';
+import { stopOnSignals } from '@co-talk/common/shutdown';
 import { startApi } from './api';
 import { apiEnvShape } from './config';
 import { migrate } from './migrate';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { EnvError } from '@co-talk/common';
+import { EnvError } from '@co-talk/common/env';
 import { outputPath, shellQuote, writeKongCredentials } from '../src/kong-credentials';
 
 const ARN = (name: string): string => `arn:aws:secretsmanager:eu-west-1:123456789012:secret:co-talk/${name}-AbCdEf`;

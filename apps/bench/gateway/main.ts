@@ -4,7 +4,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { createRedis, ROOM_MEMBERS_LOADED, roomMembersKey, signAccessToken } from '@co-talk/common';
+import { signAccessToken } from '@co-talk/common/jwt';
+import { createRedis } from '@co-talk/common/redis';
+import { ROOM_MEMBERS_LOADED, roomMembersKey } from '@co-talk/common/room-members';
 import { runClient, type ClientReport, type ClientTask, type OrchestratorCommand } from './client';
 import { LatencyRecorder, nowUs } from './latency';
 

@@ -1,14 +1,7 @@
 import { availableParallelism } from 'node:os';
-import {
-  envPort,
-  envPositiveInt,
-  jwtSecret,
-  loadEnv,
-  logEnvShape,
-  redisEnvShape,
-  redisKeyPrefixEnvShape,
-  redisRoleEnvShapes,
-} from '@co-talk/common';
+import { envPort, envPositiveInt, loadEnv, logEnvShape, redisKeyPrefixEnvShape } from '@co-talk/common/env';
+import { jwtSecret } from '@co-talk/common/jwt';
+import { redisEnvShape, redisRoleEnvShapes } from '@co-talk/common/redis';
 import { z } from 'zod';
 
 /**

@@ -1,14 +1,10 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import {
-  AccessTokenError,
-  createMetricsRegistry,
-  redisOptionsFromEnv,
-  startProbeServer,
-  verifyAccessToken,
-  type Logger,
-  type MemberRemoved,
-} from '@co-talk/common';
+import { AccessTokenError, verifyAccessToken } from '@co-talk/common/jwt';
+import { type Logger } from '@co-talk/common/logger';
+import { createMetricsRegistry, startProbeServer } from '@co-talk/common/metrics';
+import { redisOptionsFromEnv } from '@co-talk/common/redis';
+import { type MemberRemoved } from '@co-talk/common/room-members';
 import type { Registry } from 'prom-client';
 import { WebSocket, WebSocketServer } from 'ws';
 import { BEARER_PROTOCOL, tokenOf } from './auth';

@@ -1,5 +1,7 @@
 import cluster from 'node:cluster';
-import { createLogger, EnvError, resolveSecretEnv } from '@co-talk/common';
+import { EnvError } from '@co-talk/common/env';
+import { createLogger } from '@co-talk/common/logger';
+import { resolveSecretEnv } from '@co-talk/common/secrets';
 import { AggregatorRegistry } from 'prom-client';
 import { loadGatewayEnv, type GatewayEnv } from './config';
 import { Gateway } from './gateway';

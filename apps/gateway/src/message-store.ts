@@ -1,10 +1,5 @@
-import {
-  MESSAGE_STREAM_KEY,
-  STREAM_MESSAGE_FIELD,
-  roomChannel,
-  type ChatMessage,
-  type RedisClient,
-} from '@co-talk/common';
+import { MESSAGE_STREAM_KEY, STREAM_MESSAGE_FIELD, roomChannel, type ChatMessage } from '@co-talk/common/chat-message';
+import { type RedisClient } from '@co-talk/common/redis';
 import { uuidv7 } from './uuidv7';
 
 /** Settings for {@link MessageStore}. */

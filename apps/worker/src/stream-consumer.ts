@@ -1,11 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  chatMessageSchema,
-  STREAM_MESSAGE_FIELD,
-  type ChatMessage,
-  type Logger,
-  type RedisClient,
-} from '@co-talk/common';
+import { chatMessageSchema, STREAM_MESSAGE_FIELD, type ChatMessage } from '@co-talk/common/chat-message';
+import { type Logger } from '@co-talk/common/logger';
+import { type RedisClient } from '@co-talk/common/redis';
 import type { WorkerMetrics } from './worker-metrics';
 
 /**

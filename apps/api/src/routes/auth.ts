@@ -1,4 +1,4 @@
-import { signAccessToken } from '@co-talk/common';
+import { signAccessToken } from '@co-talk/common/jwt';
 import type { ApiApp, ApiContext } from '../context';
 import { conflict, unauthorized } from '../http-errors';
 import { DUMMY_HASH_PROMISE, hashPassword, verifyPassword } from '../passwords';
