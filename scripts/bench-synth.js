@@ -5,7 +5,7 @@
  *
  * Two figures per profile:
  * - app: the process `cdk synth` starts (cdk.json's `app` command, run with the context and
- *   output directory the CLI hands it), with the CLI's built-in CloudFormation validation on;
+ *   output directory the CLI hands it), CloudFormation validation off as scripts/cdk-app.js leaves it;
  * - cdk synth: the whole `npx cdk synth --quiet -c env=NAME` (CLI start-up included), wall only.
  *
  * The app runs RUNS times (default 3) and the fastest run is kept: on a shared machine the

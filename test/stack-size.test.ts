@@ -3,7 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { Construct } from 'constructs';
 import { PROFILE_NAMES } from '../lib/config';
 import { stackSizeProblem } from './support/stack-size';
-import { synthProfile } from './support/synth-profile';
+import { synthApp } from './support/synth-app';
 
 /**
  * CloudFormation rejects a template over 500 resources or 1 MB, and Kubernetes manifests applied
@@ -11,7 +11,7 @@ import { synthProfile } from './support/synth-profile';
  */
 describe('stack size guard', () => {
   test.each(PROFILE_NAMES)('%s: every stack stays under 400 resources and 800 KB', (name) => {
-    const synthesized = synthProfile(name);
+    const synthesized = synthApp(name);
     expect(synthesized.allStacks.length).toBeGreaterThanOrEqual(2);
     const problems = synthesized.allStacks
       .map((stack) => stackSizeProblem(stack.stackName, synthesized.template(stack)))

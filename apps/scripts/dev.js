@@ -119,7 +119,7 @@ function bundle(name) {
     entryPoints: [join(APPS_DIR, name, 'src', 'main.ts')],
     bundle: true,
     platform: 'node',
-    target: 'node20',
+    target: 'node24',
     sourcemap: true,
     outfile,
     logLevel: 'warning',

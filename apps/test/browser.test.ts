@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { generateTokenKeySets } from '@co-talk/common';
+import { generateTokenKeySets } from '@co-talk/common/jwt';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createTestDatabase, testKeyPrefix, TEST_REDIS_URL, type TestDatabase } from './support/databases';
 import { freePort } from './support/processes';

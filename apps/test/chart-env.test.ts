@@ -1,7 +1,9 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { Testing } from 'cdk8s';
-import { EnvError, generateTokenKeySets, loadSecretEnv, resolveSecretEnv } from '@co-talk/common';
+import { EnvError, loadSecretEnv } from '@co-talk/common/env';
+import { generateTokenKeySets } from '@co-talk/common/jwt';
+import { resolveSecretEnv } from '@co-talk/common/secrets';
 import type { z } from 'zod';
 import { createCoTalkCharts } from '../../charts/co-talk-charts';
 import { PLACEHOLDERS } from '../../charts/placeholders';

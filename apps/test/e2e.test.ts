@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { generateTokenKeySets } from '@co-talk/common';
+import { generateTokenKeySets } from '@co-talk/common/jwt';
 import { createTestDatabase, testKeyPrefix, TEST_REDIS_URL, type TestDatabase } from './support/databases';
 import { request, type HttpRequest, type HttpResponse } from './support/http';
 import { bundleApp, freePort, startApp, stopApp, waitForHttp, type AppProcess } from './support/processes';

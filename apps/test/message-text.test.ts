@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { Redis } from 'ioredis';
-import { checkMessageText, MESSAGE_STREAM_KEY, STREAM_MESSAGE_FIELD, type ChatMessage } from '@co-talk/common';
+import { MESSAGE_STREAM_KEY, STREAM_MESSAGE_FIELD, type ChatMessage } from '@co-talk/common/chat-message';
+import { checkMessageText } from '@co-talk/common/message-text';
 import type { Gateway } from '../gateway/src/gateway';
 import { TestClient, cleanup, newPrefix, startGateway, testEnv, token } from '../gateway/test/support';
 import { startWorker, type Worker } from '../worker/src/worker';

@@ -3,7 +3,7 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { NODE_ROLE_LABEL } from '../contract';
-import { PodIdentityRole } from './pod-identity-role';
+import { controllerRelease } from './controller-release';
 import { CLUSTER_AUTOSCALER_CHART, CLUSTER_AUTOSCALER_IMAGE_TAG } from './versions';
 
 /** Props for {@link ClusterAutoscaler}. */
@@ -24,61 +24,44 @@ export interface ClusterAutoscalerProps {
 export class ClusterAutoscaler extends Construct {
   constructor(scope: Construct, id: string, props: ClusterAutoscalerProps) {
     super(scope, id);
-    const serviceAccountName = 'cluster-autoscaler';
-    const identity = new PodIdentityRole(this, 'Identity', {
+    const { identity } = controllerRelease(this, {
       cluster: props.cluster,
-      namespace: 'kube-system',
-      serviceAccountName,
+      serviceAccountName: 'cluster-autoscaler',
       description: 'Cluster Autoscaler: resizes the Co-Talk managed node groups',
-    });
-    identity.role.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'Discover',
-        // Describe calls do not support resource-level permissions.
-        actions: [
-          'autoscaling:DescribeAutoScalingGroups',
-          'autoscaling:DescribeAutoScalingInstances',
-          'autoscaling:DescribeLaunchConfigurations',
-          'autoscaling:DescribeScalingActivities',
-          'autoscaling:DescribeTags',
-          'ec2:DescribeImages',
-          'ec2:DescribeInstanceTypes',
-          'ec2:DescribeLaunchTemplateVersions',
-          'ec2:GetInstanceTypesFromInstanceRequirements',
-          'eks:DescribeNodegroup',
-        ],
-        resources: ['*'],
-      }),
-    );
-    identity.role.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'ScaleOwnGroups',
-        actions: ['autoscaling:SetDesiredCapacity', 'autoscaling:TerminateInstanceInAutoScalingGroup'],
-        resources: ['*'],
-        // EKS tags every managed node group's Auto Scaling group with its cluster's name.
-        conditions: { StringEquals: { 'aws:ResourceTag/eks:cluster-name': props.cluster.clusterName } },
-      }),
-    );
-
-    Validations.of(identity.role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'Describe calls support no resource-level permissions; scaling actions are limited by condition to Auto Scaling groups tagged with this cluster',
-    });
-
-    const chart = new eks.HelmChart(this, 'Chart', {
-      cluster: props.cluster,
-      ...CLUSTER_AUTOSCALER_CHART,
-      release: 'cluster-autoscaler',
-      namespace: 'kube-system',
-      wait: true,
+      chart: CLUSTER_AUTOSCALER_CHART,
       timeout: Duration.minutes(10),
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'Discover',
+          // Describe calls do not support resource-level permissions.
+          actions: [
+            'autoscaling:DescribeAutoScalingGroups',
+            'autoscaling:DescribeAutoScalingInstances',
+            'autoscaling:DescribeLaunchConfigurations',
+            'autoscaling:DescribeScalingActivities',
+            'autoscaling:DescribeTags',
+            'ec2:DescribeImages',
+            'ec2:DescribeInstanceTypes',
+            'ec2:DescribeLaunchTemplateVersions',
+            'ec2:GetInstanceTypesFromInstanceRequirements',
+            'eks:DescribeNodegroup',
+          ],
+          resources: ['*'],
+        }),
+        new iam.PolicyStatement({
+          sid: 'ScaleOwnGroups',
+          actions: ['autoscaling:SetDesiredCapacity', 'autoscaling:TerminateInstanceInAutoScalingGroup'],
+          resources: ['*'],
+          // EKS tags every managed node group's Auto Scaling group with its cluster's name.
+          conditions: { StringEquals: { 'aws:ResourceTag/eks:cluster-name': props.cluster.clusterName } },
+        }),
+      ],
       values: {
         cloudProvider: 'aws',
         awsRegion: Stack.of(this).region,
         autoDiscovery: { clusterName: props.cluster.clusterName },
         image: { tag: CLUSTER_AUTOSCALER_IMAGE_TAG },
-        rbac: { serviceAccount: { create: true, name: serviceAccountName } },
+        rbac: { serviceAccount: { create: true, name: 'cluster-autoscaler' } },
         nodeSelector: { [NODE_ROLE_LABEL]: 'system' },
         extraArgs: {
           // Spread each role's nodes over the three zones; a zone loss keeps two thirds.
@@ -87,6 +70,11 @@ export class ClusterAutoscaler extends Construct {
         },
       },
     });
-    chart.node.addDependency(identity);
+
+    Validations.of(identity.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Describe calls support no resource-level permissions; scaling actions are limited by condition to Auto Scaling groups tagged with this cluster',
+    });
   }
 }

@@ -4,7 +4,7 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { NODE_ROLE_LABEL } from '../contract';
-import { PodIdentityRole } from './pod-identity-role';
+import { controllerRelease } from './controller-release';
 import { LOAD_BALANCER_CONTROLLER_CHART } from './versions';
 
 /** Props for {@link LoadBalancerController}. */
@@ -37,44 +37,54 @@ export class LoadBalancerController extends Construct {
 
   constructor(scope: Construct, id: string, props: LoadBalancerControllerProps) {
     super(scope, id);
-    const serviceAccountName = 'aws-load-balancer-controller';
-    const identity = new PodIdentityRole(this, 'Identity', {
+    const { identity, chart } = controllerRelease(this, {
       cluster: props.cluster,
-      namespace: 'kube-system',
-      serviceAccountName,
+      serviceAccountName: 'aws-load-balancer-controller',
       description: 'AWS Load Balancer Controller: registers pod IPs in the Co-Talk target groups',
+      chart: LOAD_BALANCER_CONTROLLER_CHART,
+      timeout: Duration.minutes(15),
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'Discover',
+          // Describe calls do not support resource-level permissions.
+          actions: [
+            'ec2:DescribeAvailabilityZones',
+            'ec2:DescribeInstances',
+            'ec2:DescribeNetworkInterfaces',
+            'ec2:DescribeSecurityGroups',
+            'ec2:DescribeSubnets',
+            'ec2:DescribeVpcs',
+            'elasticloadbalancing:DescribeListeners',
+            'elasticloadbalancing:DescribeLoadBalancers',
+            'elasticloadbalancing:DescribeTags',
+            'elasticloadbalancing:DescribeTargetGroupAttributes',
+            'elasticloadbalancing:DescribeTargetGroups',
+            'elasticloadbalancing:DescribeTargetHealth',
+          ],
+          resources: ['*'],
+        }),
+        new iam.PolicyStatement({
+          sid: 'BindPods',
+          actions: ['elasticloadbalancing:RegisterTargets', 'elasticloadbalancing:DeregisterTargets'],
+          resources: [
+            Stack.of(this).formatArn({ service: 'elasticloadbalancing', resource: 'targetgroup', resourceName: '*' }),
+          ],
+          conditions: { StringEquals: { 'aws:ResourceTag/environment': props.environmentTag } },
+        }),
+      ],
+      values: {
+        clusterName: props.cluster.clusterName,
+        region: Stack.of(this).region,
+        vpcId: props.vpc.vpcId,
+        serviceAccount: { create: true, name: 'aws-load-balancer-controller' },
+        replicaCount: 2,
+        nodeSelector: { [NODE_ROLE_LABEL]: 'system' },
+        // Only TargetGroupBinding is used: no Ingress class, no Service mutation.
+        createIngressClassResource: false,
+        enableServiceMutatorWebhook: false,
+      },
     });
-    identity.role.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'Discover',
-        // Describe calls do not support resource-level permissions.
-        actions: [
-          'ec2:DescribeAvailabilityZones',
-          'ec2:DescribeInstances',
-          'ec2:DescribeNetworkInterfaces',
-          'ec2:DescribeSecurityGroups',
-          'ec2:DescribeSubnets',
-          'ec2:DescribeVpcs',
-          'elasticloadbalancing:DescribeListeners',
-          'elasticloadbalancing:DescribeLoadBalancers',
-          'elasticloadbalancing:DescribeTags',
-          'elasticloadbalancing:DescribeTargetGroupAttributes',
-          'elasticloadbalancing:DescribeTargetGroups',
-          'elasticloadbalancing:DescribeTargetHealth',
-        ],
-        resources: ['*'],
-      }),
-    );
-    identity.role.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'BindPods',
-        actions: ['elasticloadbalancing:RegisterTargets', 'elasticloadbalancing:DeregisterTargets'],
-        resources: [
-          Stack.of(this).formatArn({ service: 'elasticloadbalancing', resource: 'targetgroup', resourceName: '*' }),
-        ],
-        conditions: { StringEquals: { 'aws:ResourceTag/environment': props.environmentTag } },
-      }),
-    );
+    this.chart = chart;
 
     // The finding names the ARN as rendered: a literal partition when the region is known.
     const stack = Stack.of(this);
@@ -89,26 +99,5 @@ export class LoadBalancerController extends Construct {
         reason: 'Register/deregister only, limited by condition to target groups tagged with this environment',
       },
     );
-
-    this.chart = new eks.HelmChart(this, 'Chart', {
-      cluster: props.cluster,
-      ...LOAD_BALANCER_CONTROLLER_CHART,
-      release: 'aws-load-balancer-controller',
-      namespace: 'kube-system',
-      wait: true,
-      timeout: Duration.minutes(15),
-      values: {
-        clusterName: props.cluster.clusterName,
-        region: Stack.of(this).region,
-        vpcId: props.vpc.vpcId,
-        serviceAccount: { create: true, name: serviceAccountName },
-        replicaCount: 2,
-        nodeSelector: { [NODE_ROLE_LABEL]: 'system' },
-        // Only TargetGroupBinding is used: no Ingress class, no Service mutation.
-        createIngressClassResource: false,
-        enableServiceMutatorWebhook: false,
-      },
-    });
-    this.chart.node.addDependency(identity);
   }
 }

@@ -5,7 +5,7 @@ import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
 import { Construct } from 'constructs';
 
 /**
- * The apps' workspace: every image's build context (its Dockerfiles expect it). Found upwards
+ * The apps' workspace: every image's build context (`apps/Dockerfile` expects it). Found upwards
  * from this file, since synth runs it from `lib/` (tests) or from the bundle in `build/`.
  */
 export const APPS_DIR = findAppsDir(__dirname);
@@ -19,30 +19,55 @@ function findAppsDir(from: string): string {
   throw new Error(`apps/ not found above ${from}: the images are built from the repository's apps/ folder`);
 }
 
-/** The apps built into images, each from `<app>/Dockerfile`. */
+/** The apps built into images, each a target of `apps/Dockerfile`. */
 export const APP_NAMES = ['gateway', 'api', 'worker'] as const;
 /** One of the apps. */
 export type AppName = (typeof APP_NAMES)[number];
 
+/** What an app's image is built from besides its manifest, `common/` and the workspace root's files. */
+const APP_SOURCES: Record<AppName, readonly string[]> = {
+  gateway: ['gateway/src'],
+  api: ['api/src', 'api/migrations'],
+  worker: ['worker/src'],
+};
+
 /**
- * What one image's build context leaves out, on top of the workspace's `.dockerignore` (an
- * allow-list of sources and package manifests, read by the CDK in Docker syntax). Later lines win:
- * the other apps' sources go, so an image's asset hash changes only with its own code, `common/`
- * or the package and lock files; dependencies, tests, benches and bundles never enter.
+ * The one definition of an image's build context, as Docker-syntax patterns over `apps/` (later
+ * lines win): an allow-list of the Dockerfile, the workspace root's manifest and lock file, and
+ * `common/` and the app's own manifest and sources, so its asset hash changes only with its own
+ * code, `common/` or the lock file. Other apps, dependencies, tests, benches and bundles never enter.
  */
-export function imageExcludes(app: AppName): string[] {
-  const others = APP_NAMES.filter((other) => other !== app);
+export function imageContext(app: AppName): string[] {
   return [
-    ...others.flatMap((other) => [`${other}/src`, `${other}/migrations`]),
-    '**/node_modules',
+    '*',
+    '!Dockerfile',
+    '!package.json',
+    '!package-lock.json',
+    '!common/package.json',
+    '!common/src',
+    `!${app}/package.json`,
+    ...APP_SOURCES[app].map((source) => `!${source}`),
     '**/test',
     '**/*.test.ts',
-    '**/dist',
-    'bench',
-    'scripts',
-    // The CDK keeps only a root-level Dockerfile by itself; ours sits in the app's folder.
-    `!${app}/Dockerfile`,
   ];
+}
+
+/** Builds one app's image from `apps/Dockerfile`: its workspace (build argument) and runtime (target). */
+export function appImage(
+  scope: Construct,
+  id: string,
+  app: AppName,
+  options: { readonly directory: string; readonly platform: ecrAssets.Platform },
+): ecrAssets.DockerImageAsset {
+  return new ecrAssets.DockerImageAsset(scope, id, {
+    directory: options.directory,
+    file: 'Dockerfile',
+    buildArgs: { APP: app },
+    target: app,
+    platform: options.platform,
+    ignoreMode: IgnoreMode.DOCKER,
+    exclude: imageContext(app),
+  });
 }
 
 /** Props for {@link AppImages}. */
@@ -68,17 +93,10 @@ export class AppImages extends Construct {
   constructor(scope: Construct, id: string, props: AppImagesProps) {
     super(scope, id);
     const platform = props.graviton ? ecrAssets.Platform.LINUX_ARM64 : ecrAssets.Platform.LINUX_AMD64;
-    const image = (imageId: string, app: AppName) =>
-      new ecrAssets.DockerImageAsset(this, imageId, {
-        directory: props.directory ?? APPS_DIR,
-        file: `${app}/Dockerfile`,
-        platform,
-        ignoreMode: IgnoreMode.DOCKER,
-        exclude: imageExcludes(app),
-      });
-    this.gateway = image('GatewayImage', 'gateway');
-    this.api = image('ApiImage', 'api');
-    this.worker = image('WorkerImage', 'worker');
+    const options = { directory: props.directory ?? APPS_DIR, platform };
+    this.gateway = appImage(this, 'GatewayImage', 'gateway', options);
+    this.api = appImage(this, 'ApiImage', 'api', options);
+    this.worker = appImage(this, 'WorkerImage', 'worker', options);
   }
 
   /**

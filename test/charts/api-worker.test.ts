@@ -2,19 +2,14 @@ import { Testing } from 'cdk8s';
 import { ApiChart } from '../../charts/api';
 import { PLACEHOLDERS } from '../../charts/placeholders';
 import { WorkerChart } from '../../charts/worker';
-import { loadProfile } from '../../lib/config';
-import { ofKind, type K8sObject } from './synth-charts';
+import { ofKind, synthChart, workloadProps, type K8sObject } from './synth-charts';
 
 describe('ApiChart and WorkerChart', () => {
   // Given the prod profile (api 20 -> 40 pods of 500m / 768Mi, worker 3 -> 12 of 500m / 1Gi)
-  const profile = loadProfile('prod');
-  const common = { profile, namespace: 'co-talk', backends: PLACEHOLDERS.backends };
-  const api = Testing.synth(
-    new ApiChart(Testing.app(), 'Api', { ...common, image: PLACEHOLDERS.images.api }),
-  ) as K8sObject[];
-  const worker = Testing.synth(
-    new WorkerChart(Testing.app(), 'Worker', { ...common, image: PLACEHOLDERS.images.worker }),
-  ) as K8sObject[];
+  const common = workloadProps('prod');
+  const { profile } = common;
+  const api = synthChart(new ApiChart(Testing.app(), 'Api', { ...common, image: PLACEHOLDERS.images.api }));
+  const worker = synthChart(new WorkerChart(Testing.app(), 'Worker', { ...common, image: PLACEHOLDERS.images.worker }));
 
   test('the api scales 20 -> 40 on CPU with the default scale-down behaviour', () => {
     expect(ofKind(api, 'HorizontalPodAutoscaler')[0].spec).toEqual({

@@ -1,20 +1,16 @@
 import { Testing } from 'cdk8s';
 import { GatewayChart } from '../../charts/gateway';
 import { PLACEHOLDERS } from '../../charts/placeholders';
-import { loadProfile } from '../../lib/config';
-import { ofKind, type K8sObject } from './synth-charts';
+import { ofKind, synthChart, workloadProps, type K8sObject } from './synth-charts';
 
 describe('GatewayChart', () => {
   // Given the prod profile (10 -> 20 pods, 90 s drain, 30 s deregistration: within a Spot notice)
-  const profile = loadProfile('prod');
   const props = {
-    profile,
-    namespace: 'co-talk',
-    backends: PLACEHOLDERS.backends,
+    ...workloadProps('prod'),
     image: PLACEHOLDERS.images.gateway,
     targetGroupArn: PLACEHOLDERS.targetGroupArns.gateway,
   };
-  const objects = Testing.synth(new GatewayChart(Testing.app(), 'Gateway', props)) as K8sObject[];
+  const objects = synthChart(new GatewayChart(Testing.app(), 'Gateway', props));
   const pod = ofKind(objects, 'Deployment', 'gateway')[0].spec.template.spec;
 
   test('runs on the dedicated gateway nodes', () => {

@@ -4,21 +4,17 @@ import { withTokenKeys } from '../../apps/api/src/kong-credentials';
 import { generateTokenKeySets } from '../../apps/common/src/jwt';
 import { KONG_COMMAND, KONG_IMAGE, KongChart } from '../../charts/kong';
 import { PLACEHOLDERS } from '../../charts/placeholders';
-import { loadProfile } from '../../lib/config';
-import { ofKind, type K8sObject } from './synth-charts';
+import { ofKind, synthChart, workloadProps, type K8sObject } from './synth-charts';
 
 describe('KongChart', () => {
   // Given the prod profile (600 requests a minute, 1024 KiB bodies)
-  const profile = loadProfile('prod');
   const props = {
-    profile,
-    namespace: 'co-talk',
-    backends: PLACEHOLDERS.backends,
+    ...workloadProps('prod'),
     targetGroupArn: PLACEHOLDERS.targetGroupArns.kong,
     apiNamespace: 'co-talk',
     credentialsImage: PLACEHOLDERS.images.api,
   };
-  const objects = Testing.synth(new KongChart(Testing.app(), 'Kong', props)) as K8sObject[];
+  const objects = synthChart(new KongChart(Testing.app(), 'Kong', props));
   const configMap = ofKind(objects, 'ConfigMap', 'kong-declarative')[0];
   const config = parse(configMap.data['kong.yml']);
   const pod = ofKind(objects, 'Deployment', 'kong')[0].spec.template.spec;

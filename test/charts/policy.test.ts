@@ -4,6 +4,14 @@ const PINNED_IMAGE = /(@sha256:[0-9a-f]{64}|:[0-9a-f]{64}|:\d+\.\d+\.\d+)$/;
 /** Environment names that would hold a secret value; such variables may only come from a Secret. */
 // A token's lifetime is a setting, not a token.
 const SECRET_NAME = /PASSWORD|SECRET(?!_ARN)|TOKEN(?!_TTL_SECONDS$)|KEY$/;
+/** The security context of every container and initContainer. */
+const HARDENED_CONTAINER = {
+  allowPrivilegeEscalation: false,
+  capabilities: { drop: ['ALL'] },
+  privileged: false,
+  readOnlyRootFilesystem: true,
+  runAsNonRoot: true,
+};
 
 describe.each(['dev', 'prod'])('every workload of the %s profile', (profileName) => {
   const { objects } = synthCharts(profileName);
@@ -22,13 +30,7 @@ describe.each(['dev', 'prod'])('every workload of the %s profile', (profileName)
   test('initContainers are hardened, pinned, sized like the rest and hold no secret value', () => {
     expect(initContainers.map(({ deployment, c }) => `${deployment}/${c.name}`)).toEqual(['kong/credentials']);
     for (const { c } of initContainers) {
-      expect(c.securityContext).toEqual({
-        allowPrivilegeEscalation: false,
-        capabilities: { drop: ['ALL'] },
-        privileged: false,
-        readOnlyRootFilesystem: true,
-        runAsNonRoot: true,
-      });
+      expect(c.securityContext).toEqual(HARDENED_CONTAINER);
       expect(c.image).toMatch(PINNED_IMAGE);
       expect(c.resources.requests).toEqual(c.resources.limits);
       for (const env of c.env as K8sObject[]) {
@@ -52,13 +54,7 @@ describe.each(['dev', 'prod'])('every workload of the %s profile', (profileName)
     expect(pod.automountServiceAccountToken).toBe(false);
     expect(pod.hostNetwork).toBe(false);
     for (const c of pod.containers as K8sObject[]) {
-      expect(c.securityContext).toEqual({
-        allowPrivilegeEscalation: false,
-        capabilities: { drop: ['ALL'] },
-        privileged: false,
-        readOnlyRootFilesystem: true,
-        runAsNonRoot: true,
-      });
+      expect(c.securityContext).toEqual(HARDENED_CONTAINER);
     }
   });
 

@@ -1,4 +1,4 @@
-import { Testing } from 'cdk8s';
+import { type Chart, Testing } from 'cdk8s';
 import { createCoTalkCharts, type CoTalkCharts } from '../../charts/co-talk-charts';
 import { PLACEHOLDERS } from '../../charts/placeholders';
 import { loadProfile, type Profile } from '../../lib/config';
@@ -18,4 +18,14 @@ export function synthCharts(profileName: string): { profile: Profile; charts: Co
 /** The objects of `kind` (and `name`, when given). */
 export function ofKind(objects: K8sObject[], kind: string, name?: string): K8sObject[] {
   return objects.filter((o) => o.kind === kind && (name === undefined || o.metadata?.name === name));
+}
+
+/** The props every workload chart takes: the profile, the `co-talk` namespace, placeholder backends. */
+export function workloadProps(profileName: string) {
+  return { profile: loadProfile(profileName), namespace: 'co-talk', backends: PLACEHOLDERS.backends };
+}
+
+/** The objects one chart renders. */
+export function synthChart(chart: Chart): K8sObject[] {
+  return Testing.synth(chart) as K8sObject[];
 }

@@ -1,9 +1,9 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import type { ProfileName } from '../../lib/config';
-import { synthProfile } from '../support/synth-profile';
+import { synthApp } from '../support/synth-app';
 
 const dataTemplate = (name: ProfileName) => {
-  const synthesized = synthProfile(name);
+  const synthesized = synthApp(name);
   return synthesized.template(synthesized.stacks.data);
 };
 const primary = { Engine: 'postgres' };
@@ -151,10 +151,10 @@ describe('ChatDatabase', () => {
   });
 
   test('the typed properties expose one reader endpoint per replica', () => {
-    const { database } = synthProfile('prod').stacks.data;
+    const { database } = synthApp('prod').stacks.data;
     expect(database.readerEndpoints).toHaveLength(5);
     expect(database.port).toBe(5433);
     expect(database.secret.secretArn).toBeDefined();
-    expect(synthProfile('dev').stacks.data.database.readerEndpoints).toHaveLength(0);
+    expect(synthApp('dev').stacks.data.database.readerEndpoints).toHaveLength(0);
   });
 });

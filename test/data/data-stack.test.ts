@@ -1,9 +1,9 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { PROFILE_NAMES, type ProfileName } from '../../lib/config';
-import { synthProfile } from '../support/synth-profile';
+import { synthApp } from '../support/synth-app';
 
 const dataTemplate = (name: ProfileName) => {
-  const synthesized = synthProfile(name);
+  const synthesized = synthApp(name);
   return synthesized.template(synthesized.stacks.data);
 };
 
@@ -14,7 +14,7 @@ describe('DataStack', () => {
     ['prod', true],
     ['scale', true],
   ])('%s: termination protection is %s', (name, on) => {
-    expect(synthProfile(name).stacks.data.terminationProtection).toBe(on);
+    expect(synthApp(name).stacks.data.terminationProtection).toBe(on);
   });
 
   // Renaming any of these replaces the resource, and with it the data: change one only with a

@@ -1,9 +1,9 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import type { ProfileName } from '../../lib/config';
-import { synthProfile } from '../support/synth-profile';
+import { synthApp } from '../support/synth-app';
 
 const dataTemplate = (name: ProfileName) => {
-  const synthesized = synthProfile(name);
+  const synthesized = synthApp(name);
   return synthesized.template(synthesized.stacks.data);
 };
 const byDescription = (description: string) => ({ ReplicationGroupDescription: `Co-Talk ${description}` });
@@ -110,7 +110,7 @@ describe('RedisClusters', () => {
   });
 
   test('typed properties: endpoints, own ports, reader endpoint outside cluster mode', () => {
-    const { redis } = synthProfile('prod').stacks.data;
+    const { redis } = synthApp('prod').stacks.data;
     expect([redis.cache.port, redis.pubsub.port, redis.streams.port]).toEqual([6380, 6381, 6382]);
     expect(redis.cache.clusterMode).toBe(true);
     expect(redis.cache.readerEndpoint).toBeUndefined();

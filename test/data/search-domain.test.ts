@@ -1,9 +1,9 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import type { ProfileName } from '../../lib/config';
-import { synthProfile } from '../support/synth-profile';
+import { synthApp } from '../support/synth-app';
 
 const dataTemplate = (name: ProfileName) => {
-  const synthesized = synthProfile(name);
+  const synthesized = synthApp(name);
   return synthesized.template(synthesized.stacks.data);
 };
 

@@ -1,8 +1,8 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { synthProfile } from '../support/synth-profile';
+import { synthApp } from '../support/synth-app';
 
 const networkTemplate = (name: 'dev' | 'staging' | 'prod' | 'scale') => {
-  const synthesized = synthProfile(name);
+  const synthesized = synthApp(name);
   return synthesized.template(synthesized.stacks.network);
 };
 

@@ -1,24 +1,34 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { App } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { TEST_ALERT_DESTINATIONS } from './alert-destinations';
 import { createCoTalkStacks, type CoTalkStacks } from '../../lib/co-talk-app';
 import { type Profile, type ProfileName, loadProfile } from '../../lib/config';
+import cdkJson from '../../cdk.json';
+import cdkContext from '../../cdk.context.json';
 
-/** The app of one profile, built once per test file: synth is the slow part. */
-export interface SynthesizedApp {
+/** A profile's app, built as `cdk synth` builds it. */
+export interface ProfileApp {
   readonly profile: Profile;
+  readonly app: App;
   readonly stacks: CoTalkStacks;
-  readonly template: (stack: keyof CoTalkStacks) => Template;
 }
 
-const cache = new Map<string, SynthesizedApp>();
-/** The feature flags of cdk.json, so tests synthesize what `cdk synth` does. */
-const context = JSON.parse(readFileSync(join(__dirname, '..', '..', 'cdk.json'), 'utf8')).context as Record<
-  string,
-  unknown
->;
+/** A profile's app shared by the tests of one file, with its templates. */
+export interface SynthesizedApp extends ProfileApp {
+  /** Every stack in the app, whatever `createCoTalkStacks` adds later (nested stacks included). */
+  readonly allStacks: readonly Stack[];
+  /** The template of a stack (by its name in {@link CoTalkStacks}, or the stack itself), made once. */
+  template(stack: keyof CoTalkStacks | Stack): Template;
+}
+
+/** Options for {@link buildApp}. */
+export interface BuildAppOptions {
+  /**
+   * Run the CDK's built-in CloudFormation validation when the app synthesizes, as `npm run check`
+   * does once per profile (test/nag.test.ts). @default false: it costs about a second per template
+   */
+  readonly validate?: boolean;
+}
 
 /** A test's own variant of a profile gets the test destinations when it names none. */
 function withAlerts(profile: Profile): Profile {
@@ -31,29 +41,44 @@ function withAlerts(profile: Profile): Profile {
   return { ...profile, observability: { ...profile.observability, ...alerts } };
 }
 
-/** Builds (or reuses) the whole app for a shipped profile name or a validated profile. */
-export function synthApp(profileOrName: ProfileName | Profile): SynthesizedApp {
+/**
+ * Builds the app of a shipped profile name or a validated profile with the feature flags of
+ * `cdk.json` and the committed context, as `cdk synth -c env=NAME` does.
+ */
+export function buildApp(profileOrName: ProfileName | Profile, options: BuildAppOptions = {}): ProfileApp {
   const profile =
     typeof profileOrName === 'string' ? loadProfile(profileOrName, TEST_ALERT_DESTINATIONS) : withAlerts(profileOrName);
+  const app = new App({
+    // Path metadata as the CLI turns it on, so reports can name constructs.
+    context: { ...cdkJson.context, ...cdkContext, env: profile.name, 'aws:cdk:enable-path-metadata': true },
+    builtinCloudFormationValidation: options.validate ?? false,
+  });
+  return { profile, app, stacks: createCoTalkStacks(app, profile) };
+}
+
+const cache = new Map<string, SynthesizedApp>();
+
+/** {@link buildApp}, once per profile and test file: synth is the slow part. */
+export function synthApp(profileOrName: ProfileName | Profile): SynthesizedApp {
   const key = typeof profileOrName === 'string' ? profileOrName : JSON.stringify(profileOrName);
-  const hit = cache.get(key);
-  if (hit) return hit;
-  // CloudFormation validation off, as in the other infra tests: it costs a second per template.
-  const app = new App({ context, builtinCloudFormationValidation: false });
-  const stacks = createCoTalkStacks(app, profile);
-  const templates = new Map<keyof CoTalkStacks, Template>();
-  const built: SynthesizedApp = {
-    profile,
-    stacks,
-    template: (name) => {
-      let t = templates.get(name);
-      if (!t) {
-        t = Template.fromStack(stacks[name]);
-        templates.set(name, t);
+  const cached = cache.get(key);
+  if (cached) return cached;
+
+  const built = buildApp(profileOrName);
+  const templates = new Map<Stack, Template>();
+  const synthesized: SynthesizedApp = {
+    ...built,
+    allStacks: built.app.node.findAll().filter(Stack.isStack),
+    template(stackOrName) {
+      const stack = typeof stackOrName === 'string' ? built.stacks[stackOrName] : stackOrName;
+      let template = templates.get(stack);
+      if (!template) {
+        template = Template.fromStack(stack);
+        templates.set(stack, template);
       }
-      return t;
+      return template;
     },
   };
-  cache.set(key, built);
-  return built;
+  cache.set(key, synthesized);
+  return synthesized;
 }

@@ -26,6 +26,8 @@ interface AssetEntry {
   readonly kind: 'docker' | 'file';
   readonly path: string;
   readonly dockerFile?: string;
+  readonly target?: string;
+  readonly buildArgs?: Record<string, string>;
   readonly platform?: string;
 }
 
@@ -34,7 +36,13 @@ interface FileAssetEntry {
   readonly source: { readonly path: string };
 }
 interface DockerAssetEntry {
-  readonly source: { readonly directory: string; readonly dockerFile: string; readonly platform: string };
+  readonly source: {
+    readonly directory: string;
+    readonly dockerFile: string;
+    readonly dockerBuildTarget: string;
+    readonly dockerBuildArgs: Record<string, string>;
+    readonly platform: string;
+  };
 }
 
 /** Synthesizes `app` into a fresh folder and lists every asset its stacks stage. */
@@ -54,6 +62,8 @@ function stagedAssets(app: App): AssetEntry[] {
       kind: 'docker' as const,
       path: path.join(assembly.directory, a.source.directory),
       dockerFile: a.source.dockerFile,
+      target: a.source.dockerBuildTarget,
+      buildArgs: a.source.dockerBuildArgs,
       platform: a.source.platform,
     }));
     // Templates are assets too; the stack-size guard covers them.
@@ -83,10 +93,12 @@ describe('assets staged in the cloud assembly (dev)', () => {
   const assets = stagedAssets(app);
   afterAll(() => fs.rmSync(app.outdir, { recursive: true, force: true }));
 
-  test('there are the three app images and the CDK handlers', () => {
-    expect(assets.filter((a) => a.kind === 'docker').map((a) => a.dockerFile)).toEqual(
-      APP_NAMES.map((name) => `${name}/Dockerfile`),
-    );
+  test('there are the three app images, each a target of the one Dockerfile, and the CDK handlers', () => {
+    expect(
+      assets
+        .filter((a) => a.kind === 'docker')
+        .map(({ dockerFile, target, buildArgs }) => ({ dockerFile, target, buildArgs })),
+    ).toEqual(APP_NAMES.map((name) => ({ dockerFile: 'Dockerfile', target: name, buildArgs: { APP: name } })));
     expect(assets.length).toBeGreaterThan(3);
   });
 
@@ -122,18 +134,18 @@ describe('assets staged in the cloud assembly (dev)', () => {
   });
 
   test.each(APP_NAMES)(
-    "the %s image's context holds its Dockerfile and sources, common/ and the manifests only",
+    "the %s image's context holds the Dockerfile, its sources, common/ and the manifests only",
     (name) => {
-      const context = assets.find((a) => a.dockerFile === `${name}/Dockerfile`)!;
+      const context = assets.find((a) => a.target === name)!;
       const files = filesUnder(context.path).map((f) => f.relative);
-      expect(files).toContain(`${name}/Dockerfile`);
+      expect(files).toContain('Dockerfile');
       expect(files).toContain('package-lock.json');
+      expect(files).toContain(`${name}/package.json`);
       expect(files.some((f) => f.startsWith(`${name}/src/`))).toBe(true);
       expect(files.some((f) => f.startsWith('common/src/'))).toBe(true);
       const others = APP_NAMES.filter((other) => other !== name);
-      expect(
-        files.filter((f) => others.some((other) => f.startsWith(`${other}/src/`) || f === `${other}/Dockerfile`)),
-      ).toEqual([]);
+      expect(files.filter((f) => others.some((other) => f.startsWith(`${other}/`)))).toEqual([]);
+      expect(files.filter((f) => f.startsWith('api/migrations/')).length > 0).toBe(name === 'api');
       // Every profile runs Graviton nodes: the images build for arm64.
       expect(context.platform).toBe('linux/arm64');
     },
@@ -168,15 +180,32 @@ describe('AppImages', () => {
       fs.writeFileSync(path.join(copy, 'worker', 'src', 'added.ts'), 'export const added = 1;\n');
       const afterWorker = hashes();
       expect(afterWorker).toEqual({ ...initial, worker: expect.not.stringMatching(initial.worker) });
-      // When a test or a bench changes, nothing changes
+      // When another app's manifest changes, only that app's image changes
+      const gatewayManifest = path.join(copy, 'gateway', 'package.json');
+      fs.writeFileSync(
+        gatewayManifest,
+        fs.readFileSync(gatewayManifest, 'utf8').replace('"private": true', '"private": true, "x": 1'),
+      );
+      const afterGatewayManifest = hashes();
+      expect(afterGatewayManifest).toEqual({ ...afterWorker, gateway: expect.not.stringMatching(afterWorker.gateway) });
+      // When a migration appears, only the API image changes
+      fs.writeFileSync(path.join(copy, 'api', 'migrations', '999_added.sql'), 'SELECT 1;\n');
+      const afterMigration = hashes();
+      expect(afterMigration).toEqual({
+        ...afterGatewayManifest,
+        api: expect.not.stringMatching(afterGatewayManifest.api),
+      });
+      // When a test, a bench or a local bundle changes, nothing changes
       fs.writeFileSync(path.join(copy, 'api', 'test', 'added.test.ts'), 'export {};\n');
       fs.mkdirSync(path.join(copy, 'bench', 'added'), { recursive: true });
       fs.writeFileSync(path.join(copy, 'bench', 'added', 'main.ts'), 'export {};\n');
-      expect(hashes()).toEqual(afterWorker);
+      fs.mkdirSync(path.join(copy, 'gateway', 'dist'), { recursive: true });
+      fs.writeFileSync(path.join(copy, 'gateway', 'dist', 'main.js'), '\n');
+      expect(hashes()).toEqual(afterMigration);
       // When common/ changes, every image changes
       fs.writeFileSync(path.join(copy, 'common', 'src', 'added.ts'), 'export const added = 1;\n');
       const afterCommon = hashes();
-      for (const name of APP_NAMES) expect(afterCommon[name]).not.toBe(afterWorker[name]);
+      for (const name of APP_NAMES) expect(afterCommon[name]).not.toBe(afterMigration[name]);
     } finally {
       fs.rmSync(copy, { recursive: true, force: true });
     }

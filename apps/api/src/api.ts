@@ -1,13 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import {
-  createLogger,
-  createMetricsRegistry,
-  createPostgres,
-  createRedis,
-  postgresOptionsFromEnv,
-  redisOptionsFromEnv,
-  type Logger,
-} from '@co-talk/common';
+import { createLogger, type Logger } from '@co-talk/common/logger';
+import { createMetricsRegistry } from '@co-talk/common/metrics';
+import { createPostgres, postgresOptionsFromEnv } from '@co-talk/common/postgres';
+import { createRedis, redisOptionsFromEnv } from '@co-talk/common/redis';
 import { buildApp } from './app';
 import { TwoLevelCache } from './cache';
 import type { ApiEnv } from './config';

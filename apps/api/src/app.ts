@@ -8,15 +8,10 @@ import Fastify, {
   type FastifyRequest,
 } from 'fastify';
 import { Histogram, type Registry } from 'prom-client';
-import {
-  AccessTokenError,
-  checkReady,
-  endServerSpan,
-  startServerSpan,
-  verifyAccessToken,
-  type Logger,
-  type TraceSpan,
-} from '@co-talk/common';
+import { type Logger } from '@co-talk/common/logger';
+import { AccessTokenError, verifyAccessToken } from '@co-talk/common/jwt';
+import { checkReady } from '@co-talk/common/metrics';
+import { endServerSpan, startServerSpan, type TraceSpan } from '@co-talk/common/tracing';
 import type { ApiContext } from './context';
 import { installCors } from './cors';
 import { installErrorHandlers, refuseNonFiniteNumbers, unauthorized } from './http-errors';

@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import { Counter, type Registry } from 'prom-client';
-import type { RedisClient } from '@co-talk/common';
+import type { RedisClient } from '@co-talk/common/redis';
 
 /**
  * The brief's two cache levels for user info and friend lists: L1 in this process (short TTL,

@@ -1,18 +1,10 @@
 import { join } from 'node:path';
 import { z } from 'zod';
-import {
-  allowedOriginsEnvShape,
-  envBoolean,
-  envPort,
-  envPositiveInt,
-  jwtKeysRefreshEnvShape,
-  jwtSigningKeys,
-  logEnvShape,
-  postgresEnvShape,
-  redisEnvShape,
-  redisKeyPrefixEnvShape,
-  redisRoleEnvShapes,
-} from '@co-talk/common';
+import { envBoolean, envPort, envPositiveInt, logEnvShape, redisKeyPrefixEnvShape } from '@co-talk/common/env';
+import { jwtKeysRefreshEnvShape, jwtSigningKeys } from '@co-talk/common/jwt';
+import { allowedOriginsEnvShape } from '@co-talk/common/origins';
+import { postgresEnvShape } from '@co-talk/common/postgres';
+import { redisEnvShape, redisRoleEnvShapes } from '@co-talk/common/redis';
 
 /** Every setting the API reads from its environment. */
 export const apiEnvShape = {

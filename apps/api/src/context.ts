@@ -6,7 +6,8 @@ import type {
   RawRequestDefaultExpression,
   RawServerDefault,
 } from 'fastify';
-import type { Postgres, RedisClient } from '@co-talk/common';
+import type { Postgres } from '@co-talk/common/postgres';
+import type { RedisClient } from '@co-talk/common/redis';
 import type { TwoLevelCache } from './cache';
 import type { ApiEnv } from './config';
 import type { MessageSearch } from './message-search';

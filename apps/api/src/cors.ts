@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { isOriginAllowed, type AllowedOrigin } from '@co-talk/common';
+import { isOriginAllowed, type AllowedOrigin } from '@co-talk/common/origins';
 
 /**
  * CORS for browser clients, answered here and nowhere else: in production Kong forwards

@@ -1,6 +1,8 @@
 import { chmod, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { EnvError, resolveSecretEnv, TokenVerificationKeys } from '@co-talk/common';
+import { EnvError } from '@co-talk/common/env';
+import { TokenVerificationKeys } from '@co-talk/common/jwt';
+import { resolveSecretEnv } from '@co-talk/common/secrets';
 import { parse, stringify } from 'yaml';
 
 /**

@@ -1,13 +1,9 @@
-import {
-  createLogger,
-  stopOnSignals,
-  createPostgres,
-  loadSecretEnvOrExit,
-  postgresOptionsFromEnv,
-  refreshSecretEvery,
-  resolveSecretEnv,
-  startTracing,
-} from '@co-talk/common';
+import { loadSecretEnvOrExit } from '@co-talk/common/env';
+import { createLogger } from '@co-talk/common/logger';
+import { createPostgres, postgresOptionsFromEnv } from '@co-talk/common/postgres';
+import { refreshSecretEvery, resolveSecretEnv } from '@co-talk/common/secrets';
+import { stopOnSignals } from '@co-talk/common/shutdown';
+import { startTracing } from '@co-talk/common/tracing';
 import { startApi } from './api';
 import { apiEnvShape, migrateEnvShape } from './config';
 import { migrate } from './migrate';

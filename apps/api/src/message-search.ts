@@ -1,6 +1,6 @@
 import { Client } from '@opensearch-project/opensearch';
 import type { Pool } from 'pg';
-import { MESSAGE_SEARCH_INDEX, type MessageSearchDocument } from '@co-talk/common';
+import { MESSAGE_SEARCH_INDEX, type MessageSearchDocument } from '@co-talk/common/search';
 
 /** Message search restricted to the rooms the caller belongs to. */
 export interface MessageSearch {

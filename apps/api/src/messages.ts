@@ -1,4 +1,4 @@
-import type { MessageSearchDocument } from '@co-talk/common';
+import type { MessageSearchDocument } from '@co-talk/common/search';
 import type { ApiContext } from './context';
 import { decodeCursor, encodeCursor } from './cursor';
 import { requireMember, roomIdsOf } from './rooms';

@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Pool } from 'pg';
-import type { Logger } from '@co-talk/common';
+import type { Logger } from '@co-talk/common/logger';
 import { withTransaction } from './transaction';
 
 /**

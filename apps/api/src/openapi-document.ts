@@ -1,4 +1,7 @@
-import { createLogger, createMetricsRegistry, generateTokenKeySets, loadEnv } from '@co-talk/common';
+import { loadEnv } from '@co-talk/common/env';
+import { generateTokenKeySets } from '@co-talk/common/jwt';
+import { createLogger } from '@co-talk/common/logger';
+import { createMetricsRegistry } from '@co-talk/common/metrics';
 import { buildApp } from './app';
 import { apiEnvShape } from './config';
 import type { ApiContext } from './context';

@@ -1,12 +1,12 @@
+import { type Logger } from '@co-talk/common/logger';
+import { type RedisClient } from '@co-talk/common/redis';
 import {
   ROOM_MEMBER_REMOVED_CHANNEL,
   ROOM_MEMBERS_LOADED,
   ROOM_MEMBERS_REBUILD_KEY,
   roomMembersKey,
   type MemberRemoved,
-  type Logger,
-  type RedisClient,
-} from '@co-talk/common';
+} from '@co-talk/common/room-members';
 import type { Pool } from 'pg';
 
 /** How long the set of a room without members (or without existence) is kept. */

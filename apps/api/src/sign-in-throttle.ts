@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Logger, RedisClient } from '@co-talk/common';
+import type { Logger } from '@co-talk/common/logger';
+import type { RedisClient } from '@co-talk/common/redis';
 
 /**
  * Failed sign-ins, counted per account (the email as typed, whether or not it exists, so a lock

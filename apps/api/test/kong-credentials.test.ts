@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { EnvError, generateTokenKeySets } from '@co-talk/common';
+import { EnvError } from '@co-talk/common/env';
+import { generateTokenKeySets } from '@co-talk/common/jwt';
 import { parse, stringify } from 'yaml';
 import { shellQuote, startupPaths, writeKongStartupFiles } from '../src/kong-credentials';
 

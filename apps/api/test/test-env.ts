@@ -1,4 +1,5 @@
-import { generateTokenKeySets, loadEnv } from '@co-talk/common';
+import { loadEnv } from '@co-talk/common/env';
+import { generateTokenKeySets } from '@co-talk/common/jwt';
 import { apiEnvShape, type ApiEnv } from '../src/config';
 import { TEST_REDIS_URL } from '../../test/support/databases';
 

@@ -4,14 +4,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import {
-  createRedis,
-  generateTokenKeySets,
-  ROOM_MEMBERS_LOADED,
-  roomMembersKey,
-  signAccessToken,
-  TokenSigningKeys,
-} from '@co-talk/common';
+import { generateTokenKeySets, signAccessToken, TokenSigningKeys } from '@co-talk/common/jwt';
+import { createRedis } from '@co-talk/common/redis';
+import { ROOM_MEMBERS_LOADED, roomMembersKey } from '@co-talk/common/room-members';
 import { heldWithHeartbeats, raiseOpenFileLimit, reconnectStorm, type BenchKit } from './capacity-scenarios';
 import { runClient, type ClientReport, type ClientTask, type OrchestratorCommand } from './client';
 import { runHeldClient, type HeldTask } from './held';
@@ -488,7 +483,7 @@ async function main(): Promise<void> {
     entryPoints: [join(__dirname, '../../gateway/src/main.ts')],
     bundle: true,
     platform: 'node',
-    target: 'node20',
+    target: 'node24',
     outfile: join(DIST, 'gateway.js'),
     logLevel: 'warning',
   });

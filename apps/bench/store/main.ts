@@ -1,12 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import {
-  generateTokenKeySets,
-  loadEnv,
-  MESSAGE_STREAM_KEY,
-  STREAM_MESSAGE_FIELD,
-  type ChatMessage,
-} from '@co-talk/common';
+import { MESSAGE_STREAM_KEY, STREAM_MESSAGE_FIELD, type ChatMessage } from '@co-talk/common/chat-message';
+import { loadEnv } from '@co-talk/common/env';
+import { generateTokenKeySets } from '@co-talk/common/jwt';
 import { workerEnvShape } from '../../worker/src/config';
 import { startWorker } from '../../worker/src/worker';
 import { createTestDatabase, testKeyPrefix, TEST_REDIS_URL } from '../../test/support/databases';

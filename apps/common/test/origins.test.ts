@@ -1,4 +1,5 @@
-import { allowedOriginsEnvShape, EnvError, isOriginAllowed, loadEnv } from '../src';
+import { EnvError, loadEnv } from '../src/env';
+import { allowedOriginsEnvShape, isOriginAllowed } from '../src/origins';
 
 const parse = (value: string) => loadEnv(allowedOriginsEnvShape, { ALLOWED_ORIGINS: value }).ALLOWED_ORIGINS;
 

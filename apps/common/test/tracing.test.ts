@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace';
-import { MESSAGE_STREAM_KEY, samplerFromEnv, startTracing, STREAM_TRACE_FIELD, type Tracing } from '../src';
+import { MESSAGE_STREAM_KEY } from '../src/chat-message';
+import { samplerFromEnv, startTracing, STREAM_TRACE_FIELD, type Tracing } from '../src/tracing';
 import { MessageStore } from '../../gateway/src/message-store';
 import { startWorker, type Worker } from '../../worker/src/worker';
 import { workerTestEnv } from '../../worker/test/test-env';

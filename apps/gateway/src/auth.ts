@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { verifyAccessToken, type TokenVerificationKeys, type VerifiedAccessToken } from '@co-talk/common';
+import { verifyAccessToken, type TokenVerificationKeys, type VerifiedAccessToken } from '@co-talk/common/jwt';
 
 /** The subprotocol a browser client offers alongside its token: `new WebSocket(url, ['bearer', token])`. */
 export const BEARER_PROTOCOL = 'bearer';

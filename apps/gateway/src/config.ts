@@ -1,16 +1,8 @@
 import { availableParallelism } from 'node:os';
-import {
-  allowedOriginsEnvShape,
-  envPort,
-  envPositiveInt,
-  jwtKeysRefreshEnvShape,
-  jwtPublicKeys,
-  loadEnv,
-  logEnvShape,
-  redisEnvShape,
-  redisKeyPrefixEnvShape,
-  redisRoleEnvShapes,
-} from '@co-talk/common';
+import { envPort, envPositiveInt, loadEnv, logEnvShape, redisKeyPrefixEnvShape } from '@co-talk/common/env';
+import { jwtKeysRefreshEnvShape, jwtPublicKeys } from '@co-talk/common/jwt';
+import { allowedOriginsEnvShape } from '@co-talk/common/origins';
+import { redisEnvShape, redisRoleEnvShapes } from '@co-talk/common/redis';
 import { z } from 'zod';
 
 /**

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { RedisClient } from '@co-talk/common';
+import type { RedisClient } from '@co-talk/common/redis';
 
 /**
  * Takes a lease in a sorted set of live connections (member → lease expiry, ms) if fewer than

@@ -1,16 +1,12 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import {
-  AccessTokenError,
-  createMetricsRegistry,
-  redisOptionsFromEnv,
-  startProbeServer,
-  type Logger,
-  type MemberRemoved,
-  endServerSpan,
-  startServerSpan,
-} from '@co-talk/common';
+import { type Logger } from '@co-talk/common/logger';
+import { AccessTokenError } from '@co-talk/common/jwt';
+import { createMetricsRegistry, startProbeServer } from '@co-talk/common/metrics';
+import { redisOptionsFromEnv } from '@co-talk/common/redis';
+import { type MemberRemoved } from '@co-talk/common/room-members';
+import { endServerSpan, startServerSpan } from '@co-talk/common/tracing';
 import type { Registry } from 'prom-client';
 import { WebSocket, WebSocketServer } from 'ws';
 import { BEARER_PROTOCOL, tokenOf, verifyToken } from './auth';

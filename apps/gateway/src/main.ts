@@ -1,5 +1,8 @@
 import cluster from 'node:cluster';
-import { createLogger, EnvError, refreshSecretEvery, resolveSecretEnv, startTracing } from '@co-talk/common';
+import { EnvError } from '@co-talk/common/env';
+import { createLogger } from '@co-talk/common/logger';
+import { refreshSecretEvery, resolveSecretEnv } from '@co-talk/common/secrets';
+import { startTracing } from '@co-talk/common/tracing';
 import { AggregatorRegistry } from 'prom-client';
 import { loadGatewayEnv, type GatewayEnv } from './config';
 import { Gateway } from './gateway';

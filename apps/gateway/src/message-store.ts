@@ -1,12 +1,6 @@
-import {
-  MESSAGE_STREAM_KEY,
-  STREAM_MESSAGE_FIELD,
-  roomChannel,
-  startSend,
-  type ChatMessage,
-  type RedisClient,
-  type SendTrace,
-} from '@co-talk/common';
+import { MESSAGE_STREAM_KEY, STREAM_MESSAGE_FIELD, roomChannel, type ChatMessage } from '@co-talk/common/chat-message';
+import { type RedisClient } from '@co-talk/common/redis';
+import { startSend, type SendTrace } from '@co-talk/common/tracing';
 import { uuidv7 } from './uuidv7';
 
 /** A message rate shared by every connection of one user (or one source address), on every instance. */

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { isOriginAllowed, type AllowedOrigin } from '@co-talk/common';
+import { isOriginAllowed, type AllowedOrigin } from '@co-talk/common/origins';
 
 /**
  * The `Origin` check on the upgrade. A browser always sends `Origin` with a WebSocket handshake

@@ -1,6 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
 import { createServer } from 'node:http';
-import type { Logger } from '@co-talk/common';
+import type { Logger } from '@co-talk/common/logger';
 import { AggregatorRegistry } from 'prom-client';
 import type { GatewayEnv } from './config';
 

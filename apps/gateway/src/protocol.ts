@@ -1,4 +1,4 @@
-import { messageTextSchema } from '@co-talk/common';
+import { messageTextSchema } from '@co-talk/common/message-text';
 import { z } from 'zod';
 
 /**

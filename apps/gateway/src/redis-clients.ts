@@ -1,4 +1,5 @@
-import { createRedis, redisOptionsFromEnv, type Logger, type RedisClient } from '@co-talk/common';
+import { type Logger } from '@co-talk/common/logger';
+import { createRedis, redisOptionsFromEnv, type RedisClient } from '@co-talk/common/redis';
 import type { GatewayEnv } from './config';
 
 /**

@@ -1,16 +1,14 @@
+import { type Logger } from '@co-talk/common/logger';
+import { createRedis, type RedisClient, type RedisConnectionOptions } from '@co-talk/common/redis';
 import {
-  createRedis,
   memberRemovedSchema,
   ROOM_MEMBER_REMOVED_CHANNEL,
   ROOM_MEMBERS_LOADED,
   ROOM_MEMBERS_REBUILD_KEY,
   roomMembersKey,
   roomMembersRebuildPendingKey,
-  type Logger,
   type MemberRemoved,
-  type RedisClient,
-  type RedisConnectionOptions,
-} from '@co-talk/common';
+} from '@co-talk/common/room-members';
 
 /**
  * Waits between membership checks after asking the API to rebuild a room's set (about 1.5 s in

@@ -1,4 +1,5 @@
-import { roomChannel, type RedisClient } from '@co-talk/common';
+import { roomChannel } from '@co-talk/common/chat-message';
+import { type RedisClient } from '@co-talk/common/redis';
 import type { Coalescer, RoomQueue } from './coalescer';
 import type { Connection } from './connection';
 import { serverEvent } from './protocol';

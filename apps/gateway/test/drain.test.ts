@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MESSAGE_STREAM_KEY, createRedis } from '@co-talk/common';
+import { MESSAGE_STREAM_KEY } from '@co-talk/common/chat-message';
+import { createRedis } from '@co-talk/common/redis';
 import { REDIS_URL, TestClient, cleanup, newPrefix, refusedStatus, token } from './support';
 import { bundleEntryPoint, entryPointEnv, freePort } from './entry-point';
 

@@ -12,7 +12,7 @@ export async function bundleEntryPoint(outDir: string): Promise<string> {
     entryPoints: [join(__dirname, '../src/main.ts')],
     bundle: true,
     platform: 'node',
-    target: 'node20',
+    target: 'node24',
     outfile,
     logLevel: 'silent',
   });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { ROOM_MEMBER_REMOVED_CHANNEL, createRedis, type RedisClient } from '@co-talk/common';
+import { createRedis, type RedisClient } from '@co-talk/common/redis';
+import { ROOM_MEMBER_REMOVED_CHANNEL } from '@co-talk/common/room-members';
 import type { Gateway } from '../src/gateway';
 import { REDIS_URL, TestClient, cleanup, newPrefix, startGateway, testEnv, token } from './support';
 

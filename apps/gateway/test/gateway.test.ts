@@ -1,15 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { MESSAGE_STREAM_KEY, STREAM_MESSAGE_FIELD, chatMessageSchema } from '@co-talk/common/chat-message';
+import { createRedis, type RedisClient } from '@co-talk/common/redis';
 import {
-  MESSAGE_STREAM_KEY,
-  STREAM_MESSAGE_FIELD,
   ROOM_MEMBER_REMOVED_CHANNEL,
   ROOM_MEMBERS_LOADED,
   ROOM_MEMBERS_REBUILD_KEY,
-  chatMessageSchema,
-  createRedis,
   roomMembersKey,
-  type RedisClient,
-} from '@co-talk/common';
+} from '@co-talk/common/room-members';
 import type { Gateway } from '../src/gateway';
 import {
   REDIS_URL,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { MESSAGE_STREAM_KEY, createRedis, type RedisClient } from '@co-talk/common';
+import { MESSAGE_STREAM_KEY } from '@co-talk/common/chat-message';
+import { createRedis, type RedisClient } from '@co-talk/common/redis';
 import type { GatewayEnv } from '../src/config';
 import type { Gateway } from '../src/gateway';
 import { REDIS_URL, TestClient, cleanup, newPrefix, refusedStatus, startGateway, testEnv, token } from './support';

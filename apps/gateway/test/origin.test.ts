@@ -1,5 +1,6 @@
 import { WebSocket } from 'ws';
-import { allowedOriginsEnvShape, loadEnv } from '@co-talk/common';
+import { loadEnv } from '@co-talk/common/env';
+import { allowedOriginsEnvShape } from '@co-talk/common/origins';
 import type { Gateway } from '../src/gateway';
 import { cleanup, newPrefix, startGateway, testEnv, token } from './support';
 

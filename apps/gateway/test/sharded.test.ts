@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createRedis, type RedisClient } from '@co-talk/common';
+import { createRedis, type RedisClient } from '@co-talk/common/redis';
 import type { WebSocket } from 'ws';
 import { Coalescer } from '../src/coalescer';
 import { Connection } from '../src/connection';

@@ -1,15 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { WebSocket } from 'ws';
-import {
-  createLogger,
-  createRedis,
-  ROOM_MEMBERS_LOADED,
-  roomMembersKey,
-  generateTokenKeySets,
-  signAccessToken,
-  TokenSigningKeys,
-  type RedisClient,
-} from '@co-talk/common';
+import { generateTokenKeySets, signAccessToken, TokenSigningKeys } from '@co-talk/common/jwt';
+import { createLogger } from '@co-talk/common/logger';
+import { createRedis, type RedisClient } from '@co-talk/common/redis';
+import { ROOM_MEMBERS_LOADED, roomMembersKey } from '@co-talk/common/room-members';
 import { loadGatewayEnv, type GatewayEnv } from '../src/config';
 import { Gateway } from '../src/gateway';
 

@@ -18,7 +18,7 @@ export function bundleApp(app: 'api' | 'worker' | 'gateway'): string {
     entryPoints: [join(APPS_DIR, app, 'src/main.ts')],
     bundle: true,
     platform: 'node',
-    target: 'node20',
+    target: 'node24',
     outfile: join(outdir, 'main.js'),
     logLevel: 'error',
   });

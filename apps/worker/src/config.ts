@@ -1,14 +1,8 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import {
-  envPort,
-  envPositiveInt,
-  logEnvShape,
-  postgresEnvShape,
-  redisEnvShape,
-  redisKeyPrefixEnvShape,
-  redisRoleEnvShapes,
-} from '@co-talk/common';
+import { envPort, envPositiveInt, logEnvShape, redisKeyPrefixEnvShape } from '@co-talk/common/env';
+import { postgresEnvShape } from '@co-talk/common/postgres';
+import { redisEnvShape, redisRoleEnvShapes } from '@co-talk/common/redis';
 
 /** Every setting the worker reads from its environment. */
 export const workerEnvShape = {

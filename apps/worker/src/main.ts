@@ -1,4 +1,8 @@
-import { createLogger, stopOnSignals, loadSecretEnvOrExit, resolveSecretEnv, startTracing } from '@co-talk/common';
+import { loadSecretEnvOrExit } from '@co-talk/common/env';
+import { createLogger } from '@co-talk/common/logger';
+import { resolveSecretEnv } from '@co-talk/common/secrets';
+import { stopOnSignals } from '@co-talk/common/shutdown';
+import { startTracing } from '@co-talk/common/tracing';
 import { workerEnvShape } from './config';
 import { startWorker } from './worker';
 

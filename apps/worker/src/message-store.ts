@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import type { ChatMessage } from '@co-talk/common';
+import type { ChatMessage } from '@co-talk/common/chat-message';
 
 /**
  * Writes messages to PostgreSQL, one INSERT per batch (arrays unnested server-side).

@@ -1,10 +1,6 @@
 import { Client } from '@opensearch-project/opensearch';
-import {
-  MESSAGE_SEARCH_INDEX,
-  MESSAGE_SEARCH_MAPPINGS,
-  type ChatMessage,
-  type MessageSearchDocument,
-} from '@co-talk/common';
+import { type ChatMessage } from '@co-talk/common/chat-message';
+import { MESSAGE_SEARCH_INDEX, MESSAGE_SEARCH_MAPPINGS, type MessageSearchDocument } from '@co-talk/common/search';
 
 /** Indexes messages in OpenSearch, one bulk request per batch, the message id as document id. */
 export class SearchIndexer {

@@ -1,13 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  chatMessageSchema,
-  startStore,
-  STREAM_MESSAGE_FIELD,
-  STREAM_TRACE_FIELD,
-  type ChatMessage,
-  type Logger,
-  type RedisClient,
-} from '@co-talk/common';
+import { type Logger } from '@co-talk/common/logger';
+import { chatMessageSchema, STREAM_MESSAGE_FIELD, type ChatMessage } from '@co-talk/common/chat-message';
+import { type RedisClient } from '@co-talk/common/redis';
+import { startStore, STREAM_TRACE_FIELD } from '@co-talk/common/tracing';
 import type { StoreResult } from './message-store';
 import type { WorkerMetrics } from './worker-metrics';
 

@@ -1,16 +1,9 @@
 import type { Server } from 'node:http';
-import {
-  createLogger,
-  createMetricsRegistry,
-  createPostgres,
-  createRedis,
-  MESSAGE_CONSUMER_GROUP,
-  MESSAGE_STREAM_KEY,
-  postgresOptionsFromEnv,
-  redisOptionsFromEnv,
-  startProbeServer,
-  type Logger,
-} from '@co-talk/common';
+import { MESSAGE_CONSUMER_GROUP, MESSAGE_STREAM_KEY } from '@co-talk/common/chat-message';
+import { createLogger, type Logger } from '@co-talk/common/logger';
+import { createMetricsRegistry, startProbeServer } from '@co-talk/common/metrics';
+import { createPostgres, postgresOptionsFromEnv } from '@co-talk/common/postgres';
+import { createRedis, redisOptionsFromEnv } from '@co-talk/common/redis';
 import type { WorkerEnv } from './config';
 import { ensurePartitions, isDataError, storeMessages } from './message-store';
 import { SearchIndexer } from './search-indexer';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { MESSAGE_STREAM_KEY, STREAM_MESSAGE_FIELD, type ChatMessage } from '@co-talk/common';
+import { MESSAGE_STREAM_KEY, STREAM_MESSAGE_FIELD, type ChatMessage } from '@co-talk/common/chat-message';
 
 /** A valid chat message, as the gateway would append it. */
 export function chatMessage(overrides: Partial<ChatMessage> = {}): ChatMessage {

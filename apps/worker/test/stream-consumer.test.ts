@@ -1,4 +1,4 @@
-import { STREAM_MESSAGE_FIELD } from '@co-talk/common';
+import { STREAM_MESSAGE_FIELD } from '@co-talk/common/chat-message';
 import { parseEntries } from '../src/stream-consumer';
 import { chatMessage } from './messages';
 

@@ -1,4 +1,4 @@
-import { loadEnv } from '@co-talk/common';
+import { loadEnv } from '@co-talk/common/env';
 import { workerEnvShape, type WorkerEnv } from '../src/config';
 import { TEST_REDIS_URL } from '../../test/support/databases';
 

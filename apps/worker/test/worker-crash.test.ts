@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import type { PoolClient } from 'pg';
-import { MESSAGE_CONSUMER_GROUP, MESSAGE_STREAM_KEY } from '@co-talk/common';
+import { MESSAGE_CONSUMER_GROUP, MESSAGE_STREAM_KEY } from '@co-talk/common/chat-message';
 import { createTestDatabase, testKeyPrefix, TEST_REDIS_URL, type TestDatabase } from '../../test/support/databases';
 import { bundleApp, startApp, type AppProcess } from '../../test/support/processes';
 import { deleteKeysWithPrefix } from '../../test/support/redis-cleanup';

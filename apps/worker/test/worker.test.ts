@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { MESSAGE_CONSUMER_GROUP, MESSAGE_STREAM_KEY, STREAM_MESSAGE_FIELD } from '@co-talk/common';
+import { MESSAGE_CONSUMER_GROUP, MESSAGE_STREAM_KEY, STREAM_MESSAGE_FIELD } from '@co-talk/common/chat-message';
 import { startWorker, type Worker } from '../src/worker';
 import { createTestDatabase, testKeyPrefix, TEST_REDIS_URL, type TestDatabase } from '../../test/support/databases';
 import { deleteKeysWithPrefix } from '../../test/support/redis-cleanup';

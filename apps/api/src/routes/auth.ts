@@ -1,4 +1,4 @@
-import { signAccessToken } from '@co-talk/common';
+import { signAccessToken } from '@co-talk/common/jwt';
 import type { ApiApp, ApiContext } from '../context';
 import { badRequest, conflict, tooManyRequests, unauthorized } from '../http-errors';
 import { passwordProblem } from '../password-policy';
