@@ -15,5 +15,8 @@ const profile = loadProfile(
   app.node.tryGetContext('env') ?? 'dev',
   overridesFromContext((key) => app.node.tryGetContext(key) ?? fromEnvironment[key]),
 );
-createCoTalkStacks(app, profile);
+// `-c review=true`: a synthesis to read, not to deploy (the tools under tools/ set it), so the
+// alert destination may be left out.
+const review = [true, 'true'].includes(app.node.tryGetContext('review'));
+createCoTalkStacks(app, profile, { review });
 app.synth();

@@ -27,7 +27,17 @@ export interface CoTalkStacks {
  * Stack ids are static; the profile name goes into the CloudFormation stack name so that several
  * environments can share an account.
  */
-export function createCoTalkStacks(app: App, profile: Profile): CoTalkStacks {
+/** Options for {@link createCoTalkStacks}. */
+export interface CoTalkStacksOptions {
+  /**
+   * A synthesis to read, not to deploy (cost, diagram, diff, capacity): the alert destination a
+   * deployable non-dev profile must name may be left out.
+   * @default false
+   */
+  readonly review?: boolean;
+}
+
+export function createCoTalkStacks(app: App, profile: Profile, options: CoTalkStacksOptions = {}): CoTalkStacks {
   // Before any stack: a profile whose gateway path cannot carry its connection target stops synth.
   assertCapacity(profile);
   const env = { account: profile.env.account, region: profile.env.region };
@@ -100,6 +110,7 @@ export function createCoTalkStacks(app: App, profile: Profile): CoTalkStacks {
     stackName: stackName('Observability'),
     description: `Co-Talk ${profile.name}: Prometheus, Grafana, Jaeger, log shipping and CloudWatch alarms`,
     profile,
+    alertDestinationRequired: !options.review,
     cluster: cluster.cluster,
     restLoadBalancer: edge.restLoadBalancer,
     restTargetGroup: edge.restTargetGroup,

@@ -19,6 +19,12 @@ import { PrometheusStack } from './prometheus-stack';
 export interface ObservabilityStackProps extends StackProps {
   /** The validated environment profile. */
   readonly profile: Profile;
+  /**
+   * Refuse a non-dev profile without an alert destination (see `requireAlertDestination`); off
+   * only for a synthesis made to be read, never deployed.
+   * @default true
+   */
+  readonly alertDestinationRequired?: boolean;
   /** The cluster the in-cluster tools are installed into. */
   readonly cluster: eks.ICluster;
   /** The REST ALB and Kong's target group. */
@@ -68,7 +74,7 @@ export class ObservabilityStack extends Stack {
       appsNamespace: CHAT_NAMESPACE,
     });
     networkPolicies.node.addDependency(namespace);
-    requireAlertDestination(profile);
+    if (props.alertDestinationRequired ?? true) requireAlertDestination(profile);
     this.monitoring = new ChatMonitoring(this, 'Monitoring', {
       alertEmails: observability.alertEmails,
       alertHttpsEndpoints: observability.alertHttpsEndpoints,

@@ -1,4 +1,7 @@
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import { Testing } from 'cdk8s';
+import { createCoTalkStacks } from '../../lib/co-talk-app';
 import { MonitoringChart } from '../../charts/monitoring';
 import {
   loadProfile,
@@ -258,6 +261,13 @@ describe('alert destinations', () => {
       );
     }
     expect(() => requireAlertDestination(loadProfile('dev'))).not.toThrow();
+  });
+
+  test('the stacks refuse prod without one, unless synthesized for review (the tools), which deploys nothing', () => {
+    const prod = loadProfile('prod');
+    expect(() => createCoTalkStacks(new App(), prod)).toThrow(/observability\.alertEmails: prod must name/);
+    const reviewed = createCoTalkStacks(new App(), prod, { review: true });
+    Template.fromStack(reviewed.observability).resourceCountIs('AWS::SNS::Subscription', 0);
   });
 
   test.each([

@@ -5,7 +5,7 @@ import { estimateCost } from '../../tools/cost/estimate';
 import { loadPriceTable } from '../../tools/cost/price-table';
 import { estimateOptions, extraChoices } from '../../tools/cost/profile-inputs';
 import { refreshPriceTable } from '../../tools/cost/refresh';
-import { loadProfile } from '../../lib/config';
+import { INTERFACE_ENDPOINT_NAMES, loadProfile } from '../../lib/config';
 import { table, usd } from '../../tools/common/format';
 import { renderCostReport } from '../../tools/cost/report';
 import { synthFixture } from './fixture-app';
@@ -182,7 +182,7 @@ describe('the shipped prod profile', () => {
     expect(options.podDemand?.api).toEqual({ workload: 'api', pods: 20, cpuMillis: 500, memoryMiB: 768 });
     expect(options.dataTransferUsd).toBe(200);
     expect(estimateOptions(loadProfile('staging')).dataTransferUsd).toBeUndefined();
-    expect(extraChoices(loadProfile('prod')).interfaceEndpoints).toHaveLength(15);
+    expect(extraChoices(loadProfile('prod')).interfaceEndpoints).toHaveLength(INTERFACE_ENDPOINT_NAMES.length);
   });
 });
 

@@ -34,6 +34,8 @@ export async function synthesize(options: SynthesizeOptions): Promise<string> {
     'aws:cdk:enable-path-metadata': true,
     'aws:cdk:enable-asset-metadata': true,
     'aws:cdk:version-reporting': false,
+    // The tools read templates and never deploy them: no alert destination needed (bin/co-talk.ts).
+    review: true,
     ...options.context,
   };
   fs.rmSync(options.outdir, { recursive: true, force: true });
