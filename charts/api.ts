@@ -1,7 +1,14 @@
 import { Chart, type ChartProps } from 'cdk8s';
 import type { Construct } from 'constructs';
 import type { Profile } from '../lib/config';
-import { APP_PATHS, APP_PORTS, BACKEND_USES, WORKLOAD_SERVICE_ACCOUNTS } from '../lib/contract';
+import {
+  APP_PATHS,
+  APP_PORTS,
+  BACKEND_USES,
+  WORKLOAD_SERVICE_ACCOUNTS,
+  appEnv,
+  type ApiEnvName,
+} from '../lib/contract';
 import { backendEnv, type ChatBackends } from './backends';
 import { ChatWorkload } from './chat-workload';
 import { tracingEnv } from './tracing-env';
@@ -25,16 +32,19 @@ export interface ApiChartProps extends ChartProps {
  */
 export function apiEnv(props: ApiChartProps): Record<string, string> {
   const { app, database } = props.profile;
-  return {
+  return appEnv<ApiEnvName>({
     ...backendEnv(props.backends, BACKEND_USES.api),
     ...tracingEnv('api', props.profile.observability.traceSampleRatio),
     API_PORT: String(APP_PORTS.api.http),
     DATABASE_POOL_MAX: String(database.poolMaxPerInstance),
     CACHE_L1_TTL_SECONDS: String(app.l1CacheTtlSeconds),
     CACHE_L2_TTL_SECONDS: String(app.l2CacheTtlSeconds),
+    // Kong's jwt plugin refuses tokens that live longer (maximum_expiration, same profile field).
+    ACCESS_TOKEN_TTL_SECONDS: String(app.accessTokenTtlSeconds),
+    ALLOWED_ORIGINS: app.allowedOrigins.join(','),
     // The migrations Job applies them once, before this Deployment rolls (see api-migrations.ts).
     MIGRATE_ON_START: 'false',
-  };
+  });
 }
 
 /** The REST API, behind Kong, on the `api` node group. */

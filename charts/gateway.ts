@@ -1,7 +1,14 @@
 import { Chart, type ChartProps } from 'cdk8s';
 import type { Construct } from 'constructs';
 import type { Profile } from '../lib/config';
-import { APP_PATHS, APP_PORTS, BACKEND_USES, GATEWAY_READINESS_PATH } from '../lib/contract';
+import {
+  APP_PATHS,
+  APP_PORTS,
+  appEnv,
+  BACKEND_USES,
+  GATEWAY_READINESS_PATH,
+  type GatewayEnvName,
+} from '../lib/contract';
 import { backendEnv, type ChatBackends } from './backends';
 import { ChatWorkload } from './chat-workload';
 import { TargetGroupBinding } from './imports/elbv2.k8s.aws';
@@ -43,15 +50,17 @@ export class GatewayChart extends Chart {
         { name: 'metrics', port: ports.metrics },
       ],
       probes: { port: ports.metrics, liveness: APP_PATHS.liveness, readiness: GATEWAY_READINESS_PATH },
-      env: {
+      env: appEnv<GatewayEnvName>({
         ...backendEnv(props.backends, BACKEND_USES.gateway),
         ...tracingEnv('gateway', props.profile.observability.traceSampleRatio),
         GATEWAY_PORT: String(ports.websocket),
         GATEWAY_HTTP_PORT: String(ports.metrics),
         GATEWAY_DRAIN_SECONDS: String(app.gatewayDrainSeconds),
+        // Browser pages from other origins may not open connections with a user's token.
+        ALLOWED_ORIGINS: app.allowedOrigins.join(','),
         // The brief: one event loop per core, counted from the pod's CPU, not the node's.
         GATEWAY_WORKERS: String(Math.max(1, Math.floor(cpuMillis(workloads.gateway.cpu) / 1000))),
-      },
+      }),
       nodeRole: 'gateway',
       preStopSleepSeconds: app.deregistrationDelaySeconds,
       terminationGracePeriodSeconds: app.deregistrationDelaySeconds + app.gatewayDrainSeconds,

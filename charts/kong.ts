@@ -8,7 +8,7 @@ import type { ChatBackends } from './backends';
 import { ChatWorkload } from './chat-workload';
 import { requirePinnedImage } from './image';
 import { TargetGroupBinding } from './imports/elbv2.k8s.aws';
-import { APP_PORTS, KONG_PATHS } from '../lib/contract';
+import { API_OPERATIONS, API_PATH_PREFIX, APP_PORTS, KONG_PATHS, type ApiOperation } from '../lib/contract';
 import { cpuMillis, memoryMebibytes } from './quantity';
 
 /** Kong OSS, pinned to an exact release (its images are not built here, so no asset hash). */
@@ -183,42 +183,9 @@ function kongConfig(props: KongChartProps) {
       {
         name: 'api',
         url: `http://api.${props.apiNamespace}.svc.cluster.local:${APP_PORTS.api.http}`,
-        routes: [
-          // Sign-in issues the tokens, so it cannot require one.
-          { name: 'auth', paths: ['/auth'], strip_path: false, protocols: ['http', 'https'] },
-          {
-            name: 'api',
-            paths: ['/'],
-            strip_path: false,
-            protocols: ['http', 'https'],
-            plugins: [
-              {
-                name: 'jwt',
-                config: { key_claim_name: 'iss', claims_to_verify: ['exp'], secret_is_base64: false },
-              },
-            ],
-          },
-        ],
+        routes: kongRoutes(props, API_OPERATIONS),
         plugins: [
-          {
-            name: 'rate-limiting',
-            config: {
-              minute: app.apiRateLimitPerMinute,
-              limit_by: 'ip',
-              policy: 'redis',
-              // The cache cluster is sharded; Kong's counters need a single primary, which the
-              // pub/sub cluster has.
-              redis: {
-                host: props.backends.redis.pubsub.host,
-                port: props.backends.redis.pubsub.port,
-                ssl: true,
-                ssl_verify: true,
-                password: '{vault://env/kong-redis-password}',
-              },
-              fault_tolerant: true,
-              hide_client_headers: false,
-            },
-          },
+          rateLimiting(props, app.apiRateLimitPerMinute),
           {
             name: 'request-size-limiting',
             config: { allowed_payload_size: app.apiMaxRequestBodyKiB, size_unit: 'kilobytes' },
@@ -226,13 +193,94 @@ function kongConfig(props: KongChartProps) {
         ],
       },
     ],
-    // One consumer stands for every user: the token's `iss` picks the key, as in the apps.
-    consumers: [
-      {
-        username: 'co-talk-users',
-        jwt_secrets: [{ key: props.backends.jwt.issuer, algorithm: 'HS256', secret: '{vault://env/kong-jwt-secret}' }],
-      },
-    ],
+    consumers: [jwtConsumer(props)],
     plugins: [{ name: 'prometheus', config: { status_code_metrics: true, latency_metrics: true } }],
+  };
+}
+
+/**
+ * Kong's routes, derived from the API's route table (`lib/contract/api-routes.ts`): each public
+ * operation by its method and exact path, without `jwt` and with the stricter rate limit; every
+ * other path under `/v1/` behind `jwt`. Nothing else is routed, so `/metrics`, `/openapi.json`
+ * and the probes stay inside the cluster.
+ *
+ * Kong 3.x ranks a route with `methods` above one with `paths` only, and tries regex paths (`~`,
+ * anchored at the start of the normalized path) before prefix paths
+ * (https://developer.konghq.com/gateway/routing/traditional/), so `POST /v1/auth/sign-in`
+ * takes its public route while `GET /v1/auth/sign-in` and `/v1/auth/sign-in/x` stay protected.
+ */
+export function kongRoutes(props: KongChartProps, operations: readonly ApiOperation[]) {
+  const common = { strip_path: false, protocols: ['http', 'https'] };
+  const publicRoutes = operations
+    .filter((op) => op.public)
+    .map((op) => ({
+      name: `public-${op.method.toLowerCase()}${op.path.replace(/[{}]/g, '').replace(/\//g, '-')}`,
+      methods: [op.method],
+      paths: [`~${exactPathRegex(op.path)}`],
+      ...common,
+      plugins: [rateLimiting(props, props.profile.app.apiPublicRateLimitPerMinute)],
+    }));
+  return [...publicRoutes, { name: 'api', paths: [API_PATH_PREFIX], ...common, plugins: [jwtPlugin(props)] }];
+}
+
+/** `/v1/rooms/{roomId}` → `/v1/rooms/[^/]+$`: one segment per parameter, nothing after. */
+function exactPathRegex(path: string): string {
+  return (
+    path
+      .split(/(\{[^}]+\})/)
+      .map((part) => (part.startsWith('{') ? '[^/]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+      .join('') + '$'
+  );
+}
+
+/**
+ * The jwt plugin: tokens only from the `Authorization` header (a token in the query string would
+ * land in access logs), `exp` checked and no longer than the api issues them for. `OPTIONS`
+ * passes through, since the API answers CORS preflights (which carry no token).
+ */
+function jwtPlugin(props: KongChartProps) {
+  return {
+    name: 'jwt',
+    config: {
+      key_claim_name: 'iss',
+      claims_to_verify: ['exp'],
+      maximum_expiration: props.profile.app.accessTokenTtlSeconds,
+      uri_param_names: [],
+      cookie_names: [],
+      header_names: ['authorization'],
+      secret_is_base64: false,
+      run_on_preflight: false,
+    },
+  };
+}
+
+/** One consumer stands for every user: the token's `iss` picks the key, as in the apps. */
+function jwtConsumer(props: KongChartProps) {
+  return {
+    username: 'co-talk-users',
+    jwt_secrets: [{ key: props.backends.jwt.issuer, algorithm: 'HS256', secret: '{vault://env/kong-jwt-secret}' }],
+  };
+}
+
+/** Per-client-IP rate limiting with the counters in Redis, so every Kong pod counts together. */
+function rateLimiting(props: KongChartProps, perMinute: number) {
+  return {
+    name: 'rate-limiting',
+    config: {
+      minute: perMinute,
+      limit_by: 'ip',
+      policy: 'redis',
+      // The cache cluster is sharded; Kong's counters need a single primary, which the
+      // pub/sub cluster has.
+      redis: {
+        host: props.backends.redis.pubsub.host,
+        port: props.backends.redis.pubsub.port,
+        ssl: true,
+        ssl_verify: true,
+        password: '{vault://env/kong-redis-password}',
+      },
+      fault_tolerant: true,
+      hide_client_headers: false,
+    },
   };
 }

@@ -2,7 +2,7 @@ import { Chart, type ChartProps } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 import type { Profile } from '../lib/config';
-import { APP_PATHS, APP_PORTS, BACKEND_USES } from '../lib/contract';
+import { APP_PATHS, APP_PORTS, appEnv, BACKEND_USES, type WorkerEnvName } from '../lib/contract';
 import { backendEnv, type ChatBackends } from './backends';
 import { ChatWorkload } from './chat-workload';
 import { tracingEnv } from './tracing-env';
@@ -37,12 +37,12 @@ export class WorkerChart extends Chart {
       size: workloads.worker,
       ports: [{ name: 'metrics', port }],
       probes: { port, liveness: APP_PATHS.liveness, readiness: APP_PATHS.liveness },
-      env: {
+      env: appEnv<WorkerEnvName>({
         ...backendEnv(props.backends, BACKEND_USES.worker),
         ...tracingEnv('worker', props.profile.observability.traceSampleRatio),
         METRICS_PORT: String(port),
         DATABASE_POOL_MAX: String(database.poolMaxPerInstance),
-      },
+      }),
       // One consumer of the stream's group per pod, named after it.
       fieldEnv: { WORKER_CONSUMER_NAME: kplus.EnvFieldPaths.POD_NAME },
     });

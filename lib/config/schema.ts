@@ -35,6 +35,13 @@ const certificateArn = z
   );
 const cidr = z.cidrv4({ message: 'must be an IPv4 CIDR such as 10.0.0.0/16' });
 const email = z.email({ message: 'must be an e-mail address' });
+/** A browser origin as the `Origin` header carries it: no path, no trailing slash, no wildcard. */
+const browserOrigin = z
+  .string()
+  .regex(
+    /^https?:\/\/([a-z0-9-]+(\.[a-z0-9-]+)*|\[[0-9a-f:.]+\])(:\d{1,5})?$/,
+    'must be an origin scheme://host[:port] (http or https, lower case, no path) such as https://chat.example.com',
+  );
 
 /**
  * Domains that can never reach a person: RFC 2606 (example.com/.net/.org and the `.example`,
@@ -236,8 +243,21 @@ export const profileSchema = z
         apiRateLimitPerMinute: int(1, 1_000_000),
         /** Largest request body Kong passes to the REST API, in KiB. */
         apiMaxRequestBodyKiB: int(1, 1_048_576),
+        /**
+         * Requests per minute Kong lets one client IP make to the public operations (sign-up,
+         * sign-in): stricter than `apiRateLimitPerMinute`, since they guess passwords and create accounts.
+         */
+        apiPublicRateLimitPerMinute: int(1, 1_000_000),
+        /** Lifetime of the access tokens the api issues; Kong's jwt plugin refuses longer-lived ones. */
+        accessTokenTtlSeconds: int(60, 86_400),
+        /** Browser origins (`scheme://host[:port]`) the API answers CORS for and the gateway accepts. */
+        allowedOrigins: z.array(browserOrigin),
       })
-      .strict(),
+      .strict()
+      .refine((a) => a.apiPublicRateLimitPerMinute < a.apiRateLimitPerMinute, {
+        path: ['apiPublicRateLimitPerMinute'],
+        message: 'must be below app.apiRateLimitPerMinute (the public operations get the stricter limit)',
+      }),
     edge: z
       .object({
         /** ACM certificate for the ALB and NLB listeners; when absent, one is issued through `hostedZone`. */

@@ -3,6 +3,8 @@
  * written once. Imports point one way: `lib/` tiers and `charts/` import this module; it imports
  * nothing of theirs (only types from `apps/`, whose images cannot see `lib/`).
  */
+export * from './api-routes';
+export * from './app-env';
 export * from './backends';
 export * from './database-name';
 export * from './names';

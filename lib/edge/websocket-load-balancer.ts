@@ -70,6 +70,10 @@ export class WebSocketLoadBalancer extends Construct {
       deregistrationDelay: Duration.seconds(props.drainSeconds),
       // Keep established connections open through the drain; the pod closes them itself.
       connectionTermination: false,
+      // The gateway's per-address limits need the client's address; IP targets over TCP/TLS get
+      // the NLB's own by default. The pod security group still admits only the NLB's group.
+      // https://docs.aws.amazon.com/elasticloadbalancing/latest/network/edit-target-group-attributes.html#client-ip-preservation
+      preserveClientIp: true,
       healthCheck: {
         protocol: elbv2.Protocol.HTTP,
         port: String(GATEWAY_HEALTH_PORT),

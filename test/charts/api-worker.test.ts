@@ -69,6 +69,8 @@ describe('ApiChart and WorkerChart', () => {
       DATABASE_POOL_MAX: '50',
       CACHE_L1_TTL_SECONDS: '60',
       CACHE_L2_TTL_SECONDS: '3600',
+      ACCESS_TOKEN_TTL_SECONDS: '3600',
+      ALLOWED_ORIGINS: 'https://chat.example.com',
       MIGRATE_ON_START: 'false',
     });
   });

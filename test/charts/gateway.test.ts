@@ -99,6 +99,7 @@ describe('GatewayChart', () => {
       REDIS_CACHE_SECRET_ARN: backends.redis.cache.secretArn,
       JWT_ISSUER: 'https://auth.example.com',
       JWT_SECRET_ARN: backends.jwt.secretArn,
+      ALLOWED_ORIGINS: 'https://chat.example.com',
     });
   });
 

@@ -32,13 +32,27 @@ describe('KongChart', () => {
     );
   });
 
-  test('routes to the api Service and verifies tokens of the apps issuer except on sign-in', () => {
+  test('routes to the api Service: the public operations, then everything under /v1/ behind jwt', () => {
     const [service] = config.services;
     expect(service.url).toBe('http://api.co-talk.svc.cluster.local:3000');
-    expect(service.routes.map((r: K8sObject) => [r.name, r.paths, r.plugins?.map((p: K8sObject) => p.name)])).toEqual([
-      ['auth', ['/auth'], undefined],
-      ['api', ['/'], ['jwt']],
+    expect(
+      service.routes.map((r: K8sObject) => [r.name, r.methods, r.paths, r.plugins?.map((p: K8sObject) => p.name)]),
+    ).toEqual([
+      ['public-post-v1-auth-sign-in', ['POST'], ['~/v1/auth/sign-in$'], ['rate-limiting']],
+      ['public-post-v1-auth-sign-up', ['POST'], ['~/v1/auth/sign-up$'], ['rate-limiting']],
+      ['api', undefined, ['/v1/'], ['jwt']],
     ]);
+    expect(service.routes[2].plugins[0].config).toEqual({
+      key_claim_name: 'iss',
+      claims_to_verify: ['exp'],
+      maximum_expiration: 3600,
+      uri_param_names: [],
+      cookie_names: [],
+      header_names: ['authorization'],
+      secret_is_base64: false,
+      run_on_preflight: false,
+    });
+    expect(service.routes[0].plugins[0].config.minute).toBe(30);
     expect(config.consumers[0].jwt_secrets).toEqual([
       { key: PLACEHOLDERS.backends.jwt.issuer, algorithm: 'HS256', secret: '{vault://env/kong-jwt-secret}' },
     ]);

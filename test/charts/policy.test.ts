@@ -2,7 +2,8 @@ import { ofKind, synthCharts, type K8sObject } from './synth-charts';
 
 const PINNED_IMAGE = /(@sha256:[0-9a-f]{64}|:[0-9a-f]{64}|:\d+\.\d+\.\d+)$/;
 /** Environment names that would hold a secret value; such variables may only come from a Secret. */
-const SECRET_NAME = /PASSWORD|SECRET(?!_ARN)|TOKEN|KEY$/;
+// A token's lifetime is a setting, not a token.
+const SECRET_NAME = /PASSWORD|SECRET(?!_ARN)|TOKEN(?!_TTL_SECONDS$)|KEY$/;
 
 describe.each(['dev', 'prod'])('every workload of the %s profile', (profileName) => {
   const { objects } = synthCharts(profileName);

@@ -112,6 +112,24 @@ describe('validateProfile', () => {
       (p) => delete p.edge.certificateArn,
       /edge\.certificateArn: set edge\.certificateArn, or edge\.hostedZone/,
     ],
+    [
+      'an allowed origin with a path',
+      'prod',
+      (p) => (p.app.allowedOrigins = ['https://chat.example.com', 'https://chat.example.com/app']),
+      /app\.allowedOrigins\[1\]: must be an origin scheme:\/\/host\[:port\]/,
+    ],
+    [
+      'an allowed origin with a wildcard port',
+      'prod',
+      (p) => (p.app.allowedOrigins = ['http://localhost:*']),
+      /app\.allowedOrigins\[0\]: must be an origin/,
+    ],
+    [
+      'a public rate limit no stricter than the general one',
+      'prod',
+      (p) => (p.app.apiPublicRateLimitPerMinute = p.app.apiRateLimitPerMinute),
+      /app\.apiPublicRateLimitPerMinute: must be below app\.apiRateLimitPerMinute/,
+    ],
   ])('%s', (_case, name, change, message) => {
     expect(() => validateProfile(variant(name, change), name)).toThrow(message);
   });

@@ -130,6 +130,12 @@ describe.each(PROFILE_NAMES)('EdgeStack (%s)', (name) => {
     );
   });
 
+  test('the gateway target group preserves client addresses, for the per-address limits', () => {
+    const groups = t.findResources('AWS::ElasticLoadBalancingV2::TargetGroup', { Properties: { Protocol: 'TCP' } });
+    const [group] = Object.values(groups);
+    expect(attribute(group, 'TargetGroupAttributes', 'preserve_client_ip.enabled')).toBe('true');
+  });
+
   test('the load balancers may reach the pods on the target ports only', () => {
     const rules = Object.values(t.findResources('AWS::EC2::SecurityGroupIngress')).map((r) => ({
       port: r.Properties.FromPort,

@@ -15,6 +15,7 @@ import type { ApiContext } from './context';
 import { OpenSearchMessageSearch, PostgresMessageSearch } from './message-search';
 import { migrate } from './migrate';
 import { RoomMembersMirror } from './room-members';
+import { SignInThrottle } from './sign-in-throttle';
 
 /** A running API. */
 export interface Api {
@@ -59,7 +60,16 @@ export async function startApi(
     logger,
   });
   members.startRebuilding(createRedis({ ...cacheRedis, connectionName: 'co-talk-api-rebuild' }));
-  const ctx: ApiContext = { env, postgres, redis, cache, search, members };
+  const throttle = new SignInThrottle({
+    redis,
+    keyPrefix: env.REDIS_KEY_PREFIX,
+    maxFailuresPerAccount: env.SIGN_IN_MAX_FAILURES_PER_ACCOUNT,
+    maxFailuresPerIp: env.SIGN_IN_MAX_FAILURES_PER_IP,
+    baseSeconds: env.SIGN_IN_LOCKOUT_BASE_SECONDS,
+    maxSeconds: env.SIGN_IN_LOCKOUT_MAX_SECONDS,
+    logger,
+  });
+  const ctx: ApiContext = { env, postgres, redis, cache, search, members, throttle };
   const app = await buildApp(ctx, registry, logger);
   await app.listen({ port: env.API_PORT, host: env.API_HOST });
   const address = app.server.address();

@@ -18,7 +18,8 @@ import {
   type TraceSpan,
 } from '@co-talk/common';
 import type { ApiContext } from './context';
-import { installErrorHandlers, unauthorized } from './http-errors';
+import { installCors } from './cors';
+import { installErrorHandlers, refuseNonFiniteNumbers, unauthorized } from './http-errors';
 import { authRoutes } from './routes/auth';
 import { friendRoutes } from './routes/friends';
 import { messageRoutes } from './routes/messages';
@@ -49,8 +50,12 @@ export async function buildApp(ctx: ApiContext, registry: Registry, logger: Logg
     // Unknown fields are an error, not silently dropped; query strings still coerce to numbers.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
     return503OnClosing: true,
+    // request.ip is the client's address only through proxies named here (sign-in throttling).
+    trustProxy: ctx.env.API_TRUSTED_PROXIES ?? false,
   });
   installErrorHandlers(app);
+  installCors(app, ctx.env.ALLOWED_ORIGINS);
+  app.addHook('preHandler', refuseNonFiniteNumbers);
 
   await app.register(swagger, {
     openapi: {

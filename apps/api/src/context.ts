@@ -11,6 +11,7 @@ import type { TwoLevelCache } from './cache';
 import type { ApiEnv } from './config';
 import type { MessageSearch } from './message-search';
 import type { RoomMembersMirror } from './room-members';
+import type { SignInThrottle } from './sign-in-throttle';
 
 /** What the route modules share. */
 export interface ApiContext {
@@ -21,6 +22,8 @@ export interface ApiContext {
   readonly search: MessageSearch;
   /** Room membership mirrored to Redis for the gateway. */
   readonly members: RoomMembersMirror;
+  /** Failed sign-ins per account and per address, with backoff. */
+  readonly throttle: SignInThrottle;
 }
 
 /**

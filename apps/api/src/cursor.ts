@@ -3,7 +3,7 @@ import { badRequest } from './http-errors';
 /**
  * History cursors: the last row's (created_at, id), opaque to clients (base64url JSON). A cursor is
  * client input like any other, so decoding checks it completely: a forged one is a 400 naming
- * `query.before`, never a database error.
+ * `querystring.before`, never a database error.
  */
 
 /** A position in a room's history, newest first. */
@@ -33,7 +33,7 @@ export function decodeCursor(cursor: string): HistoryCursor {
   } catch {
     // fall through to the 400 below
   }
-  throw badRequest('query.before', 'is not a cursor returned by this API');
+  throw badRequest('querystring.before', 'is not a cursor returned by this API');
 }
 
 /** A real UTC instant PostgreSQL accepts as timestamptz (Date.parse alone lets "2026-02-31" and year 0 through). */

@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import { PATTERN_REASONS } from './schemas';
 
 /** An error whose status and message are safe to send to the client as they are. */
@@ -20,6 +20,7 @@ export const notFound = (what: string): HttpError => new HttpError(404, 'not_fou
 export const conflict = (message: string): HttpError => new HttpError(409, 'conflict', message);
 export const forbidden = (message: string): HttpError => new HttpError(403, 'forbidden', message);
 export const unauthorized = (message: string): HttpError => new HttpError(401, 'unauthorized', message);
+export const tooManyRequests = (message: string): HttpError => new HttpError(429, 'too_many_requests', message);
 
 /** The one error body shape: a code, a human message and, for bad input, the field at fault. */
 export interface ErrorBody {
@@ -38,6 +39,34 @@ function fieldOf(error: FastifyError): string {
     .concat(typeof params.missingProperty === 'string' ? [params.missingProperty] : [])
     .concat(typeof params.additionalProperty === 'string' ? [params.additionalProperty] : []);
   return [error.validationContext ?? 'request', ...path].join('.');
+}
+
+/**
+ * The first number in `value` that is not finite, as a path (`limit`), or undefined. Ajv coerces
+ * "Infinity" and "1e400" in a query string (and JSON.parse reads 1e400 in a body) to Infinity,
+ * which then passes `type: integer` and skips `maximum` (its checks assume finite numbers); a
+ * database refuses it. So after validation every input is checked once more for this.
+ */
+export function nonFiniteAt(value: unknown, path: readonly string[] = []): string | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? undefined : path.join('.');
+  if (typeof value !== 'object' || value === null) return undefined;
+  for (const [key, item] of Object.entries(value)) {
+    const found = nonFiniteAt(item, [...path, key]);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+/** preHandler hook: a 400 naming the field for any non-finite number in the validated input. */
+export async function refuseNonFiniteNumbers(request: FastifyRequest): Promise<void> {
+  for (const [part, value] of [
+    ['querystring', request.query],
+    ['body', request.body],
+    ['params', request.params],
+  ] as const) {
+    const at = nonFiniteAt(value);
+    if (at !== undefined) throw badRequest(at ? `${part}.${at}` : part, 'must be a finite number');
+  }
 }
 
 /**

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { startApi, type Api } from '../src/api';
+import { withTransaction } from '../src/transaction';
 import { createTestDatabase, testKeyPrefix, TEST_REDIS_URL, type TestDatabase } from '../../test/support/databases';
 import { request, type HttpRequest, type HttpResponse } from '../../test/support/http';
 import { deleteKeysWithPrefix } from '../../test/support/redis-cleanup';
@@ -133,6 +134,40 @@ describe('api against real PostgreSQL and Redis', () => {
       expect(res.statusCode).toBe(400);
       expect(res.json()).toEqual({ error: 'bad_request', field, message: expect.stringMatching(reason) });
       expect(res.json().message.startsWith(`${field}: `)).toBe(true);
+    });
+
+    it.each([
+      ['PATCH', '/v1/users/me', { displayName: 'nul\u0000byte' }, 'body.displayName'],
+      ['PATCH', '/v1/users/me', { displayName: 'lone \ud83d surrogate' }, 'body.displayName'],
+      ['POST', '/v1/rooms', { name: 'room\u0000' }, 'body.name'],
+      ['GET', `/v1/messages/search?q=${encodeURIComponent('a\u0000b')}`, undefined, 'querystring.q'],
+      ['GET', '/v1/messages/search?q=a&limit=1e400', undefined, 'querystring.limit'],
+      ['GET', `/v1/rooms/urn:uuid:${randomUUID()}`, undefined, 'params.roomId'],
+    ])('%s %s with text PostgreSQL cannot store gets a 400 naming %s', async (method, url, payload, field) => {
+      const user = await signUp();
+      const res = await call({ method, url: url as string, payload, token: user.token });
+      expect(res.statusCode).toBe(400);
+      expect(res.json()).toMatchObject({ error: 'bad_request', field });
+      expect(res.json().message.startsWith(`${field}: `)).toBe(true);
+    });
+
+    it('answers a forged history cursor with a 400 naming querystring.before', async () => {
+      const user = await signUp();
+      const roomId = (
+        await call({ method: 'POST', url: '/v1/rooms', token: user.token, payload: { name: 'r' } })
+      ).json().id;
+      const forged = Buffer.from(JSON.stringify(['2026-02-31T00:00:00Z', randomUUID()])).toString('base64url');
+      const res = await call({
+        method: 'GET',
+        url: `/v1/rooms/${roomId}/messages?before=${forged}`,
+        token: user.token,
+      });
+      expect(res.statusCode).toBe(400);
+      expect(res.json()).toEqual({
+        error: 'bad_request',
+        field: 'querystring.before',
+        message: 'querystring.before: is not a cursor returned by this API',
+      });
     });
 
     it('names the allowed values of an enum', async () => {
@@ -508,6 +543,28 @@ describe('api against real PostgreSQL and Redis', () => {
         await split.stop();
         await replica.drop();
       }
+    });
+
+    it('commits a transaction whose work resolves, rolls back one that throws, and returns the connection', async () => {
+      const idle = (): number => db.pool.idleCount + db.pool.waitingCount;
+      await db.pool.query('CREATE TABLE tx_probe (n int)');
+      const before = db.pool.totalCount;
+      await expect(
+        withTransaction(db.pool, async (client) => {
+          await client.query('INSERT INTO tx_probe VALUES (1)');
+          return 'done';
+        }),
+      ).resolves.toBe('done');
+      await expect(
+        withTransaction(db.pool, async (client) => {
+          await client.query('INSERT INTO tx_probe VALUES (2)');
+          throw new Error('changed my mind');
+        }),
+      ).rejects.toThrow('changed my mind');
+      expect((await db.pool.query('SELECT n FROM tx_probe')).rows).toEqual([{ n: 1 }]);
+      expect(db.pool.totalCount).toBeLessThanOrEqual(Math.max(before, 1) + 1);
+      expect(idle()).toBe(db.pool.totalCount);
+      await db.pool.query('DROP TABLE tx_probe');
     });
 
     it('has the brief’s two indexes and monthly partitions in the database', async () => {

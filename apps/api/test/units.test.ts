@@ -32,8 +32,15 @@ describe('history cursors', () => {
     'garbage',
     Buffer.from('["not a date","x"]').toString('base64url'),
     Buffer.from('{}').toString('base64url'),
+    // Forgeries Date.parse accepts but PostgreSQL refuses, and ids PostgreSQL would refuse.
+    Buffer.from('["2026-02-31T00:00:00Z","0195f0a8-7b1c-7c3d-8e4f-123456789abc"]').toString('base64url'),
+    Buffer.from('["0000-01-01T00:00:00Z","0195f0a8-7b1c-7c3d-8e4f-123456789abc"]').toString('base64url'),
+    Buffer.from('["2026-01-01","0195f0a8-7b1c-7c3d-8e4f-123456789abc"]').toString('base64url'),
+    Buffer.from('["2026-01-01T00:00:00Z","0195f0a8-7b1c-7c3d-8e4f-123456789ab\u0000"]').toString('base64url'),
+    Buffer.from('["2026-01-01T00:00:00Z","------------------------------------"]').toString('base64url'),
+    Buffer.from('["2026-01-01T00:00:00Z","0195f0a8-7b1c-7c3d-8e4f-123456789abc",1]').toString('base64url'),
   ])('reject %p naming the parameter', (cursor) => {
-    expect(() => decodeCursor(cursor)).toThrow('query.before: is not a cursor returned by this API');
+    expect(() => decodeCursor(cursor)).toThrow('querystring.before: is not a cursor returned by this API');
   });
 });
 

@@ -59,6 +59,23 @@ export type OrchestratorCommand = { kind: 'send'; measureFromUs: number } | { ki
 const CONTENT_MARK = Buffer.from('"content":"t=');
 const JOINED_MARK = Buffer.from('"joined"');
 const HEADER_END = Buffer.from('\r\n\r\n');
+/**
+ * The gateway's pings are empty: `0x89 0x00`. A JSON text payload never holds a 0x00 byte (NUL is
+ * escaped), so the pair marks a ping wherever it is, without decoding frames.
+ */
+const PING_OPCODE = 0x89;
+/** A masked, empty pong (RFC 6455 §5.5.3); an all-zero mask is as valid as any other. */
+const PONG = Buffer.from([0x8a, 0x80, 0, 0, 0, 0]);
+
+/** Answers the gateway's pings on `socket`; `previous` carries a chunk's last byte to the next. */
+function answerPings(socket: Socket, chunk: Buffer, previous: { last: number }): void {
+  let at = chunk.indexOf(0);
+  while (at >= 0) {
+    if ((at === 0 ? previous.last : chunk[at - 1]) === PING_OPCODE) socket.write(PONG);
+    at = chunk.indexOf(0, at + 1);
+  }
+  previous.last = chunk[chunk.length - 1];
+}
 
 /** A client-to-server text frame (RFC 6455 §5.2: FIN, opcode 1, masked), for payloads below 64 KiB. */
 function maskedTextFrame(text: string): Buffer {
@@ -106,10 +123,12 @@ export async function runClient(task: ClientTask, report: (message: ClientReport
   const listen = (socket: Socket, first: Buffer): void => {
     const joins = new MarkScanner(JOINED_MARK, false, onJoined);
     const sends = new MarkScanner(CONTENT_MARK, true, onSendTime);
+    const previous = { last: -1 };
     const onData = (chunk: Buffer): void => {
       arrivedUs = nowUs();
       if (measureFromUs === Infinity) joins.scan(chunk);
       sends.scan(chunk);
+      answerPings(socket, chunk, previous);
     };
     if (first.length > 0) onData(first);
     socket.on('data', onData);
@@ -139,10 +158,13 @@ export async function runClient(task: ClientTask, report: (message: ClientReport
           return resolve();
         }
         sockets[i] = socket;
-        // Without rooms nothing arrives after the 101 (the connection-rate run).
+        // Without rooms only pings arrive after the 101 (the connection-rate run).
         if (task.rooms.length > 0) {
           listen(socket, response.subarray(end + HEADER_END.length));
           socket.write(maskedTextFrame(`{"type":"join","roomId":"${task.rooms[i % task.rooms.length]}"}`));
+        } else {
+          const previous = { last: -1 };
+          socket.on('data', (chunk: Buffer) => answerPings(socket, chunk, previous));
         }
         resolve();
       };

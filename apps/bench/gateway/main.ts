@@ -64,6 +64,17 @@ async function startGateway(workers: number, settings: Record<string, string> = 
       // Senders in the fan-out runs send far above a person's rate on purpose.
       GATEWAY_RATE_PER_SECOND: '1000000',
       GATEWAY_RATE_BURST: '1000000',
+      // The limits and the heartbeat stay on, as in production, with values above what the bench
+      // itself needs: 100 users hold up to 50,000 connections from four addresses; ten senders
+      // of one address send 500 messages a second each. Pings every 5 s, so that several rounds
+      // fall inside every measurement (the clients answer them).
+      GATEWAY_USER_CONNECTIONS_MAX: '1000',
+      GATEWAY_ADDRESS_CONNECTIONS_MAX: '100000',
+      GATEWAY_USER_MESSAGES_PER_SECOND: '1000',
+      GATEWAY_USER_MESSAGES_BURST: '2000',
+      GATEWAY_ADDRESS_MESSAGES_PER_SECOND: '20000',
+      GATEWAY_ADDRESS_MESSAGES_BURST: '40000',
+      GATEWAY_HEARTBEAT_INTERVAL_MS: '5000',
       LOG_LEVEL: 'warn',
       ...settings,
     },
@@ -143,7 +154,7 @@ function machineCpuSeconds(): { busy: number; total: number } {
   return { busy: (total - ticks[3] - ticks[4]) / 100, total: total / 100 };
 }
 
-/** JS heap in use, summed over the gateway's workers (from the aggregated /metrics). */
+/** A series summed over the gateway's workers (from the aggregated /metrics): by default the JS heap in use. */
 async function heapUsed(gateway: Gateway, metric = 'nodejs_heap_size_used_bytes'): Promise<number> {
   const text = await (await fetch(`http://127.0.0.1:${gateway.port + 1}/metrics`)).text();
   const line = text.split('\n').find((l) => l.startsWith(metric));
@@ -174,7 +185,8 @@ async function serverFanoutLatency(gateway: Gateway): Promise<string> {
   const events = counter('gateway_messages_out_total');
   return (
     `gateway-side fan-out latency p50 ${at(0.5)} ms, p99 ${at(0.99)} ms; ` +
-    `${frames} frames out, ${(events / frames).toFixed(1)} messages per frame`
+    `${frames} frames out, ${(events / frames).toFixed(1)} messages per frame; ` +
+    `${counter('gateway_heartbeat_timeouts_total')} heartbeat timeouts`
   );
 }
 
@@ -343,6 +355,7 @@ async function idleConnections(): Promise<string> {
   const spread = workerSpread(gateway);
   const heapLoaded = await heapUsed(gateway);
   const heapTotal = await heapUsed(gateway, 'nodejs_heap_size_total_bytes');
+  const heartbeatTimeouts = await heapUsed(gateway, 'gateway_heartbeat_timeouts_total');
   const open = connected.reduce((sum, r) => sum + r.connections, 0);
   const perConnection = (loaded - baseline) / open;
   await Promise.all(clients.map((c) => c.exit()));
@@ -351,7 +364,8 @@ async function idleConnections(): Promise<string> {
     `idle connections: ${open} open (${connected.reduce((s, r) => s + r.failures, 0)} failed), ` +
     `${joined.reduce((s, r) => s + r.joined, 0)} joined a room (1,000 rooms); gateway ${workers} processes (${spread}); ` +
     `RSS ${mb(baseline)} -> ${mb(loaded)} MB: ${(perConnection / 1024).toFixed(2)} KB per connection ` +
-    `(JS heap in use ${mb(heapBaseline)} -> ${mb(heapLoaded)} MB: ${((heapLoaded - heapBaseline) / open / 1024).toFixed(2)} KB per connection; heap size ${mb(heapTotal)} MB)`
+    `(JS heap in use ${mb(heapBaseline)} -> ${mb(heapLoaded)} MB: ${((heapLoaded - heapBaseline) / open / 1024).toFixed(2)} KB per connection; heap size ${mb(heapTotal)} MB); ` +
+    `${heartbeatTimeouts} heartbeat timeouts`
   );
 }
 

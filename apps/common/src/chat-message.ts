@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { messageTextSchema } from './message-text';
 
 /**
  * The contract between the gateway (producer) and the worker (consumer), and between gateway
@@ -24,7 +25,8 @@ export const chatMessageSchema = z
     senderId: z.uuid(),
     /** The sender's idempotency key: a resend with the same key is the same message. */
     clientMsgId: z.string().min(1).max(64),
-    content: z.string().min(1).max(4000),
+    /** Within the message-text contract (`message-text.ts`): what the gateway acked, byte for byte. */
+    content: messageTextSchema,
     /** ISO-8601 UTC timestamp set by the gateway. */
     createdAt: z.iso.datetime(),
   })

@@ -49,17 +49,25 @@ export function loadEnvOrExit<T extends z.ZodRawShape>(
 }
 
 /**
- * {@link loadEnvOrExit} after resolving every `*_SECRET_ARN` from Secrets Manager (see
- * `resolveSecretEnv`): what an entry point calls.
+ * {@link loadEnv} after resolving every `*_SECRET_ARN` with `resolve` (`resolveSecretEnv`, or a
+ * stand-in in tests); throws {@link EnvError} naming every bad variable or unreadable secret.
  */
+export async function loadSecretEnv<T extends z.ZodRawShape>(
+  shape: T,
+  resolve: (source: NodeJS.ProcessEnv) => Promise<NodeJS.ProcessEnv>,
+  source: NodeJS.ProcessEnv = process.env,
+): Promise<z.infer<z.ZodObject<T>>> {
+  return loadEnv(shape, await resolve(source));
+}
+
+/** {@link loadSecretEnv} for a process entry point: prints the problems and exits with status 1. */
 export async function loadSecretEnvOrExit<T extends z.ZodRawShape>(
   shape: T,
   resolve: (source: NodeJS.ProcessEnv) => Promise<NodeJS.ProcessEnv>,
   source: NodeJS.ProcessEnv = process.env,
 ): Promise<z.infer<z.ZodObject<T>>> {
-  let resolved: NodeJS.ProcessEnv;
   try {
-    resolved = await resolve(source);
+    return await loadSecretEnv(shape, resolve, source);
   } catch (err) {
     if (err instanceof EnvError) {
       process.stderr.write(`${err.message}\n`);
@@ -67,7 +75,6 @@ export async function loadSecretEnvOrExit<T extends z.ZodRawShape>(
     }
     throw err;
   }
-  return loadEnvOrExit(shape, resolved);
 }
 
 /** `true`/`false` as an environment value; anything else is rejected rather than guessed. */

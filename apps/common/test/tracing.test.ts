@@ -25,7 +25,14 @@ describe('one trace from a gateway send to the worker insert (real Redis and Pos
       idempotencyTtlSeconds: 60,
       streamMaxLen: 1000,
       sharded: false,
+      perUser: { perSecond: 100, burst: 100 },
+      perAddress: { perSecond: 100, burst: 100 },
     });
+  const accept = async (content: string) => {
+    const accepted = await store().accept(randomUUID(), '127.0.0.1', randomUUID(), randomUUID(), content);
+    if (accepted.kind !== 'stored') throw new Error(`expected the message stored, got ${accepted.kind}`);
+    return accepted;
+  };
   const stored = async (id: string) =>
     (await db.pool.query('SELECT 1 FROM messages WHERE id = $1', [id])).rowCount === 1;
   const named = (name: string): ReadableSpan[] => exporter.getFinishedSpans().filter((s) => s.name === name);
@@ -55,7 +62,7 @@ describe('one trace from a gateway send to the worker insert (real Redis and Pos
     tracing = startTracing({ OTEL_TRACES_SAMPLER: 'always_on', OTEL_SERVICE_NAME: 'test' }, { exporter });
     worker = await startWorker(workerTestEnv(db.url, prefix));
     // When the gateway accepts a message
-    const accepted = await store().accept(randomUUID(), randomUUID(), 'c-1', 'hello, traced');
+    const accepted = await accept('hello, traced');
     await waitFor('the message stored', () => stored(accepted.id));
     await waitFor('the store span ended', async () => named('chat message store').length === 1);
 
@@ -84,7 +91,7 @@ describe('one trace from a gateway send to the worker insert (real Redis and Pos
     );
     worker = await startWorker(workerTestEnv(db.url, prefix));
     // When the gateway accepts a message
-    const accepted = await store().accept(randomUUID(), randomUUID(), 'c-2', 'not traced');
+    const accepted = await accept('not traced');
     await waitFor('the message stored', () => stored(accepted.id));
     // Then the entry holds the message field only, and nothing was exported
     const [[, fields]] = (await redis.xrange(`${prefix}${MESSAGE_STREAM_KEY}`, '-', '+')) as [string, string[]][];

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { verifyAccessToken, type VerifiedAccessToken } from '@co-talk/common';
 
 /** The subprotocol a browser client offers alongside its token: `new WebSocket(url, ['bearer', token])`. */
 export const BEARER_PROTOCOL = 'bearer';
@@ -21,4 +22,18 @@ export function tokenOf(request: IncomingMessage): string | null {
   const query = url.indexOf('?');
   if (query >= 0) return new URLSearchParams(url.slice(query + 1)).get('access_token');
   return null;
+}
+
+/** What the gateway checks a token against. */
+export interface TokenSettings {
+  readonly JWT_SECRET: string;
+  readonly JWT_ISSUER: string;
+}
+
+/**
+ * The one place the gateway verifies an access token: on the upgrade and for an in-band `auth`
+ * frame. Throws `AccessTokenError` naming the reason.
+ */
+export function verifyToken(settings: TokenSettings, token: string): Promise<VerifiedAccessToken> {
+  return verifyAccessToken(settings.JWT_SECRET, token, { issuer: settings.JWT_ISSUER });
 }

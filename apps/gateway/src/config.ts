@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import {
+  allowedOriginsEnvShape,
   envPort,
   envPositiveInt,
   jwtSecret,
@@ -25,6 +26,8 @@ export const gatewayEnvShape = {
   /** The room membership sets the API maintains (read only here). */
   ...redisRoleEnvShapes.cache,
   ...redisKeyPrefixEnvShape,
+  /** Browser origins allowed to open a connection (`Origin` on the upgrade); no `Origin` is always allowed. */
+  ...allowedOriginsEnvShape,
   /** WebSocket listener. */
   GATEWAY_PORT: envPort.default(8080),
   /** `/healthz`, `/readyz`, `/metrics`; apart from the WebSocket port so probes never queue behind upgrades. */
@@ -44,6 +47,17 @@ export const gatewayEnvShape = {
    * of upgrades and keeps it; a gateway holding connections spends memory better on them.
    */
   GATEWAY_SEMI_SPACE_MB: envPositiveInt.default(2),
+  /**
+   * WebSocket ping interval (ms). Far below the NLB's fixed 350 s idle timeout, so idle clients
+   * are not cut, and short enough that dead peers are found within a minute or two.
+   */
+  GATEWAY_HEARTBEAT_INTERVAL_MS: z.coerce.number().int().min(100).max(300_000).default(30_000),
+  /** Pings in a row a peer may leave unanswered before it is closed. */
+  GATEWAY_HEARTBEAT_MISSED_LIMIT: envPositiveInt.max(100).default(2),
+  /** An upgrade request whose headers are not complete within this (ms) is dropped. */
+  GATEWAY_UPGRADE_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5_000),
+  /** How long before its token expires a connection is told to re-authenticate (s). */
+  GATEWAY_TOKEN_WARNING_SECONDS: envPositiveInt.default(60),
   /** Time from SIGTERM to the last close; keep below the pod's terminationGracePeriodSeconds. */
   GATEWAY_DRAIN_SECONDS: envPositiveInt.default(25),
   JWT_SECRET: jwtSecret,
@@ -57,6 +71,19 @@ export const gatewayEnvShape = {
   GATEWAY_RATE_PER_SECOND: envPositiveInt.default(20),
   /** Token bucket size: a short burst above the rate is fine. */
   GATEWAY_RATE_BURST: envPositiveInt.default(40),
+  /**
+   * Messages per second one user may send, over all their connections on every instance (checked
+   * in the same Redis step that stores the message), and the burst above it.
+   */
+  GATEWAY_USER_MESSAGES_PER_SECOND: envPositiveInt.default(10),
+  GATEWAY_USER_MESSAGES_BURST: envPositiveInt.default(30),
+  /** The same for one source address (many users behind one NAT share it, hence higher). */
+  GATEWAY_ADDRESS_MESSAGES_PER_SECOND: envPositiveInt.default(200),
+  GATEWAY_ADDRESS_MESSAGES_BURST: envPositiveInt.default(400),
+  /** Open connections one user may hold, over every instance. */
+  GATEWAY_USER_CONNECTIONS_MAX: envPositiveInt.default(20),
+  /** Open connections from one source address, over every instance. */
+  GATEWAY_ADDRESS_CONNECTIONS_MAX: envPositiveInt.default(1000),
   /** Rejected frames in a row before the connection is closed with 1008. */
   GATEWAY_RATE_STRIKES: envPositiveInt.default(20),
   /**

@@ -14,13 +14,23 @@ export class Connection {
   refilledAt: number;
   /** Frames rejected by the rate limit since the last accepted one. */
   strikes = 0;
+  /** Its lease in the per-user and per-address connection counts (`ConnectionLimits`). */
+  lease = 0;
+  /** Pings sent since the last pong. */
+  missedPongs = 0;
+  /** Frames accepted for processing and not answered yet (a close waits for them). */
+  pending = 0;
+  /** A close decided while frames were pending: done when the last is answered. */
+  closing: { readonly code: number; readonly reason: string } | null = null;
 
   constructor(
     readonly socket: WebSocket,
     readonly userId: string,
-    /** Token expiry (seconds since the epoch): frames after it close the connection. */
-    readonly expiresAt: number,
+    /** Token expiry (seconds since the epoch): the connection is closed then, unless re-authenticated. */
+    public expiresAt: number,
     burst: number,
+    /** The source address, for the per-address limits. */
+    readonly address: string,
   ) {
     this.tokens = burst;
     this.refilledAt = Date.now();

@@ -11,6 +11,7 @@ export class GatewayMetrics {
   readonly fanoutLatency: Histogram;
   readonly errors: Counter<'code'>;
   readonly closes: Counter<'code'>;
+  readonly heartbeatTimeouts: Counter;
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -53,6 +54,11 @@ export class GatewayMetrics {
       name: 'gateway_closes_total',
       help: 'Connections closed by the gateway, by close code',
       labelNames: ['code'],
+      registers,
+    });
+    this.heartbeatTimeouts = new Counter({
+      name: 'gateway_heartbeat_timeouts_total',
+      help: 'Connections terminated for leaving GATEWAY_HEARTBEAT_MISSED_LIMIT pings in a row unanswered',
       registers,
     });
   }

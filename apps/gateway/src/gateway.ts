@@ -1,11 +1,11 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import {
   AccessTokenError,
   createMetricsRegistry,
   redisOptionsFromEnv,
   startProbeServer,
-  verifyAccessToken,
   type Logger,
   type MemberRemoved,
   endServerSpan,
@@ -13,16 +13,20 @@ import {
 } from '@co-talk/common';
 import type { Registry } from 'prom-client';
 import { WebSocket, WebSocketServer } from 'ws';
-import { BEARER_PROTOCOL, tokenOf } from './auth';
+import { BEARER_PROTOCOL, tokenOf, verifyToken } from './auth';
 import { Coalescer } from './coalescer';
+import { ConnectionLimits } from './connection-limits';
 import type { GatewayEnv } from './config';
 import { Connection } from './connection';
 import { GatewayMetrics } from './gateway-metrics';
-import { InProgressError, MessageStore } from './message-store';
+import { Heartbeat } from './heartbeat';
+import { MessageStore } from './message-store';
+import { refuseForeignOrigin } from './origin';
 import { parseClientFrame, serverEvent, type ClientFrame, type ErrorCode } from './protocol';
 import { GatewayRedis } from './redis-clients';
 import { MembershipUnknownError, RoomMembership } from './room-membership';
 import { Rooms } from './rooms';
+import { SessionClock } from './session-clock';
 
 /** Close codes the gateway uses (RFC 6455 §7.4.1). */
 export const CLOSE_GOING_AWAY = 1001;
@@ -63,6 +67,10 @@ export class Gateway {
   // connection would cost memory at a million connections.
   private readonly onSocketMessage: (this: WebSocket, data: Buffer, isBinary: boolean) => void;
   private readonly onSocketClose: (this: WebSocket) => void;
+  private readonly onSocketPong: (this: WebSocket) => void;
+  private readonly heartbeat: Heartbeat;
+  private readonly limits: ConnectionLimits;
+  private readonly sessions: SessionClock;
   private probeServer: Server | null = null;
   private draining: Promise<void> | null = null;
   private inFlight = 0;
@@ -71,7 +79,7 @@ export class Gateway {
     private readonly env: GatewayEnv,
     private readonly logger: Logger,
   ) {
-    ({ message: this.onSocketMessage, close: this.onSocketClose } = socketListeners(this));
+    ({ message: this.onSocketMessage, close: this.onSocketClose, pong: this.onSocketPong } = socketListeners(this));
     this.registry = createMetricsRegistry('gateway');
     this.metrics = new GatewayMetrics(this.registry);
     // Names show in CLIENT LIST; the key prefix tells apart gateways sharing one Redis (tests, dev).
@@ -103,6 +111,8 @@ export class Gateway {
       idempotencyTtlSeconds: env.GATEWAY_IDEMPOTENCY_TTL_SECONDS,
       streamMaxLen: env.GATEWAY_STREAM_MAXLEN,
       sharded: this.redis.sharded,
+      perUser: { perSecond: env.GATEWAY_USER_MESSAGES_PER_SECOND, burst: env.GATEWAY_USER_MESSAGES_BURST },
+      perAddress: { perSecond: env.GATEWAY_ADDRESS_MESSAGES_PER_SECOND, burst: env.GATEWAY_ADDRESS_MESSAGES_BURST },
     });
     this.wss = new WebSocketServer({
       noServer: true,
@@ -111,11 +121,45 @@ export class Gateway {
       perMessageDeflate: false,
       handleProtocols: (protocols) => (protocols.has(BEARER_PROTOCOL) ? BEARER_PROTOCOL : false),
     });
-    this.server = createServer((_req, res) => {
-      res.writeHead(426, { 'content-type': 'text/plain', upgrade: 'websocket' });
-      res.end('this port speaks WebSocket only\n');
+    this.limits = new ConnectionLimits(this.redis.streams, {
+      keyPrefix: env.REDIS_KEY_PREFIX,
+      perUser: env.GATEWAY_USER_CONNECTIONS_MAX,
+      perAddress: env.GATEWAY_ADDRESS_CONNECTIONS_MAX,
+      // Four heartbeat rounds: renewed every round, a crashed instance's leases lapse soon after.
+      leaseMs: env.GATEWAY_HEARTBEAT_INTERVAL_MS * 4 + 10_000,
     });
+    this.heartbeat = new Heartbeat(
+      this.wss.clients,
+      (socket) => (socket as TrackedSocket)[connectionOf],
+      env.GATEWAY_HEARTBEAT_INTERVAL_MS,
+      env.GATEWAY_HEARTBEAT_MISSED_LIMIT,
+      () => this.metrics.heartbeatTimeouts.inc(),
+      (connection) => this.limits.renew(connection.userId, connection.address, connection.lease),
+    );
+    this.sessions = new SessionClock(env.GATEWAY_TOKEN_WARNING_SECONDS, {
+      warn: (connection) => this.coalescer.enqueue(connection, serverEvent.tokenExpiring(connection.expiresAt)),
+      expire: (connection) => this.closeSocket(connection, CLOSE_POLICY_VIOLATION, 'token expired'),
+    });
+    const upgradeTimeout = env.GATEWAY_UPGRADE_TIMEOUT_MS;
+    this.server = createServer(
+      {
+        // A request whose headers are not complete in time is dropped: half-open upgrades and
+        // trickled headers do not hold sockets. Node checks every `connectionsCheckingInterval`.
+        headersTimeout: upgradeTimeout,
+        requestTimeout: upgradeTimeout,
+        connectionsCheckingInterval: Math.min(1000, Math.ceil(upgradeTimeout / 4)),
+      },
+      (_req, res) => {
+        res.writeHead(426, { 'content-type': 'text/plain', upgrade: 'websocket' });
+        res.end('this port speaks WebSocket only\n');
+      },
+    );
+    // headersTimeout covers a request that has begun; a socket that sends nothing at all is
+    // dropped by its idle timeout, which the upgrade clears.
+    this.server.on('connection', (socket: Socket) => socket.setTimeout(upgradeTimeout, destroy));
     this.server.on('upgrade', this.onUpgrade);
+    this.heartbeat.start();
+    this.sessions.start();
   }
 
   /** Starts a gateway and resolves once it listens. */
@@ -207,6 +251,8 @@ export class Gateway {
   }
 
   private async shutdownClients(): Promise<void> {
+    this.heartbeat.stop();
+    this.sessions.stop();
     this.wss.close();
     await Promise.all([this.redis.quit(), this.membership.quit()]);
     if (this.probeServer !== null) {
@@ -216,27 +262,54 @@ export class Gateway {
   }
 
   private readonly onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    (socket as Socket).setTimeout(0);
     socket.on('error', destroy);
     // Ends at 101 when accepted below; a refused upgrade ends it when the socket closes.
     const span = startServerSpan('websocket upgrade', request.headers, { 'http.request.method': 'GET' });
     socket.once('close', () => endServerSpan(span, undefined, { 'websocket.upgrade.result': 'refused' }));
     if (this.draining !== null)
       return this.refuse(socket, 503, 'draining', 'server is draining; retry another instance');
+    if (refuseForeignOrigin(request, socket, this.env.ALLOWED_ORIGINS))
+      return this.metrics.upgrades.inc({ result: 'bad_origin' });
     const token = tokenOf(request);
     if (token === null) return this.refuse(socket, 401, 'no_token', 'access token required');
-    verifyAccessToken(this.env.JWT_SECRET, token, { issuer: this.env.JWT_ISSUER }).then(
+    const address = addressOf(request);
+    verifyToken(this.env, token).then(
       (verified) => {
         if (this.draining !== null) return this.refuse(socket, 503, 'draining', 'server is draining');
-        if (socket.destroyed) return;
-        this.wss.handleUpgrade(request, socket, head, (ws) => {
-          socket.off('error', destroy);
-          endServerSpan(span, 101);
-          this.metrics.upgrades.inc({ result: 'accepted' });
-          this.onConnection(
-            ws as TrackedSocket,
-            new Connection(ws, verified.userId, verified.expiresAt, this.env.GATEWAY_RATE_BURST),
-          );
-        });
+        this.limits.acquire(verified.userId, address).then(
+          (lease) => {
+            if (lease === 'user' || lease === 'address') {
+              const max =
+                lease === 'user'
+                  ? `${this.env.GATEWAY_USER_CONNECTIONS_MAX} connections per user`
+                  : `${this.env.GATEWAY_ADDRESS_CONNECTIONS_MAX} connections per address`;
+              return this.refuse(socket, 429, `too_many_connections_${lease}`, `more than ${max}`);
+            }
+            if (this.draining !== null || socket.destroyed) {
+              this.limits.release(verified.userId, address, lease);
+              return this.refuse(socket, 503, 'draining', 'server is draining');
+            }
+            this.wss.handleUpgrade(request, socket, head, (ws) => {
+              socket.off('error', destroy);
+              endServerSpan(span, 101);
+              this.metrics.upgrades.inc({ result: 'accepted' });
+              const connection = new Connection(
+                ws,
+                verified.userId,
+                verified.expiresAt,
+                this.env.GATEWAY_RATE_BURST,
+                address,
+              );
+              connection.lease = lease;
+              this.onConnection(ws as TrackedSocket, connection);
+            });
+          },
+          (err: unknown) => {
+            this.logger.warn({ err: (err as Error).message }, 'connection limits unavailable');
+            this.refuse(socket, 503, 'unavailable', 'connection limits unavailable; retry');
+          },
+        );
       },
       (err: unknown) => {
         if (!(err instanceof AccessTokenError)) this.logger.error({ err }, 'token verification failed');
@@ -245,9 +318,9 @@ export class Gateway {
     );
   };
 
-  private refuse(socket: Duplex, status: 401 | 503, result: string, reason: string): void {
+  private refuse(socket: Duplex, status: 401 | 429 | 503, result: string, reason: string): void {
     this.metrics.upgrades.inc({ result });
-    const text = status === 401 ? 'Unauthorized' : 'Service Unavailable';
+    const text = { 401: 'Unauthorized', 429: 'Too Many Requests', 503: 'Service Unavailable' }[status];
     socket.end(
       `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\n` +
         `Content-Length: ${Buffer.byteLength(reason) + 1}\r\n\r\n${reason}\n`,
@@ -259,14 +332,32 @@ export class Gateway {
     this.metrics.connections.inc();
     socket.on('message', this.onSocketMessage);
     socket.on('close', this.onSocketClose);
+    socket.on('pong', this.onSocketPong);
     socket.on('error', ignore);
+    this.sessions.schedule(connection);
   }
 
+  /**
+   * Closes the connection once every frame accepted from it has its answer: a client never loses
+   * the ack of a message that was stored. Frames arriving meanwhile are not processed.
+   */
   private closeSocket(connection: Connection, code: number, reason: string): void {
+    if (connection.pending > 0 && connection.socket.readyState === WebSocket.OPEN) {
+      connection.closing ??= { code, reason };
+      return;
+    }
     this.metrics.closes.inc({ code: String(code) });
-    // Events queued this turn (the error frames that explain the close) go out first.
+    // Events queued this turn (the answers and the error that explains the close) go out first.
     this.coalescer.flushConnection(connection);
     connection.socket.close(code, reason);
+  }
+
+  /** A frame accepted for processing got its answer; a close waiting for it may go ahead. */
+  private settled(connection: Connection): void {
+    connection.pending -= 1;
+    if (connection.pending === 0 && connection.closing !== null) {
+      this.closeSocket(connection, connection.closing.code, connection.closing.reason);
+    }
   }
 
   private sendError(connection: Connection, code: ErrorCode, message: string, ref?: string): void {
@@ -277,12 +368,14 @@ export class Gateway {
   /** A socket closed: leave its rooms. */
   handleClose(connection: Connection): void {
     this.metrics.connections.dec();
+    this.limits.release(connection.userId, connection.address, connection.lease);
     this.rooms.leaveAll(connection);
     this.metrics.rooms.set(this.rooms.size);
   }
 
   /** Handles one inbound frame. */
   handleFrame(connection: Connection, data: Buffer, isBinary: boolean): void {
+    if (connection.closing !== null) return;
     const now = Date.now();
     if (!connection.takeToken(this.env.GATEWAY_RATE_PER_SECOND, this.env.GATEWAY_RATE_BURST, now)) {
       if (connection.strikes >= this.env.GATEWAY_RATE_STRIKES) {
@@ -305,7 +398,7 @@ export class Gateway {
       );
     }
     const parsed = parseClientFrame(data.toString('utf8'));
-    if (!parsed.ok) return this.sendError(connection, parsed.code, parsed.message);
+    if (!parsed.ok) return this.sendError(connection, parsed.code, parsed.message, parsed.ref);
     this.dispatch(connection, parsed.frame);
   }
 
@@ -332,6 +425,7 @@ export class Gateway {
             frame.roomId,
           );
         }
+        connection.pending += 1;
         this.membership
           .isMember(frame.roomId, connection.userId)
           .then((member) => {
@@ -354,9 +448,13 @@ export class Gateway {
               else this.logger.warn({ err: (err as Error).message }, 'join failed');
               this.sendError(connection, 'unavailable', 'could not join the room; retry', frame.roomId);
             },
-          );
+          )
+          .finally(() => this.settled(connection));
         return;
       }
+      case 'auth':
+        this.reauthenticate(connection, frame.token);
+        return;
       case 'leave':
         this.rooms.leave(connection, frame.roomId);
         this.metrics.rooms.set(this.rooms.size);
@@ -371,41 +469,83 @@ export class Gateway {
             frame.clientMsgId,
           );
         }
-        this.inFlight += 1;
-        this.store
-          .accept(connection.userId, frame.roomId, frame.clientMsgId, frame.content)
-          .then(
-            (accepted) => {
-              if (!accepted.duplicate) this.metrics.messagesIn.inc();
-              if (accepted.json !== null && !accepted.published) {
-                // The room channel is down: at least this instance's members get it now.
-                this.metrics.errors.inc({ code: 'publish_failed' });
-                this.rooms.deliver(frame.roomId, accepted.json, Date.parse(accepted.createdAt));
-              }
-              this.coalescer.enqueue(
-                connection,
-                serverEvent.ack(frame.clientMsgId, accepted.id, accepted.createdAt, accepted.duplicate),
-              );
-            },
-            (err: unknown) => {
-              if (err instanceof InProgressError) {
-                return this.sendError(connection, 'in_progress', err.message, frame.clientMsgId);
-              }
-              this.logger.warn({ err: (err as Error).message }, 'message not stored');
-              this.sendError(
-                connection,
-                'unavailable',
-                'message not stored; resend it with the same clientMsgId',
-                frame.clientMsgId,
-              );
-            },
-          )
-          .finally(() => {
-            this.inFlight -= 1;
-          });
+        this.send(connection, frame);
         return;
       }
     }
+  }
+  /** A fresh token for the same user extends the session; anything else leaves it as it was. */
+  private reauthenticate(connection: Connection, token: string): void {
+    connection.pending += 1;
+    verifyToken(this.env, token)
+      .then(
+        (verified) => {
+          if (verified.userId !== connection.userId) {
+            return this.sendError(connection, 'auth_failed', 'the token is for another user; the session is unchanged');
+          }
+          connection.expiresAt = verified.expiresAt;
+          this.sessions.schedule(connection);
+          this.coalescer.enqueue(connection, serverEvent.authenticated(verified.expiresAt));
+        },
+        (err: unknown) => {
+          const reason = err instanceof AccessTokenError ? err.message : 'token rejected';
+          if (!(err instanceof AccessTokenError)) this.logger.error({ err }, 'token verification failed');
+          this.sendError(connection, 'auth_failed', `${reason}; the session is unchanged`);
+        },
+      )
+      .finally(() => this.settled(connection));
+  }
+
+  /** Offers a message for storage; answers with its ack or an error, whatever happens. */
+  private send(connection: Connection, frame: Extract<ClientFrame, { type: 'send' }>): void {
+    this.inFlight += 1;
+    connection.pending += 1;
+    this.store
+      .accept(connection.userId, connection.address, frame.roomId, frame.clientMsgId, frame.content)
+      .then(
+        (accepted) => {
+          if (accepted.kind === 'limited') {
+            connection.strikes += 1;
+            const limit =
+              accepted.by === 'user'
+                ? `${this.env.GATEWAY_USER_MESSAGES_PER_SECOND} messages per second per user`
+                : `${this.env.GATEWAY_ADDRESS_MESSAGES_PER_SECOND} messages per second per address`;
+            this.sendError(
+              connection,
+              'rate_limited',
+              `more than ${limit}; not stored, resend after ${accepted.retryAfterMs} ms`,
+              frame.clientMsgId,
+            );
+            if (connection.strikes >= this.env.GATEWAY_RATE_STRIKES) {
+              this.closeSocket(connection, CLOSE_POLICY_VIOLATION, 'rate limit exceeded');
+            }
+            return;
+          }
+          if (accepted.kind === 'stored') this.metrics.messagesIn.inc();
+          if (accepted.json !== null && !accepted.published) {
+            // The room channel is down: at least this instance's members get it now.
+            this.metrics.errors.inc({ code: 'publish_failed' });
+            this.rooms.deliver(frame.roomId, accepted.json, Date.parse(accepted.createdAt));
+          }
+          this.coalescer.enqueue(
+            connection,
+            serverEvent.ack(frame.clientMsgId, accepted.id, accepted.createdAt, accepted.kind === 'duplicate'),
+          );
+        },
+        (err: unknown) => {
+          this.logger.warn({ err: (err as Error).message }, 'message not stored');
+          this.sendError(
+            connection,
+            'unavailable',
+            'message not stored; resend it with the same clientMsgId',
+            frame.clientMsgId,
+          );
+        },
+      )
+      .finally(() => {
+        this.inFlight -= 1;
+        this.settled(connection);
+      });
   }
 }
 
@@ -418,7 +558,16 @@ function socketListeners(gateway: Gateway) {
     close(this: WebSocket): void {
       gateway.handleClose((this as TrackedSocket)[connectionOf]);
     },
+    pong(this: WebSocket): void {
+      Heartbeat.alive((this as TrackedSocket)[connectionOf]);
+    },
   };
+}
+
+/** The peer's address (IPv4-mapped IPv6 addresses as plain IPv4), for the per-address limits. */
+function addressOf(request: IncomingMessage): string {
+  const address = request.socket.remoteAddress ?? 'unknown';
+  return address.startsWith('::ffff:') ? address.slice(7) : address;
 }
 
 /** Socket errors end in a 'close' event, which does the cleanup. */

@@ -16,7 +16,7 @@ function recorder(bufferedAmount = 0) {
       this.readyState = 2;
     },
   };
-  const connection = new Connection(socket as unknown as WebSocket, randomUUID(), Infinity, 10);
+  const connection = new Connection(socket as unknown as WebSocket, randomUUID(), Infinity, 10, '127.0.0.1');
   return { connection, socket, frames, closes, events: () => frames.map((f) => JSON.parse(String(f)) as unknown) };
 }
 

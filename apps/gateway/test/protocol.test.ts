@@ -71,7 +71,7 @@ describe('rate limit token bucket', () => {
   const socket = {} as WebSocket;
 
   test('allows the burst, then refills at the rate', () => {
-    const connection = new Connection(socket, 'u', 0, 3);
+    const connection = new Connection(socket, 'u', 0, 3, '127.0.0.1');
     const t0 = connection.refilledAt;
     expect([1, 2, 3].map(() => connection.takeToken(10, 3, t0))).toEqual([true, true, true]);
     expect(connection.takeToken(10, 3, t0)).toBe(false);
@@ -81,7 +81,7 @@ describe('rate limit token bucket', () => {
   });
 
   test('never stores more than the burst', () => {
-    const connection = new Connection(socket, 'u', 0, 2);
+    const connection = new Connection(socket, 'u', 0, 2, '127.0.0.1');
     const later = connection.refilledAt + 60_000;
     expect([1, 2, 3].map(() => connection.takeToken(10, 2, later))).toEqual([true, true, false]);
   });

@@ -31,7 +31,10 @@ afterAll(async () => {
 function recordingConnection(): { connection: Connection; frames: string[] } {
   const frames: string[] = [];
   const socket = { readyState: 1, bufferedAmount: 0, send: (data: Buffer) => frames.push(String(data)) };
-  return { connection: new Connection(socket as unknown as WebSocket, randomUUID(), Infinity, 10), frames };
+  return {
+    connection: new Connection(socket as unknown as WebSocket, randomUUID(), Infinity, 10, '127.0.0.1'),
+    frames,
+  };
 }
 
 test('a message stored with SPUBLISH reaches the members subscribed with SSUBSCRIBE, and no one else', async () => {
@@ -43,6 +46,8 @@ test('a message stored with SPUBLISH reaches the members subscribed with SSUBSCR
     idempotencyTtlSeconds: 60,
     streamMaxLen: 1000,
     sharded: true,
+    perUser: { perSecond: 10, burst: 10 },
+    perAddress: { perSecond: 10, burst: 10 },
   });
   const roomId = randomUUID();
   const member = recordingConnection();
@@ -50,7 +55,8 @@ test('a message stored with SPUBLISH reaches the members subscribed with SSUBSCR
   await rooms.join(member.connection, roomId);
   await rooms.join(outsider.connection, randomUUID());
 
-  const accepted = await store.accept(randomUUID(), roomId, 'c-1', 'over a shard channel');
+  const accepted = await store.accept(randomUUID(), '127.0.0.1', roomId, 'c-1', 'over a shard channel');
+  if (accepted.kind !== 'stored') throw new Error(`not stored: ${JSON.stringify(accepted)}`);
   expect(accepted.published).toBe(true);
   const deadline = Date.now() + 5000;
   while (member.frames.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));

@@ -8,6 +8,7 @@ import {
   type Logger,
   type RedisClient,
 } from '@co-talk/common';
+import type { StoreResult } from './message-store';
 import type { WorkerMetrics } from './worker-metrics';
 
 /**
@@ -19,8 +20,11 @@ import type { WorkerMetrics } from './worker-metrics';
 
 /** Where a batch goes once parsed. Both steps must be idempotent and throw on failure. */
 export interface BatchSink {
-  /** Stores messages; returns how many were new. Throws a data error for rows that can never be stored. */
-  store(messages: readonly ChatMessage[]): Promise<number>;
+  /**
+   * Stores messages: how many were new, and which were copies of a message already stored under
+   * the same (room, sender, clientMsgId). Throws a data error for rows that can never be stored.
+   */
+  store(messages: readonly ChatMessage[]): Promise<StoreResult>;
   /** Indexes messages for search (a no-op when search is not configured). */
   index(messages: readonly ChatMessage[]): Promise<void>;
   /** True for an error caused by the rows themselves rather than the database being unavailable. */
@@ -190,20 +194,23 @@ export class StreamConsumer {
 
     const unique = dedupe(batch.messages);
     const traced = startStore(batch.traceparents);
-    let stored: number;
+    let result: StoreResult;
     try {
-      stored = await sink.store(unique);
+      result = await sink.store(unique);
     } catch (err) {
       if (!sink.isDataError(err)) {
         traced.end(err);
         throw err;
       }
-      stored = await this.storeOneByOne(unique, batch);
+      result = await this.storeOneByOne(unique, batch);
     }
     traced.end();
-    metrics.stored.inc(stored);
-    metrics.duplicates.inc(Math.max(0, batch.messages.length - stored - countRejectedMessages(batch)));
-    await sink.index(unique.filter((m) => !batch.rejected.some((r) => r.id === m.id)));
+    metrics.stored.inc(result.stored);
+    metrics.duplicates.inc(Math.max(0, batch.messages.length - result.stored - countRejectedMessages(batch)));
+    // A copy (same sender key, another id) is acknowledged like any duplicate, and not indexed:
+    // search would show it twice.
+    const skip = new Set([...result.copies, ...batch.rejected.map((r) => r.id)]);
+    await sink.index(unique.filter((m) => !skip.has(m.id)));
 
     for (const entry of batch.rejected) {
       await redis.xadd(this.options.deadLetterKey, '*', 'entry', entry.id, 'reason', entry.reason, 'raw', entry.raw);
@@ -215,11 +222,14 @@ export class StreamConsumer {
   }
 
   /** After a data error, stores row by row so one bad row does not hold back the others. */
-  private async storeOneByOne(messages: ChatMessage[], batch: ParsedBatch): Promise<number> {
+  private async storeOneByOne(messages: ChatMessage[], batch: ParsedBatch): Promise<StoreResult> {
     let stored = 0;
+    const copies: string[] = [];
     for (const message of messages) {
       try {
-        stored += await this.options.sink.store([message]);
+        const result = await this.options.sink.store([message]);
+        stored += result.stored;
+        copies.push(...result.copies);
       } catch (err) {
         if (!this.options.sink.isDataError(err)) throw err;
         batch.rejected.push({
@@ -229,7 +239,7 @@ export class StreamConsumer {
         });
       }
     }
-    return stored;
+    return { stored, copies };
   }
 }
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { MESSAGE_CONSUMER_GROUP, MESSAGE_STREAM_KEY, STREAM_MESSAGE_FIELD } from '@co-talk/common';
 import { startWorker, type Worker } from '../src/worker';
@@ -76,6 +77,24 @@ describe('worker against real PostgreSQL and Redis', () => {
       async () => (await pending()) === 0 && (await lastDelivered()) === (await lastEntry()),
     );
     expect(await count()).toBe(1);
+  });
+
+  it('stores a resend with a new id under the same sender key once, and acknowledges the copy', async () => {
+    // A resend the gateway no longer recognised (after its crash): new id and time, same key.
+    const original = chatMessage();
+    const copy = { ...original, id: randomUUID(), createdAt: new Date(Date.now() + 1000).toISOString() };
+    const otherSender = { ...original, id: randomUUID(), senderId: randomUUID() };
+    // Both in one batch, then the copy again in a later one.
+    await appendMessages(redis, prefix, [original, copy, otherSender]);
+    worker = await startWorker(workerTestEnv(db.url, prefix));
+    await waitFor('all acknowledged', async () => (await count()) === 2 && (await pending()) === 0);
+    await appendMessages(redis, prefix, [{ ...copy, id: randomUUID() }]);
+    await waitFor('the late copy acknowledged', async () => (await lastDelivered()) === (await lastEntry()));
+    await waitFor('nothing pending', async () => (await pending()) === 0);
+    const { rows } = await db.pool.query('SELECT id FROM messages ORDER BY id');
+    expect(rows.map((r) => r.id).sort()).toEqual([original.id, otherSender.id].sort());
+    expect(await redis.exists(`${stream()}:dead`)).toBe(0);
+    expect(await metric(worker, 'worker_messages_duplicate_total')).toBe(2);
   });
 
   it('moves garbage to the dead-letter stream, acknowledges it and keeps going', async () => {

@@ -68,6 +68,9 @@ export const scale: ProfileInput = {
     deregistrationDelaySeconds: 30,
     apiRateLimitPerMinute: 600,
     apiMaxRequestBodyKiB: 1024,
+    apiPublicRateLimitPerMinute: 30,
+    accessTokenTtlSeconds: 3600,
+    allowedOrigins: ['https://chat.example.com'],
   },
   edge: {
     certificateArn: 'arn:aws:acm:ap-northeast-2:444444444444:certificate/00000000-0000-4000-8000-000000000004',
