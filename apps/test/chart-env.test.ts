@@ -1,7 +1,7 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { Testing } from 'cdk8s';
-import { EnvError, loadSecretEnv, resolveSecretEnv } from '@co-talk/common';
+import { EnvError, loadSecretEnv, resolveSecretEnv, samplerFromEnv, TRACING_ENV_NAMES } from '@co-talk/common';
 import type { z } from 'zod';
 import { createCoTalkCharts } from '../../charts/co-talk-charts';
 import { PLACEHOLDERS } from '../../charts/placeholders';
@@ -53,15 +53,18 @@ const unknownNames = (env: Record<string, string>, known: Iterable<string>) => {
 const apps = {
   async gateway(env: Record<string, string>) {
     loadGatewayEnv(await resolveSecretEnv(env));
-    return unknownNames(env, Object.keys(gatewayEnvShape));
+    samplerFromEnv(env);
+    return unknownNames(env, [...Object.keys(gatewayEnvShape), ...TRACING_ENV_NAMES]);
   },
   async api(env: Record<string, string>) {
     await loadSecretEnv(apiEnvShape, resolveSecretEnv, env);
-    return unknownNames(env, Object.keys(apiEnvShape));
+    samplerFromEnv(env);
+    return unknownNames(env, [...Object.keys(apiEnvShape), ...TRACING_ENV_NAMES]);
   },
   async worker(env: Record<string, string>) {
     await loadSecretEnv(workerEnvShape, resolveSecretEnv, env);
-    return unknownNames(env, Object.keys(workerEnvShape));
+    samplerFromEnv(env);
+    return unknownNames(env, [...Object.keys(workerEnvShape), ...TRACING_ENV_NAMES]);
   },
   async 'kong-credentials'(env: Record<string, string>) {
     const file = await kongCredentialsFile(env);
@@ -145,6 +148,6 @@ describe('the contract check fails on a rename from either side', () => {
     const shape = { ...renamed, CORS_ORIGINS: ALLOWED_ORIGINS } as z.ZodRawShape;
     // The loader alone would not notice (the new name has a default): the name check does.
     await expect(loadSecretEnv(shape, resolveSecretEnv, apiEnv)).resolves.toBeDefined();
-    expect(unknownNames(apiEnv, Object.keys(shape))).toEqual(['ALLOWED_ORIGINS']);
+    expect(unknownNames(apiEnv, [...Object.keys(shape), ...TRACING_ENV_NAMES])).toEqual(['ALLOWED_ORIGINS']);
   });
 });
