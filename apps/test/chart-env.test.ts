@@ -4,6 +4,7 @@ import { Testing } from 'cdk8s';
 import { EnvError, loadSecretEnv } from '@co-talk/common/env';
 import { generateTokenKeySets } from '@co-talk/common/jwt';
 import { resolveSecretEnv } from '@co-talk/common/secrets';
+import { samplerFromEnv, TRACING_ENV_NAMES } from '@co-talk/common/tracing';
 import type { z } from 'zod';
 import { createCoTalkCharts } from '../../charts/co-talk-charts';
 import { PLACEHOLDERS } from '../../charts/placeholders';
@@ -66,11 +67,13 @@ const unknownNames = (env: Record<string, string>, known: Iterable<string>) => {
 const apps = {
   async gateway(env: Record<string, string>) {
     loadGatewayEnv(await resolveSecretEnv(env));
-    return unknownNames(env, Object.keys(gatewayEnvShape));
+    samplerFromEnv(env);
+    return unknownNames(env, [...Object.keys(gatewayEnvShape), ...TRACING_ENV_NAMES]);
   },
   async api(env: Record<string, string>) {
     await loadSecretEnv(apiEnvShape, resolveSecretEnv, env);
-    return unknownNames(env, Object.keys(apiEnvShape));
+    samplerFromEnv(env);
+    return unknownNames(env, [...Object.keys(apiEnvShape), ...TRACING_ENV_NAMES]);
   },
   // `main.js migrate` reads the database and nothing else of the API's.
   async 'api-migrate'(env: Record<string, string>) {
@@ -79,7 +82,8 @@ const apps = {
   },
   async worker(env: Record<string, string>) {
     await loadSecretEnv(workerEnvShape, resolveSecretEnv, env);
-    return unknownNames(env, Object.keys(workerEnvShape));
+    samplerFromEnv(env);
+    return unknownNames(env, [...Object.keys(workerEnvShape), ...TRACING_ENV_NAMES]);
   },
   async 'kong-credentials'(env: Record<string, string>) {
     const template = `consumers:\n  - username: ${KONG_TOKEN_CONSUMER}\n    jwt_secrets: []\n`;
@@ -171,6 +175,6 @@ describe('the contract check fails on a rename from either side', () => {
     const shape = { ...renamed, CORS_ORIGINS: ALLOWED_ORIGINS } as z.ZodRawShape;
     // The loader alone would not notice (the new name has a default): the name check does.
     await expect(loadSecretEnv(shape, resolveSecretEnv, apiEnv)).resolves.toBeDefined();
-    expect(unknownNames(apiEnv, Object.keys(shape))).toEqual(['ALLOWED_ORIGINS']);
+    expect(unknownNames(apiEnv, [...Object.keys(shape), ...TRACING_ENV_NAMES])).toEqual(['ALLOWED_ORIGINS']);
   });
 });

@@ -39,6 +39,15 @@ import {
  * what it wrote before.
  */
 
+/** The variables {@link startTracing} reads: the charts set the first four for every app. */
+export const TRACING_ENV_NAMES = [
+  'OTEL_SERVICE_NAME',
+  'OTEL_EXPORTER_OTLP_ENDPOINT',
+  'OTEL_TRACES_SAMPLER',
+  'OTEL_TRACES_SAMPLER_ARG',
+  'OTEL_SDK_DISABLED',
+] as const;
+
 /** A span, for call sites that keep one between hooks. */
 export type TraceSpan = Span;
 

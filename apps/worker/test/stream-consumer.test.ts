@@ -1,4 +1,5 @@
 import { STREAM_MESSAGE_FIELD } from '@co-talk/common/chat-message';
+import { STREAM_TRACE_FIELD } from '@co-talk/common/tracing';
 import { parseEntries } from '../src/stream-consumer';
 import { chatMessage } from './messages';
 
@@ -24,6 +25,17 @@ describe('parseEntries', () => {
       ['3-0', expect.stringMatching(/^roomId: /)],
       ['4-0', expect.stringMatching(/extra/)],
     ]);
+  });
+
+  it('collects the trace context a sampled send wrote beside its message', () => {
+    const message = chatMessage();
+    const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    const batch = parseEntries([
+      ['1-0', [STREAM_MESSAGE_FIELD, JSON.stringify(message), STREAM_TRACE_FIELD, traceparent]],
+      ['2-0', [STREAM_MESSAGE_FIELD, JSON.stringify(chatMessage())]],
+    ]);
+    expect(batch.messages).toHaveLength(2);
+    expect(batch.traceparents).toEqual([traceparent]);
   });
 
   it('acknowledges an entry trimmed while pending without storing anything', () => {
