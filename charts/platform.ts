@@ -2,7 +2,14 @@ import { Chart, JsonPatch, type ChartProps } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { awsApiEgressCidr, type InterfaceEndpointName, type Profile, type WorkloadProfile } from '../lib/config';
 import * as k8s from './imports/k8s';
-import { APP_PORTS, BACKEND_USES, MONITORING_STACK, POD_IDENTITY_AGENT, TRACE_COLLECTOR } from '../lib/contract';
+import {
+  APP_PORTS,
+  BACKEND_USES,
+  GATEWAY_CLIENT_IP_PRESERVATION,
+  MONITORING_STACK,
+  POD_IDENTITY_AGENT,
+  TRACE_COLLECTOR,
+} from '../lib/contract';
 import { API_MIGRATE_NAME } from './api-migrations';
 import { backendPorts, type ChatBackends } from './backends';
 import { cpuMillis, memoryMebibytes } from './quantity';
@@ -45,11 +52,14 @@ export class PlatformChart extends Chart {
     // A Namespace is cluster-scoped: the chart-wide namespace must not be stamped on it.
     namespace.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
 
-    this.networkPolicies(profile.network.vpcCidr, awsApiEgressCidr(profile, APP_AWS_SERVICES), props.backends);
+    this.networkPolicies(profile, props.backends);
     this.quota(profile);
   }
 
-  private networkPolicies(vpcCidr: string, awsApiCidr: string, backends: ChatBackends): void {
+  private networkPolicies(profile: Profile, backends: ChatBackends): void {
+    const { vpcCidr } = profile.network;
+    const awsApiCidr = awsApiEgressCidr(profile, APP_AWS_SERVICES);
+    const { allowedIngressCidrs } = profile.edge;
     const app = (name: string) => ({ matchLabels: { 'app.kubernetes.io/name': name } });
     const tcp = (...ports: number[]) =>
       ports.map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) }));
@@ -137,11 +147,15 @@ export class PlatformChart extends Chart {
       ingress: [{ from: [{ podSelector: app('kong') }], ports: tcp(APP_PORTS.api.http) }],
     });
 
-    // Load balancers (NLB, ALB) reach the pods from inside the VPC: traffic and health checks.
+    // Load balancers (NLB, ALB) reach the pods from inside the VPC: traffic and health checks. The
+    // NLB preserves client addresses, so WebSocket connections arrive from the clients it admits.
+    const clients = GATEWAY_CLIENT_IP_PRESERVATION
+      ? [{ from: allowedIngressCidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: tcp(APP_PORTS.gateway.websocket) }]
+      : [];
     policy('GatewayFromLoadBalancer', 'gateway-from-load-balancer', {
       podSelector: app('gateway'),
       policyTypes: ['Ingress'],
-      ingress: [{ from: vpc, ports: tcp(APP_PORTS.gateway.websocket, APP_PORTS.gateway.metrics) }],
+      ingress: [{ from: vpc, ports: tcp(APP_PORTS.gateway.websocket, APP_PORTS.gateway.metrics) }, ...clients],
     });
     policy('KongFromLoadBalancer', 'kong-from-load-balancer', {
       podSelector: app('kong'),

@@ -4,7 +4,7 @@ import {
   KUBE_PROXY_CONNTRACK,
 } from '../cluster/gateway-node-tuning';
 import type { Profile } from '../config';
-import { GATEWAY_CLIENT_IP_PRESERVATION } from '../edge/websocket-load-balancer';
+import { GATEWAY_CLIENT_IP_PRESERVATION } from '../contract';
 import { instanceShape } from './instance-types';
 import {
   CONNTRACK_NODE_RESERVE,

@@ -14,6 +14,14 @@ export const KONG_HEALTH_PATH = '/status/ready';
 /** The WebSocket gateway's port: the NLB forwards WebSocket connections here. */
 export const GATEWAY_PORT = 8080;
 /**
+ * The gateway target group preserves client addresses, so the NLB does not translate the source of
+ * its connections to the pods: with translation it holds about 55,000 connections per target (IP
+ * and port), which would cap a one-port pod at 55,000 (reasoning in `lib/edge/README.md`; the
+ * capacity model in `lib/capacity` reads this). The pods therefore see the clients' own addresses,
+ * which the gateway's NetworkPolicy admits on the WebSocket port (`charts/platform.ts`).
+ */
+export const GATEWAY_CLIENT_IP_PRESERVATION = true;
+/**
  * The gateway's probe port (`GATEWAY_HTTP_PORT` in the app), apart from the WebSocket port so
  * health checks never queue behind upgrades.
  */

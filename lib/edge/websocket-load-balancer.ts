@@ -5,15 +5,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { createClientSecurityGroup } from './client-security-group';
-import { GATEWAY_HEALTH_PATH, GATEWAY_HEALTH_PORT, GATEWAY_PORT } from '../contract';
-
-/**
- * The gateway target group preserves client addresses, so the NLB does not translate the source of
- * its connections to the pods: with translation it holds about 55,000 connections per target (IP
- * and port), which would cap a one-port pod at 55,000 (reasoning in `lib/edge/README.md`; the
- * capacity model in `lib/capacity` reads this).
- */
-export const GATEWAY_CLIENT_IP_PRESERVATION = true;
+import { GATEWAY_CLIENT_IP_PRESERVATION, GATEWAY_HEALTH_PATH, GATEWAY_HEALTH_PORT, GATEWAY_PORT } from '../contract';
 
 /** Props for {@link WebSocketLoadBalancer}. */
 export interface WebSocketLoadBalancerProps {

@@ -40,7 +40,8 @@ describe('capacity model', () => {
     for (const l of report.limits) expect(l.source).toMatch(/^(https:\/\/|measured: |allowance: |lib\/|.*https:\/\/)/);
     // The node's conntrack table and each process's open files come from the gateway node settings.
     expect(limit(report, 'conntrack').perServer).toBe(GATEWAY_NODE_CONNTRACK_MAX - 16_384);
-    expect(limit(report, 'file-descriptors').perServer).toBe(14 * (GATEWAY_CONTAINER_NOFILE - 1_024));
+    // prod's gateway pod has 3 whole CPUs (3500m), so 3 event-loop processes.
+    expect(limit(report, 'file-descriptors').perServer).toBe(3 * (GATEWAY_CONTAINER_NOFILE - 1_024));
     expect(limit(report, 'ec2-connection-tracking').checked).toBe(false);
   });
 
@@ -50,8 +51,8 @@ describe('capacity model', () => {
 
   test('memory per connection: the measured RSS plus the kernel socket, against the pod', () => {
     const report = evaluateCapacity(variant('prod', (p) => (p.workloads.gateway.memory = '2Gi')));
-    // (2 GiB - 15 processes x 100 MiB) / (4,700 + 3,712 bytes)
-    expect(limit(report, 'memory').perServer).toBeCloseTo((2 * 1024 ** 3 - 15 * 100 * 1024 ** 2) / 8_412, 0);
+    // (2 GiB - 4 processes (3 workers and the primary) x 100 MiB) / (4,700 + 3,712 bytes)
+    expect(limit(report, 'memory').perServer).toBeCloseTo((2 * 1024 ** 3 - 4 * 100 * 1024 ** 2) / 8_412, 0);
     expect(report.binding).toBe('memory');
   });
 
@@ -81,8 +82,8 @@ describe('capacity model', () => {
 
   test('a draining server hands its clients to the others no faster than they can take them', () => {
     const report = evaluateCapacity(variant('prod', (p) => (p.app.gatewayDrainSeconds = 10)));
-    // 9 other servers x 14 processes x 0.5 / 263 µs over 5 s
-    expect(limit(report, 'scale-in-reconnects').perServer).toBeCloseTo(((9 * 14 * 0.5) / 263e-6) * 5, 0);
+    // 9 other servers x 3 processes x 0.5 / 263 µs over 5 s
+    expect(limit(report, 'scale-in-reconnects').perServer).toBeCloseTo(((9 * 3 * 0.5) / 263e-6) * 5, 0);
   });
 
   test('synth stops on a profile that cannot carry its target, naming the binding limit and its numbers', () => {
@@ -92,7 +93,7 @@ describe('capacity model', () => {
     });
     expect(() => assertCapacity(small)).toThrow(CapacityError);
     expect(() => createCoTalkStacks(new App(), small)).toThrow(
-      /Profile "dev" cannot carry its connection target.*\n {2}- memory binds at 6,980 connections per server \(c7i\.large: pod 0\.3 GiB - 2 processes x 100 MiB, over 8\.4 KB per connection/,
+      /Profile "dev" cannot carry its connection target.*\n {2}- memory binds at 6,980 connections per server \(c7g\.large: pod 0\.3 GiB - 2 processes x 100 MiB, over 8\.4 KB per connection/,
     );
   });
 });

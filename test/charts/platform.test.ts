@@ -36,15 +36,34 @@ describe('PlatformChart', () => {
     expect(policy('default-deny')).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
   });
 
-  test('lets every pod resolve names and reach the Pod Identity agent and AWS APIs inside the VPC only', () => {
+  test('lets every pod resolve names and reach the Pod Identity agent and Secrets Manager on 443', () => {
     expect(policy('allow-dns').egress[0].ports).toEqual([
       { protocol: 'UDP', port: 53 },
       { protocol: 'TCP', port: 53 },
     ]);
+    // prod creates no Secrets Manager endpoint (a budget choice): the calls leave through NAT.
+    expect(profile.network.interfaceEndpoints.SecretsManager).toBeUndefined();
     expect(policy('allow-aws-apis').egress).toEqual([
       { to: [{ ipBlock: { cidr: '169.254.170.23/32' } }], ports: [{ protocol: 'TCP', port: 80 }] },
-      { to: [{ ipBlock: { cidr: '10.2.0.0/16' } }], ports: [{ protocol: 'TCP', port: 443 }] },
+      { to: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: [{ protocol: 'TCP', port: 443 }] },
     ]);
+  });
+
+  test('with a Secrets Manager endpoint, AWS APIs stay inside the VPC', () => {
+    const withEndpoint = {
+      ...profile,
+      network: { ...profile.network, interfaceEndpoints: { SecretsManager: 'credentials inside the VPC' } },
+    };
+    const chart = new PlatformChart(Testing.app(), 'Platform', {
+      profile: withEndpoint,
+      namespace: 'co-talk',
+      backends: PLACEHOLDERS.backends,
+    });
+    const spec = ofKind(Testing.synth(chart) as K8sObject[], 'NetworkPolicy', 'allow-aws-apis')[0].spec;
+    expect(spec.egress[1]).toEqual({
+      to: [{ ipBlock: { cidr: '10.2.0.0/16' } }],
+      ports: [{ protocol: 'TCP', port: 443 }],
+    });
   });
 
   test.each([
@@ -72,7 +91,7 @@ describe('PlatformChart', () => {
     expect(policy('kong-to-api').egress[0].ports).toEqual([{ protocol: 'TCP', port: 3000 }]);
   });
 
-  test('load balancers reach the gateway and Kong from the VPC', () => {
+  test('load balancers reach the gateway and Kong from the VPC; NLB clients keep their own addresses', () => {
     expect(policy('gateway-from-load-balancer').ingress).toEqual([
       {
         from: [{ ipBlock: { cidr: '10.2.0.0/16' } }],
@@ -81,7 +100,10 @@ describe('PlatformChart', () => {
           { protocol: 'TCP', port: 9090 },
         ],
       },
+      // Client IP preservation on the NLB target group: the clients the NLB admits, WebSocket port only.
+      { from: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: [{ protocol: 'TCP', port: 8080 }] },
     ]);
+    expect(profile.edge.allowedIngressCidrs).toEqual(['0.0.0.0/0']);
     expect(policy('kong-from-load-balancer').ingress[0].ports).toEqual([
       { protocol: 'TCP', port: 8000 },
       { protocol: 'TCP', port: 8100 },

@@ -80,15 +80,26 @@ describe.each(PROFILE_NAMES)('isolation (%s)', (name) => {
 
   test('egress leaves the VPC only on 443, and only to AWS APIs the profile creates no endpoint for', () => {
     const policies = everything.filter((o) => o.kind === 'NetworkPolicy');
-    const peers = policies.flatMap((p) =>
-      [...(p.spec.egress ?? []), ...(p.spec.ingress ?? [])].flatMap((rule: K8sObject) =>
-        [...(rule.to ?? []), ...(rule.from ?? [])]
-          .filter((peer: K8sObject) => peer.ipBlock?.cidr)
-          .map((peer: K8sObject) => ({ policy: p.metadata.name, cidr: peer.ipBlock.cidr, ports: rule.ports })),
-      ),
-    );
+    const peersOf = (direction: 'egress' | 'ingress') =>
+      policies.flatMap((p) =>
+        (p.spec[direction] ?? []).flatMap((rule: K8sObject) =>
+          [...(rule.to ?? []), ...(rule.from ?? [])]
+            .filter((peer: K8sObject) => peer.ipBlock?.cidr)
+            .map((peer: K8sObject) => ({ policy: p.metadata.name, cidr: peer.ipBlock.cidr, ports: rule.ports })),
+        ),
+      );
+    const peers = peersOf('egress');
     const endpoints = app.profile.network.interfaceEndpoints;
     const outside = peers.filter((p) => p.cidr === '0.0.0.0/0');
+    // From outside the VPC only the NLB's clients (client IP preservation), on the WebSocket port.
+    const fromOutside = peersOf('ingress').filter((p) => !p.cidr.startsWith('10.'));
+    expect(fromOutside.map((p) => [p.policy, p.cidr, p.ports])).toEqual(
+      app.profile.edge.allowedIngressCidrs.map((cidr) => [
+        'gateway-from-load-balancer',
+        cidr,
+        [{ protocol: 'TCP', port: 8080 }],
+      ]),
+    );
     // Secrets Manager for the apps, SNS for Alertmanager: through NAT when not through an endpoint.
     const expected = [
       ...(endpoints.SecretsManager ? [] : ['allow-aws-apis']),
