@@ -1,6 +1,7 @@
-import { fork, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { ChildClient } from './child-client';
 import type { HeldCommand, HeldReport, HeldTask } from './held';
 import { LatencyRecorder, nowUs } from './latency';
 
@@ -56,43 +57,14 @@ export function raiseOpenFileLimit(wanted: number): number {
   return current();
 }
 
-class HeldClient {
-  private readonly child: ChildProcess;
-  private readonly reports: HeldReport[] = [];
-
+class HeldClient extends ChildClient<HeldReport, HeldCommand> {
   constructor(benchFile: string, task: HeldTask) {
-    this.child = fork(benchFile, ['held-client', JSON.stringify(task)], { stdio: 'inherit' });
-    this.child.on('message', (report: HeldReport) => this.reports.push(report));
-  }
-
-  get pid(): number {
-    return this.child.pid!;
-  }
-
-  async next<K extends HeldReport['kind']>(kind: K, timeoutMs = 500_000): Promise<Extract<HeldReport, { kind: K }>> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const at = this.reports.findIndex((r) => r.kind === kind);
-      if (at >= 0) return this.reports.splice(at, 1)[0] as Extract<HeldReport, { kind: K }>;
-      if (Date.now() > deadline || this.child.exitCode !== null) throw new Error(`client gave no "${kind}" report`);
-      await sleep(50);
-    }
+    super(benchFile, ['held-client', JSON.stringify(task)], {}, 500_000);
   }
 
   async status(): Promise<Extract<HeldReport, { kind: 'status' }>> {
     this.command({ kind: 'status' });
     return this.next('status', 30_000);
-  }
-
-  command(command: HeldCommand): void {
-    this.child.send(command);
-  }
-
-  async exit(): Promise<void> {
-    const exited = new Promise((resolve) => this.child.once('exit', resolve));
-    this.command({ kind: 'exit' });
-    await Promise.race([exited, sleep(5000)]);
-    if (this.child.exitCode === null) this.child.kill('SIGKILL');
   }
 }
 

@@ -1,4 +1,4 @@
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
@@ -7,6 +7,7 @@ import { build } from 'esbuild';
 import { generateTokenKeySets, signAccessToken, TokenSigningKeys } from '@co-talk/common/jwt';
 import { createRedis } from '@co-talk/common/redis';
 import { ROOM_MEMBERS_LOADED, roomMembersKey } from '@co-talk/common/room-members';
+import { ChildClient } from './child-client';
 import { heldWithHeartbeats, raiseOpenFileLimit, reconnectStorm, type BenchKit } from './capacity-scenarios';
 import { runClient, type ClientReport, type ClientTask, type OrchestratorCommand } from './client';
 import { runHeldClient, type HeldTask } from './held';
@@ -260,46 +261,10 @@ interface CpuSample {
   readonly machine: { busy: number; total: number };
 }
 
-class Client {
-  private readonly child: ChildProcess;
-  private readonly reports: ClientReport[] = [];
-  private waiters: Array<() => void> = [];
-
+class Client extends ChildClient<ClientReport, OrchestratorCommand> {
   constructor(task: ClientTask) {
     const execArgv = process.env.BENCH_CLIENT_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-    this.child = fork(__filename, ['client', JSON.stringify(task)], { stdio: 'inherit', execArgv });
-    this.child.on('message', (report: ClientReport) => {
-      this.reports.push(report);
-      for (const wake of this.waiters.splice(0)) wake();
-    });
-  }
-
-  async next<K extends ClientReport['kind']>(kind: K): Promise<Extract<ClientReport, { kind: K }>> {
-    const deadline = Date.now() + SCENARIO_TIMEOUT_MS;
-    for (;;) {
-      const at = this.reports.findIndex((r) => r.kind === kind);
-      if (at >= 0) return this.reports.splice(at, 1)[0] as Extract<ClientReport, { kind: K }>;
-      if (Date.now() > deadline || this.child.exitCode !== null) throw new Error(`client gave no "${kind}" report`);
-      await new Promise<void>((resolve) => {
-        this.waiters.push(resolve);
-        setTimeout(resolve, 1000);
-      });
-    }
-  }
-
-  get pid(): number {
-    return this.child.pid!;
-  }
-
-  command(command: OrchestratorCommand): void {
-    this.child.send(command);
-  }
-
-  async exit(): Promise<void> {
-    const exited = new Promise((resolve) => this.child.once('exit', resolve));
-    this.command({ kind: 'exit' });
-    await Promise.race([exited, sleep(5000)]);
-    if (this.child.exitCode === null) this.child.kill('SIGKILL');
+    super(__filename, ['client', JSON.stringify(task)], { execArgv }, SCENARIO_TIMEOUT_MS);
   }
 }
 
