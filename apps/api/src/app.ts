@@ -65,7 +65,7 @@ export async function buildApp(ctx: ApiContext, registry: Registry, logger: Logg
     const header = request.headers.authorization;
     if (!header?.startsWith('Bearer ')) throw unauthorized('missing bearer token');
     try {
-      const token = await verifyAccessToken(ctx.env.JWT_SIGNING_KEYS.verification, header.slice(7), {
+      const token = verifyAccessToken(ctx.env.JWT_SIGNING_KEYS.verification, header.slice(7), {
         issuer: ctx.env.JWT_ISSUER,
       });
       request.userId = token.userId;

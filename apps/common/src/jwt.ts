@@ -1,5 +1,5 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { SignJWT, errors, jwtVerify, type JWTHeaderParameters } from 'jose';
+import { createDecoder, createSigner, createVerifier, TokenError } from 'fast-jwt';
 import { z } from 'zod';
 import { envPositiveInt } from './env';
 
@@ -85,12 +85,17 @@ function schemaProblem(what: string, error: z.ZodError): TokenKeySetError {
   return new TokenKeySetError(`${what}: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
 }
 
+/** Verifies one token's signature, algorithm and expiry (fast-jwt, synchronous: no thread-pool hop per upgrade). */
+type SignatureVerifier = (token: string) => Record<string, unknown>;
+
 /** Public keys by `kid`: what the gateway and the API verify tokens with. Updated in place on rotation. */
 export class TokenVerificationKeys {
   private keys: ReadonlyMap<string, KeyObject>;
+  private verifiers: ReadonlyMap<string, SignatureVerifier>;
 
   constructor(keys: ReadonlyMap<string, KeyObject>) {
     this.keys = keys;
+    this.verifiers = verifiersFor(keys);
   }
 
   /**
@@ -122,7 +127,9 @@ export class TokenVerificationKeys {
 
   /** Replaces the keys with those of `json` (a rotated set); a bad set throws and leaves the old keys. */
   update(json: string): void {
-    this.keys = TokenVerificationKeys.keysOf(json);
+    const keys = TokenVerificationKeys.keysOf(json);
+    this.verifiers = verifiersFor(keys);
+    this.keys = keys;
   }
 
   /** The key ids accepted. */
@@ -134,6 +141,26 @@ export class TokenVerificationKeys {
   keyFor(kid: string): KeyObject | undefined {
     return this.keys.get(kid);
   }
+
+  /** The verifier of the key with id `kid`, if it is in the set. */
+  verifierFor(kid: string): SignatureVerifier | undefined {
+    return this.verifiers.get(kid);
+  }
+}
+
+function verifiersFor(keys: ReadonlyMap<string, KeyObject>): Map<string, SignatureVerifier> {
+  return new Map(
+    [...keys].map(([kid, key]) => [
+      kid,
+      createVerifier({
+        key: key.export({ type: 'spki', format: 'pem' }) as string,
+        algorithms: [ACCESS_TOKEN_ALGORITHM],
+        requiredClaims: ['sub', 'exp'],
+        // Every token is verified in full: a cache would only help the same token twice.
+        cache: false,
+      }) as SignatureVerifier,
+    ]),
+  );
 }
 
 /**
@@ -141,7 +168,7 @@ export class TokenVerificationKeys {
  * of all of them (previous, current, next), so the API accepts what the gateway accepts.
  */
 export class TokenSigningKeys {
-  private signing!: { readonly kid: string; readonly key: KeyObject };
+  private signing!: { readonly kid: string; readonly pem: string };
   /** The public halves, for verifying. */
   readonly verification = new TokenVerificationKeys(new Map());
 
@@ -177,7 +204,7 @@ export class TokenSigningKeys {
     });
     const current = privateKeys.get(parsed.data.current);
     if (current === undefined) throw new TokenKeySetError(`${what}: current: names no key of the set`);
-    this.signing = { kid: parsed.data.current, key: current };
+    this.signing = { kid: parsed.data.current, pem: current.export({ type: 'pkcs8', format: 'pem' }) as string };
     // Same shape as a public set, so the verifier's own checks apply.
     this.verification.update(
       JSON.stringify({
@@ -191,9 +218,9 @@ export class TokenSigningKeys {
     return this.signing.kid;
   }
 
-  /** The current signing key. */
-  get currentKey(): KeyObject {
-    return this.signing.key;
+  /** The current signing key, PEM (PKCS#8). */
+  get currentKeyPem(): string {
+    return this.signing.pem;
   }
 }
 
@@ -202,48 +229,61 @@ export async function signAccessToken(keys: TokenSigningKeys, claims: AccessToke
   if (!Number.isInteger(claims.ttlSeconds) || claims.ttlSeconds <= 0) {
     throw new Error(`ttlSeconds must be a positive integer, got ${claims.ttlSeconds}`);
   }
-  return new SignJWT({})
-    .setProtectedHeader({ alg: ACCESS_TOKEN_ALGORITHM, typ: 'JWT', kid: keys.currentKid })
-    .setSubject(claims.userId)
-    .setIssuer(claims.issuer)
-    .setIssuedAt()
-    .setExpirationTime(`${claims.ttlSeconds}s`)
-    .sign(keys.currentKey);
+  const sign = createSigner({
+    key: keys.currentKeyPem,
+    algorithm: ACCESS_TOKEN_ALGORITHM,
+    kid: keys.currentKid,
+    iss: claims.issuer,
+    sub: claims.userId,
+    expiresIn: claims.ttlSeconds * 1000,
+  });
+  return sign({});
 }
 
+const decodeHeader = createDecoder({ complete: true });
+
 /**
- * Verifies signature (with the key its `kid` names), algorithm, issuer and expiry. Throws
- * {@link AccessTokenError} naming the reason; never returns a partially trusted result.
+ * Verifies signature (with the key its `kid` names), algorithm, issuer and expiry, synchronously.
+ * Throws {@link AccessTokenError} naming the reason; never returns a partially trusted result.
  */
-export async function verifyAccessToken(
+export function verifyAccessToken(
   keys: TokenVerificationKeys,
   token: string,
   options: { readonly issuer: string },
-): Promise<VerifiedAccessToken> {
-  const keyFor = (header: JWTHeaderParameters): KeyObject => {
+): VerifiedAccessToken {
+  let payload: Record<string, unknown>;
+  try {
+    const { header } = decodeHeader(token) as { header: { kid?: unknown } };
     // Kong's jwt plugin looks for the key id in the claims first: a token carrying a `kid` claim
     // could make it pick another key than this check did, so such a token is refused here too.
-    if (header.kid === undefined) throw new AccessTokenError('token has no "kid" header');
-    const key = keys.keyFor(header.kid);
-    if (key === undefined) throw new AccessTokenError('token signed with an unknown key');
-    return key;
-  };
-  try {
-    const { payload } = await jwtVerify(token, keyFor, {
-      algorithms: [ACCESS_TOKEN_ALGORITHM],
-      issuer: options.issuer,
-      requiredClaims: ['sub', 'exp'],
-    });
-    if ('kid' in payload) throw new AccessTokenError('token claim "kid" is not allowed');
-    return { userId: payload.sub as string, expiresAt: payload.exp as number };
+    if (typeof header.kid !== 'string') throw new AccessTokenError('token has no "kid" header');
+    const verify = keys.verifierFor(header.kid);
+    if (verify === undefined) throw new AccessTokenError('token signed with an unknown key');
+    payload = verify(token);
   } catch (err) {
     if (err instanceof AccessTokenError) throw err;
-    if (err instanceof errors.JWTExpired) throw new AccessTokenError('token expired');
-    if (err instanceof errors.JWTClaimValidationFailed) {
-      throw new AccessTokenError(`token claim "${err.claim}" is invalid: ${err.reason}`);
-    }
-    if (err instanceof errors.JOSEError) throw new AccessTokenError(`token rejected: ${err.code}`);
+    if (err instanceof TokenError) throw new AccessTokenError(tokenErrorReason(err));
     throw err;
+  }
+  if ('kid' in payload) throw new AccessTokenError('token claim "kid" is not allowed');
+  if (payload.iss !== options.issuer) throw new AccessTokenError('token claim "iss" is invalid: unexpected value');
+  if (typeof payload.sub !== 'string' || payload.sub === '') {
+    throw new AccessTokenError('token claim "sub" is invalid: not a string');
+  }
+  return { userId: payload.sub, expiresAt: payload.exp as number };
+}
+
+/** The reason a client may read: which check failed, never a key. */
+function tokenErrorReason(err: TokenError): string {
+  switch (err.code) {
+    case TokenError.codes.expired:
+      return 'token expired';
+    case TokenError.codes.missingRequiredClaim:
+    case TokenError.codes.invalidClaimType:
+    case TokenError.codes.invalidClaimValue:
+      return `token rejected: ${err.message}`;
+    default:
+      return `token rejected: ${err.code}`;
   }
 }
 

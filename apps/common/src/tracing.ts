@@ -1,5 +1,6 @@
 import {
   context,
+  INVALID_SPAN_CONTEXT,
   propagation,
   ROOT_CONTEXT,
   SpanKind,
@@ -140,6 +141,7 @@ export function startTracing(env: NodeJS.ProcessEnv = process.env, options: Trac
 let activeTracer: Tracer | undefined;
 const noopTracer = trace.getTracer(TRACER_NAME);
 const tracer = (): Tracer => activeTracer ?? noopTracer;
+const UNTRACED_SPAN = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
 
 /** The trace of one gateway send; {@link NOT_TRACED} when the sampler said no. */
 export interface SendTrace {
@@ -256,6 +258,8 @@ export function startServerSpan(
   headers: Record<string, string | string[] | undefined>,
   attributes: Attributes,
 ): Span {
+  // Tracing off: no context to read, no span to make (the gateway calls this on every upgrade).
+  if (activeTracer === undefined) return UNTRACED_SPAN;
   const parent = propagator.extract(ROOT_CONTEXT, headers, {
     get: (c, key) => c[key],
     keys: (c) => Object.keys(c),

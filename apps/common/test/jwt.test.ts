@@ -1,5 +1,5 @@
-import { createSecretKey, generateKeyPairSync } from 'node:crypto';
-import { SignJWT } from 'jose';
+import { createHmac, generateKeyPairSync } from 'node:crypto';
+import { createSigner } from 'fast-jwt';
 import {
   AccessTokenError,
   generateTokenKey,
@@ -22,6 +22,14 @@ const signingSet = (current: Key, ...others: Key[]): string =>
   });
 const publicSet = (...keys: Key[]): string =>
   JSON.stringify({ keys: keys.map(({ kid, publicKey }) => ({ kid, publicKey })) });
+/** A token made outside the API's signer: other headers, claims or keys than it would use. */
+const forge = (privateKey: string, payload: Record<string, unknown>, kid?: string): string =>
+  createSigner({ key: privateKey, algorithm: 'ES256', ...(kid === undefined ? {} : { kid }) })({
+    sub: USER,
+    iss: ISSUER,
+    exp: Math.floor(Date.now() / 1000) + 60,
+    ...payload,
+  });
 const headerOf = (token: string): Record<string, unknown> =>
   JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString()) as Record<string, unknown>;
 
@@ -33,11 +41,11 @@ describe('access tokens', () => {
   test('a token signed by the API verifies with the public keys alone and names its user', async () => {
     const token = await signAccessToken(signing, { userId: USER, ttlSeconds: 60, issuer: ISSUER });
     expect(headerOf(token)).toEqual({ alg: 'ES256', typ: 'JWT', kid: signing.currentKid });
-    const verified = await verifyAccessToken(verifying, token, { issuer: ISSUER });
+    const verified = verifyAccessToken(verifying, token, { issuer: ISSUER });
     expect(verified.userId).toBe(USER);
     expect(verified.expiresAt).toBeGreaterThan(Date.now() / 1000);
     // The API verifies with the public halves of its own set.
-    await expect(verifyAccessToken(signing.verification, token, { issuer: ISSUER })).resolves.toEqual(verified);
+    expect(verifyAccessToken(signing.verification, token, { issuer: ISSUER })).toEqual(verified);
   });
 
   test('the public set holds no private key', () => {
@@ -48,77 +56,47 @@ describe('access tokens', () => {
   test('a token signed with a key outside the set is rejected', async () => {
     const other = TokenSigningKeys.parse(generateTokenKeySets().signingKeys);
     const token = await signAccessToken(other, { userId: USER, ttlSeconds: 60, issuer: ISSUER });
-    await expect(verifyAccessToken(verifying, token, { issuer: ISSUER })).rejects.toThrow(
-      'token signed with an unknown key',
-    );
+    expect(() => verifyAccessToken(verifying, token, { issuer: ISSUER })).toThrow('token signed with an unknown key');
   });
 
   test('a token naming a known kid but signed by another key is rejected', async () => {
     const forger = generateTokenKey();
     const { kid } = JSON.parse(sets.publicKeys).keys[0] as { kid: string };
-    const token = await new SignJWT({})
-      .setProtectedHeader({ alg: 'ES256', kid })
-      .setSubject(USER)
-      .setIssuer(ISSUER)
-      .setExpirationTime('1m')
-      .sign(TokenSigningKeys.parse(signingSet(forger)).currentKey);
-    await expect(verifyAccessToken(verifying, token, { issuer: ISSUER })).rejects.toThrow(
-      /SIGNATURE_VERIFICATION_FAILED/,
-    );
+    const token = forge(forger.privateKey, {}, kid);
+    expect(() => verifyAccessToken(verifying, token, { issuer: ISSUER })).toThrow(/INVALID_SIGNATURE/);
   });
 
   test('HS256 tokens are refused, even with the public key as the HMAC secret', async () => {
     const { kid, publicKey } = JSON.parse(sets.publicKeys).keys[0] as { kid: string; publicKey: string };
-    const token = await new SignJWT({})
-      .setProtectedHeader({ alg: 'HS256', kid })
-      .setSubject(USER)
-      .setIssuer(ISSUER)
-      .setExpirationTime('1m')
-      .sign(createSecretKey(Buffer.from(publicKey)));
-    await expect(verifyAccessToken(verifying, token, { issuer: ISSUER })).rejects.toThrow(AccessTokenError);
+    const encode = (part: object): string => Buffer.from(JSON.stringify(part)).toString('base64url');
+    const input = `${encode({ alg: 'HS256', typ: 'JWT', kid })}.${encode({ sub: USER, iss: ISSUER, exp: 9999999999 })}`;
+    const token = `${input}.${createHmac('sha256', publicKey).update(input).digest('base64url')}`;
+    expect(() => verifyAccessToken(verifying, token, { issuer: ISSUER })).toThrow(/INVALID_ALGORITHM/);
   });
 
   test('a token without kid, or with a kid claim, is rejected', async () => {
-    const noKid = await new SignJWT({})
-      .setProtectedHeader({ alg: 'ES256' })
-      .setSubject(USER)
-      .setIssuer(ISSUER)
-      .setExpirationTime('1m')
-      .sign(signing.currentKey);
-    await expect(verifyAccessToken(verifying, noKid, { issuer: ISSUER })).rejects.toThrow('token has no "kid" header');
-    const kidClaim = await new SignJWT({ kid: signing.currentKid })
-      .setProtectedHeader({ alg: 'ES256', kid: signing.currentKid })
-      .setSubject(USER)
-      .setIssuer(ISSUER)
-      .setExpirationTime('1m')
-      .sign(signing.currentKey);
-    await expect(verifyAccessToken(verifying, kidClaim, { issuer: ISSUER })).rejects.toThrow('"kid" is not allowed');
+    const noKid = forge(signing.currentKeyPem, {});
+    expect(() => verifyAccessToken(verifying, noKid, { issuer: ISSUER })).toThrow('token has no "kid" header');
+    const kidClaim = forge(signing.currentKeyPem, { kid: signing.currentKid }, signing.currentKid);
+    expect(() => verifyAccessToken(verifying, kidClaim, { issuer: ISSUER })).toThrow('"kid" is not allowed');
   });
 
   test('a token from another issuer is rejected, naming the claim', async () => {
     const token = await signAccessToken(signing, { userId: USER, ttlSeconds: 60, issuer: 'someone-else' });
-    await expect(verifyAccessToken(verifying, token, { issuer: ISSUER })).rejects.toThrow(/"iss"/);
+    expect(() => verifyAccessToken(verifying, token, { issuer: ISSUER })).toThrow(/"iss"/);
   });
 
   test('an expired token is rejected', async () => {
     const past = Math.floor(Date.now() / 1000) - 120;
-    const token = await new SignJWT({})
-      .setProtectedHeader({ alg: 'ES256', kid: signing.currentKid })
-      .setSubject(USER)
-      .setIssuer(ISSUER)
-      .setIssuedAt(past - 60)
-      .setExpirationTime(past)
-      .sign(signing.currentKey);
-    await expect(verifyAccessToken(verifying, token, { issuer: ISSUER })).rejects.toThrow('token expired');
+    const token = forge(signing.currentKeyPem, { iat: past - 60, exp: past }, signing.currentKid);
+    expect(() => verifyAccessToken(verifying, token, { issuer: ISSUER })).toThrow('token expired');
   });
 
   test('garbage and the "none" algorithm are rejected', async () => {
-    await expect(verifyAccessToken(verifying, 'not-a-jwt', { issuer: ISSUER })).rejects.toThrow(AccessTokenError);
+    expect(() => verifyAccessToken(verifying, 'not-a-jwt', { issuer: ISSUER })).toThrow(AccessTokenError);
     const header = Buffer.from(JSON.stringify({ alg: 'none', kid: signing.currentKid })).toString('base64url');
     const body = Buffer.from(JSON.stringify({ sub: USER, iss: ISSUER, exp: 9999999999 })).toString('base64url');
-    await expect(verifyAccessToken(verifying, `${header}.${body}.`, { issuer: ISSUER })).rejects.toThrow(
-      AccessTokenError,
-    );
+    expect(() => verifyAccessToken(verifying, `${header}.${body}.`, { issuer: ISSUER })).toThrow(AccessTokenError);
   });
 });
 
@@ -134,15 +112,15 @@ describe('key rotation', () => {
     expect(api.currentKid).toBe(next.kid);
     const after = await signAccessToken(api, { userId: USER, ttlSeconds: 600, issuer: ISSUER });
     // A gateway that has not read the new set yet accepts the new token ...
-    await expect(verifyAccessToken(gateway, after, { issuer: ISSUER })).resolves.toMatchObject({ userId: USER });
+    expect(verifyAccessToken(gateway, after, { issuer: ISSUER })).toMatchObject({ userId: USER });
     // ... and once it has, still the old one.
     gateway.update(publicSet(current, next, newest));
-    await expect(verifyAccessToken(gateway, before, { issuer: ISSUER })).resolves.toMatchObject({ userId: USER });
-    await expect(verifyAccessToken(gateway, after, { issuer: ISSUER })).resolves.toMatchObject({ userId: USER });
+    expect(verifyAccessToken(gateway, before, { issuer: ISSUER })).toMatchObject({ userId: USER });
+    expect(verifyAccessToken(gateway, after, { issuer: ISSUER })).toMatchObject({ userId: USER });
     // The key that left the window is no longer accepted.
     const gone = TokenSigningKeys.parse(signingSet(previous));
     const stale = await signAccessToken(gone, { userId: USER, ttlSeconds: 600, issuer: ISSUER });
-    await expect(verifyAccessToken(gateway, stale, { issuer: ISSUER })).rejects.toThrow('unknown key');
+    expect(() => verifyAccessToken(gateway, stale, { issuer: ISSUER })).toThrow('unknown key');
   });
 
   test('a bad set is refused and the keys in hand stay', () => {

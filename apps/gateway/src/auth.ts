@@ -1,5 +1,11 @@
 import type { IncomingMessage } from 'node:http';
-import { verifyAccessToken, type TokenVerificationKeys, type VerifiedAccessToken } from '@co-talk/common/jwt';
+import {
+  AccessTokenError,
+  verifyAccessToken,
+  type TokenVerificationKeys,
+  type VerifiedAccessToken,
+} from '@co-talk/common/jwt';
+import type { Logger } from '@co-talk/common/logger';
 
 /** The subprotocol a browser client offers alongside its token: `new WebSocket(url, ['bearer', token])`. */
 export const BEARER_PROTOCOL = 'bearer';
@@ -30,10 +36,21 @@ export interface TokenSettings {
   readonly JWT_ISSUER: string;
 }
 
+/** A verified token, or why not in words a client may read. */
+export type TokenCheck =
+  { readonly ok: true; readonly token: VerifiedAccessToken } | { readonly ok: false; readonly reason: string };
+
 /**
  * The one place the gateway verifies an access token: on the upgrade and for an in-band `auth`
- * frame. Throws `AccessTokenError` naming the reason.
+ * frame. Synchronous: one ES256 verification on the event loop, no thread-pool hop. A failure
+ * other than the token's own is logged and reported as a plain refusal.
  */
-export function verifyToken(settings: TokenSettings, token: string): Promise<VerifiedAccessToken> {
-  return verifyAccessToken(settings.JWT_PUBLIC_KEYS, token, { issuer: settings.JWT_ISSUER });
+export function verifyToken(settings: TokenSettings, token: string, logger: Logger): TokenCheck {
+  try {
+    return { ok: true, token: verifyAccessToken(settings.JWT_PUBLIC_KEYS, token, { issuer: settings.JWT_ISSUER }) };
+  } catch (err) {
+    if (err instanceof AccessTokenError) return { ok: false, reason: err.message };
+    logger.error({ err }, 'token verification failed');
+    return { ok: false, reason: 'token rejected' };
+  }
 }

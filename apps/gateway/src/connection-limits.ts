@@ -2,21 +2,54 @@ import { randomBytes } from 'node:crypto';
 import type { RedisClient } from '@co-talk/common/redis';
 
 /**
- * Takes a lease in a sorted set of live connections (member → lease expiry, ms) if fewer than
- * ARGV[3] leases are live; expired leases (a crashed instance's) are dropped first.
- * KEYS: the set. ARGV: member, now (ms), max, lease (ms).
+ * Counts a connection in the per-user and the per-address hash (field: gateway instance, value:
+ * its open connections) unless either is at its maximum. Counts of instances whose liveness key
+ * has lapsed (crashed) are dropped, but only when a hash is at its maximum: below it they cannot
+ * refuse anyone, so the common case reads one hash each. Returns 0 (counted), 1 (user at its
+ * maximum) or 2 (address at its maximum).
+ * KEYS: user hash, address hash. ARGV: instance, user max, address max, liveness key prefix, key TTL (ms).
  */
 const ACQUIRE_SCRIPT = `
-local now = tonumber(ARGV[2])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then return 0 end
-redis.call('ZADD', KEYS[1], now + tonumber(ARGV[4]), ARGV[1])
-redis.call('PEXPIRE', KEYS[1], ARGV[4])
-return 1
+local function open(key, max)
+  local total = 0
+  for _, n in ipairs(redis.call('HVALS', key)) do total = total + tonumber(n) end
+  if total < max then return total end
+  total = 0
+  local counts = redis.call('HGETALL', key)
+  for i = 1, #counts, 2 do
+    if counts[i] == ARGV[1] or redis.call('EXISTS', ARGV[4] .. counts[i]) == 1 then
+      total = total + tonumber(counts[i + 1])
+    else
+      redis.call('HDEL', key, counts[i])
+    end
+  end
+  return total
+end
+if open(KEYS[1], tonumber(ARGV[2])) >= tonumber(ARGV[2]) then return 1 end
+if open(KEYS[2], tonumber(ARGV[3])) >= tonumber(ARGV[3]) then return 2 end
+for i = 1, 2 do
+  redis.call('HINCRBY', KEYS[i], ARGV[1], 1)
+  redis.call('PEXPIRE', KEYS[i], ARGV[5])
+end
+return 0
 `;
 
-interface LeasingClient {
-  acquireConnectionLease(key: string, member: string, now: number, max: number, leaseMs: number): Promise<0 | 1>;
+/** Uncounts a closed connection; a count that reaches zero is removed. KEYS: user hash, address hash. ARGV: instance. */
+const RELEASE_SCRIPT = `
+for i = 1, 2 do
+  if redis.call('HINCRBY', KEYS[i], ARGV[1], -1) <= 0 then redis.call('HDEL', KEYS[i], ARGV[1]) end
+end
+return 0
+`;
+
+interface CountingClient {
+  acquireConnection(
+    userKey: string,
+    addressKey: string,
+    instance: string,
+    ...args: Array<string | number>
+  ): Promise<number>;
+  releaseConnection(userKey: string, addressKey: string, instance: string): Promise<number>;
 }
 
 /** Settings for {@link ConnectionLimits}. */
@@ -24,78 +57,99 @@ export interface ConnectionLimitsOptions {
   readonly keyPrefix: string;
   readonly perUser: number;
   readonly perAddress: number;
-  /** How long a lease lives without renewal: a crashed instance's connections count this long. */
-  readonly leaseMs: number;
+  /** How long this instance counts as alive without renewal: a crashed instance's connections count this long. */
+  readonly livenessMs: number;
+  /**
+   * How long a user's or an address's hash lives without a new connection. Only the counts of a
+   * crashed instance need it (a live instance uncounts its connections on close); each live
+   * connection renews its hashes' TTL once per third of it (`renew`).
+   */
+  readonly countTtlMs: number;
 }
 
 /** Why an upgrade was refused. */
-export type LeaseRefusal = 'user' | 'address';
+export type LimitRefusal = 'user' | 'address';
 
 /**
- * Open connections per user and per source address, counted over every gateway instance: one
- * sorted set per user and per address on the streams cluster, one lease per connection, renewed
- * by the heartbeat's round and released on close.
+ * Open connections per user and per source address, counted over every gateway instance on the
+ * streams cluster (cluster mode off there, so one script may touch both hashes). One Redis call
+ * per upgrade and per close; between them a connection costs Redis nothing but a TTL renewal
+ * every `countTtlMs / 3`, and each instance one liveness write per `livenessMs / 4`.
  */
 export class ConnectionLimits {
-  /** Tells this process's leases apart from every other instance's. */
+  /** Tells this process's counts apart from every other instance's. */
   private readonly instance = randomBytes(6).toString('hex');
-  private sequence = 0;
+  private readonly client: CountingClient;
+  private timer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly redis: RedisClient,
     private readonly options: ConnectionLimitsOptions,
   ) {
-    if (!('acquireConnectionLease' in redis)) {
-      redis.defineCommand('acquireConnectionLease', { numberOfKeys: 1, lua: ACQUIRE_SCRIPT });
+    if (!('acquireConnection' in redis)) {
+      redis.defineCommand('acquireConnection', { numberOfKeys: 2, lua: ACQUIRE_SCRIPT });
+      redis.defineCommand('releaseConnection', { numberOfKeys: 2, lua: RELEASE_SCRIPT });
     }
+    this.client = redis as unknown as CountingClient;
   }
 
-  /** Takes a lease for a new connection of `userId` from `address`: its number, or why not. */
-  async acquire(userId: string, address: string): Promise<number | LeaseRefusal> {
-    const lease = ++this.sequence;
-    const member = this.member(lease);
-    const now = Date.now();
-    const client = this.redis as unknown as LeasingClient;
-    const [user, fromAddress] = await Promise.all([
-      client.acquireConnectionLease(this.userKey(userId), member, now, this.options.perUser, this.options.leaseMs),
-      client.acquireConnectionLease(
-        this.addressKey(address),
-        member,
-        now,
-        this.options.perAddress,
-        this.options.leaseMs,
-      ),
-    ]);
-    if (user === 1 && fromAddress === 1) return lease;
-    this.release(userId, address, lease);
-    return user === 1 ? 'address' : 'user';
+  /** Marks this instance alive now and every quarter of the liveness window. */
+  async start(): Promise<void> {
+    await this.markAlive();
+    this.timer ??= setInterval(() => void this.markAlive().catch(() => undefined), this.options.livenessMs / 4);
+    this.timer.unref();
   }
 
-  /** Extends a live connection's lease (the heartbeat calls this once per round). */
-  renew(userId: string, address: string, lease: number): void {
-    const expiry = Date.now() + this.options.leaseMs;
-    const member = this.member(lease);
+  /** Stops renewing liveness: this instance's counts lapse `livenessMs` later unless released. */
+  stop(): void {
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  /** Counts a new connection of `userId` from `address`, or says which limit refuses it. */
+  async acquire(userId: string, address: string): Promise<LimitRefusal | null> {
+    const result = await this.client.acquireConnection(
+      this.userKey(userId),
+      this.addressKey(address),
+      this.instance,
+      this.options.perUser,
+      this.options.perAddress,
+      this.livenessPrefix,
+      this.options.countTtlMs,
+    );
+    return result === 0 ? null : result === 1 ? 'user' : 'address';
+  }
+
+  /**
+   * Keeps a long-lived connection's hashes from expiring: called by the heartbeat for each
+   * connection; writes only when `renewedAt` (ms, kept on the connection) is a third of the TTL old.
+   */
+  renew(userId: string, address: string, renewedAt: number, now: number): number {
+    if (now - renewedAt < this.options.countTtlMs / 3) return renewedAt;
     for (const key of [this.userKey(userId), this.addressKey(address)]) {
-      this.redis.zadd(key, 'XX', expiry, member).catch(() => undefined);
+      this.redis.pexpire(key, this.options.countTtlMs).catch(() => undefined);
     }
+    return now;
   }
 
-  /** Gives a closed connection's lease back; a failure leaves it to expire. */
-  release(userId: string, address: string, lease: number): void {
-    const member = this.member(lease);
-    this.redis.zrem(this.userKey(userId), member).catch(() => undefined);
-    this.redis.zrem(this.addressKey(address), member).catch(() => undefined);
+  /** Uncounts a closed connection; a failure leaves its count until the hash expires. */
+  release(userId: string, address: string): void {
+    this.client.releaseConnection(this.userKey(userId), this.addressKey(address), this.instance).catch(() => undefined);
   }
 
-  private member(lease: number): string {
-    return `${this.instance}:${lease}`;
+  private markAlive(): Promise<unknown> {
+    return this.redis.set(`${this.livenessPrefix}${this.instance}`, '1', 'PX', this.options.livenessMs);
+  }
+
+  private get livenessPrefix(): string {
+    return `${this.options.keyPrefix}chat:conns:alive:`;
   }
 
   private userKey(userId: string): string {
-    return `${this.options.keyPrefix}chat:conns:user:{${userId}}`;
+    return `${this.options.keyPrefix}chat:conns:user:${userId}`;
   }
 
   private addressKey(address: string): string {
-    return `${this.options.keyPrefix}chat:conns:addr:{${address}}`;
+    return `${this.options.keyPrefix}chat:conns:addr:${address}`;
   }
 }

@@ -15,8 +15,8 @@ export class Connection {
   refilledAt: number;
   /** Frames rejected by the rate limit since the last accepted one. */
   strikes = 0;
-  /** Its lease in the per-user and per-address connection counts (`ConnectionLimits`). */
-  lease = 0;
+  /** When its per-user and per-address counts' TTL was last renewed (ms; `ConnectionLimits.renew`). */
+  renewedAt: number;
   /** Pings sent since the last pong. */
   missedPongs = 0;
   /** Frames accepted for processing and not answered yet (a close waits for them). */
@@ -35,6 +35,7 @@ export class Connection {
   ) {
     this.tokens = burst;
     this.refilledAt = Date.now();
+    this.renewedAt = this.refilledAt;
   }
 
   /**

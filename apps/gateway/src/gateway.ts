@@ -2,22 +2,22 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { type Logger } from '@co-talk/common/logger';
-import { AccessTokenError } from '@co-talk/common/jwt';
 import { createMetricsRegistry, startProbeServer } from '@co-talk/common/metrics';
 import { redisOptionsFromEnv } from '@co-talk/common/redis';
 import { type MemberRemoved } from '@co-talk/common/room-members';
-import { endServerSpan, startServerSpan } from '@co-talk/common/tracing';
+import { endServerSpan, startServerSpan, type TraceSpan } from '@co-talk/common/tracing';
 import type { Registry } from 'prom-client';
 import { WebSocket, WebSocketServer } from 'ws';
 import { BEARER_PROTOCOL, tokenOf, verifyToken } from './auth';
 import { Coalescer } from './coalescer';
-import { ConnectionLimits } from './connection-limits';
+import { ConnectionLimits, type LimitRefusal } from './connection-limits';
 import type { GatewayEnv } from './config';
 import { Connection } from './connection';
 import { GatewayMetrics } from './gateway-metrics';
 import { Heartbeat } from './heartbeat';
 import { MessageStore } from './message-store';
 import { refuseForeignOrigin } from './origin';
+import { PendingUpgrades } from './pending-upgrades';
 import { parseClientFrame, serverEvent, type ClientFrame, type ErrorCode } from './protocol';
 import { GatewayRedis } from './redis-clients';
 import { MembershipUnknownError, RoomMembership } from './room-membership';
@@ -27,6 +27,11 @@ import { SessionClock } from './session-clock';
 /** Close codes the gateway uses (RFC 6455 §7.4.1). */
 export const CLOSE_GOING_AWAY = 1001;
 export const CLOSE_POLICY_VIOLATION = 1008;
+
+/** How long an instance's connection counts outlive it when it crashes (`ConnectionLimits`). */
+const LIMITS_LIVENESS_MS = 15_000;
+/** How long a user's or address's count lives untouched; connections renew it (a crash leaves no count for longer). */
+const LIMITS_COUNT_TTL_MS = 3_600_000;
 
 /** Frames above the protocol limit get an error frame; frames above this multiple are not read at all (ws closes with 1009). */
 const HARD_FRAME_LIMIT_FACTOR = 4;
@@ -43,6 +48,13 @@ export interface GatewayOptions {
 }
 
 const connectionOf = Symbol('connection');
+
+/** Who an admitted upgrade is for. */
+interface Admitted {
+  readonly userId: string;
+  readonly expiresAt: number;
+  readonly address: string;
+}
 type TrackedSocket = WebSocket & { [connectionOf]: Connection };
 
 /**
@@ -67,6 +79,7 @@ export class Gateway {
   private readonly heartbeat: Heartbeat;
   private readonly limits: ConnectionLimits;
   private readonly sessions: SessionClock;
+  private readonly pending: PendingUpgrades;
   private probeServer: Server | null = null;
   private draining: Promise<void> | null = null;
   private inFlight = 0;
@@ -121,8 +134,9 @@ export class Gateway {
       keyPrefix: env.REDIS_KEY_PREFIX,
       perUser: env.GATEWAY_USER_CONNECTIONS_MAX,
       perAddress: env.GATEWAY_ADDRESS_CONNECTIONS_MAX,
-      // Four heartbeat rounds: renewed every round, a crashed instance's leases lapse soon after.
-      leaseMs: env.GATEWAY_HEARTBEAT_INTERVAL_MS * 4 + 10_000,
+      // A crashed instance's connections stop counting as soon as its clients could be back.
+      livenessMs: LIMITS_LIVENESS_MS,
+      countTtlMs: LIMITS_COUNT_TTL_MS,
     });
     this.heartbeat = new Heartbeat(
       this.wss.clients,
@@ -130,7 +144,9 @@ export class Gateway {
       env.GATEWAY_HEARTBEAT_INTERVAL_MS,
       env.GATEWAY_HEARTBEAT_MISSED_LIMIT,
       () => this.metrics.heartbeatTimeouts.inc(),
-      (connection) => this.limits.renew(connection.userId, connection.address, connection.lease),
+      (connection, now) => {
+        connection.renewedAt = this.limits.renew(connection.userId, connection.address, connection.renewedAt, now);
+      },
     );
     this.sessions = new SessionClock(env.GATEWAY_TOKEN_WARNING_SECONDS, {
       warn: (connection) => this.coalescer.enqueue(connection, serverEvent.tokenExpiring(connection.expiresAt)),
@@ -151,16 +167,19 @@ export class Gateway {
       },
     );
     // headersTimeout covers a request that has begun; a socket that sends nothing at all is
-    // dropped by its idle timeout, which the upgrade clears.
-    this.server.on('connection', (socket: Socket) => socket.setTimeout(upgradeTimeout, destroy));
+    // dropped by the pending-upgrade sweep.
+    this.pending = new PendingUpgrades(upgradeTimeout);
+    this.server.on('connection', (socket: Socket) => this.pending.add(socket));
     this.server.on('upgrade', this.onUpgrade);
     this.heartbeat.start();
     this.sessions.start();
+    this.pending.start();
   }
 
   /** Starts a gateway and resolves once it listens. */
   static async start(env: GatewayEnv, options: GatewayOptions): Promise<Gateway> {
     const gateway = new Gateway(env, options.logger);
+    await gateway.limits.start();
     await new Promise<void>((resolve, reject) => {
       gateway.server.once('error', reject);
       gateway.server.listen(env.GATEWAY_PORT, env.GATEWAY_HOST, () => resolve());
@@ -249,6 +268,8 @@ export class Gateway {
   private async shutdownClients(): Promise<void> {
     this.heartbeat.stop();
     this.sessions.stop();
+    this.limits.stop();
+    this.pending.stop();
     this.wss.close();
     await Promise.all([this.redis.quit(), this.membership.quit()]);
     if (this.probeServer !== null) {
@@ -258,69 +279,80 @@ export class Gateway {
   }
 
   private readonly onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    (socket as Socket).setTimeout(0);
+    this.pending.remove(socket);
     socket.on('error', destroy);
     // Ends at 101 when accepted below; a refused upgrade ends it when the socket closes.
     const span = startServerSpan('websocket upgrade', request.headers, { 'http.request.method': 'GET' });
-    socket.once('close', () => endServerSpan(span, undefined, { 'websocket.upgrade.result': 'refused' }));
-    if (this.draining !== null)
-      return this.refuse(socket, 503, 'draining', 'server is draining; retry another instance');
-    if (refuseForeignOrigin(request, socket, this.env.ALLOWED_ORIGINS))
-      return this.metrics.upgrades.inc({ result: 'bad_origin' });
-    const token = tokenOf(request);
-    if (token === null) return this.refuse(socket, 401, 'no_token', 'access token required');
-    const address = addressOf(request);
-    verifyToken(this.env, token).then(
-      (verified) => {
-        if (this.draining !== null) return this.refuse(socket, 503, 'draining', 'server is draining');
-        this.limits.acquire(verified.userId, address).then(
-          (lease) => {
-            if (lease === 'user' || lease === 'address') {
-              const max =
-                lease === 'user'
-                  ? `${this.env.GATEWAY_USER_CONNECTIONS_MAX} connections per user`
-                  : `${this.env.GATEWAY_ADDRESS_CONNECTIONS_MAX} connections per address`;
-              return this.refuse(socket, 429, `too_many_connections_${lease}`, `more than ${max}`);
-            }
-            if (this.draining !== null || socket.destroyed) {
-              this.limits.release(verified.userId, address, lease);
-              return this.refuse(socket, 503, 'draining', 'server is draining');
-            }
-            this.wss.handleUpgrade(request, socket, head, (ws) => {
-              socket.off('error', destroy);
-              endServerSpan(span, 101);
-              this.metrics.upgrades.inc({ result: 'accepted' });
-              const connection = new Connection(
-                ws,
-                verified.userId,
-                verified.expiresAt,
-                this.env.GATEWAY_RATE_BURST,
-                address,
-              );
-              connection.lease = lease;
-              this.onConnection(ws as TrackedSocket, connection);
-            });
-          },
-          (err: unknown) => {
-            this.logger.warn({ err: (err as Error).message }, 'connection limits unavailable');
-            this.refuse(socket, 503, 'unavailable', 'connection limits unavailable; retry');
-          },
-        );
+    const endRefused = span.isRecording() ? endSpanOnClose(socket, span) : null;
+    this.admit(request, socket).then(
+      (admitted) => {
+        if (admitted === null) return;
+        this.wss.handleUpgrade(request, socket, head, (ws) => {
+          socket.off('error', destroy);
+          if (endRefused !== null) socket.off('close', endRefused);
+          endServerSpan(span, 101);
+          this.metrics.upgrades.inc({ result: 'accepted' });
+          const { userId, expiresAt, address } = admitted;
+          this.onConnection(
+            ws as TrackedSocket,
+            new Connection(ws, userId, expiresAt, this.env.GATEWAY_RATE_BURST, address),
+          );
+        });
       },
       (err: unknown) => {
-        if (!(err instanceof AccessTokenError)) this.logger.error({ err }, 'token verification failed');
-        this.refuse(socket, 401, 'bad_token', err instanceof AccessTokenError ? err.message : 'token rejected');
+        this.logger.error({ err }, 'upgrade failed');
+        socket.destroy();
       },
     );
   };
 
-  private refuse(socket: Duplex, status: 401 | 429 | 503, result: string, reason: string): void {
+  /**
+   * The door: origin, token, then the connection limits. Answers a refusal itself and returns
+   * null; an admitted connection is counted in the limits until it closes. Holds the request only
+   * while deciding: nothing of it outlives the upgrade.
+   */
+  private async admit(request: IncomingMessage, socket: Duplex): Promise<Admitted | null> {
+    if (this.draining !== null)
+      return this.refuse(socket, 503, 'draining', 'server is draining; retry another instance');
+    if (refuseForeignOrigin(request, socket, this.env.ALLOWED_ORIGINS)) {
+      this.metrics.upgrades.inc({ result: 'bad_origin' });
+      return null;
+    }
+    const token = tokenOf(request);
+    if (token === null) return this.refuse(socket, 401, 'no_token', 'access token required');
+    const check = verifyToken(this.env, token, this.logger);
+    if (!check.ok) return this.refuse(socket, 401, 'bad_token', check.reason);
+    const verified = check.token;
+    const address = addressOf(request);
+    let refusal: LimitRefusal | null;
+    try {
+      refusal = await this.limits.acquire(verified.userId, address);
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message }, 'connection limits unavailable');
+      return this.refuse(socket, 503, 'unavailable', 'connection limits unavailable; retry');
+    }
+    if (refusal !== null) {
+      const max =
+        refusal === 'user'
+          ? `${this.env.GATEWAY_USER_CONNECTIONS_MAX} connections per user`
+          : `${this.env.GATEWAY_ADDRESS_CONNECTIONS_MAX} connections per address`;
+      return this.refuse(socket, 429, `too_many_connections_${refusal}`, `more than ${max}`);
+    }
+    if (this.draining !== null || socket.destroyed) {
+      this.limits.release(verified.userId, address);
+      return this.refuse(socket, 503, 'draining', 'server is draining');
+    }
+    return { userId: verified.userId, expiresAt: verified.expiresAt, address };
+  }
+
+  private refuse(socket: Duplex, status: 401 | 429 | 503, result: string, reason: string): null {
     this.metrics.upgrades.inc({ result });
     const text = { 401: 'Unauthorized', 429: 'Too Many Requests', 503: 'Service Unavailable' }[status];
     socket.end(
       `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\n` +
         `Content-Length: ${Buffer.byteLength(reason) + 1}\r\n\r\n${reason}\n`,
     );
+    return null;
   }
 
   private onConnection(socket: TrackedSocket, connection: Connection): void {
@@ -364,7 +396,7 @@ export class Gateway {
   /** A socket closed: leave its rooms. */
   handleClose(connection: Connection): void {
     this.metrics.connections.dec();
-    this.limits.release(connection.userId, connection.address, connection.lease);
+    this.limits.release(connection.userId, connection.address);
     this.rooms.leaveAll(connection);
     this.metrics.rooms.set(this.rooms.size);
   }
@@ -472,24 +504,14 @@ export class Gateway {
   }
   /** A fresh token for the same user extends the session; anything else leaves it as it was. */
   private reauthenticate(connection: Connection, token: string): void {
-    connection.pending += 1;
-    verifyToken(this.env, token)
-      .then(
-        (verified) => {
-          if (verified.userId !== connection.userId) {
-            return this.sendError(connection, 'auth_failed', 'the token is for another user; the session is unchanged');
-          }
-          connection.expiresAt = verified.expiresAt;
-          this.sessions.schedule(connection);
-          this.coalescer.enqueue(connection, serverEvent.authenticated(verified.expiresAt));
-        },
-        (err: unknown) => {
-          const reason = err instanceof AccessTokenError ? err.message : 'token rejected';
-          if (!(err instanceof AccessTokenError)) this.logger.error({ err }, 'token verification failed');
-          this.sendError(connection, 'auth_failed', `${reason}; the session is unchanged`);
-        },
-      )
-      .finally(() => this.settled(connection));
+    const check = verifyToken(this.env, token, this.logger);
+    if (!check.ok) return this.sendError(connection, 'auth_failed', `${check.reason}; the session is unchanged`);
+    if (check.token.userId !== connection.userId) {
+      return this.sendError(connection, 'auth_failed', 'the token is for another user; the session is unchanged');
+    }
+    connection.expiresAt = check.token.expiresAt;
+    this.sessions.schedule(connection);
+    this.coalescer.enqueue(connection, serverEvent.authenticated(check.token.expiresAt));
   }
 
   /** Offers a message for storage; answers with its ack or an error, whatever happens. */
@@ -564,6 +586,13 @@ function socketListeners(gateway: Gateway) {
 function addressOf(request: IncomingMessage): string {
   const address = request.socket.remoteAddress ?? 'unknown';
   return address.startsWith('::ffff:') ? address.slice(7) : address;
+}
+
+/** Ends a refused upgrade's span when its socket closes; a listener of its own so that it captures nothing else. */
+function endSpanOnClose(socket: Duplex, span: TraceSpan): () => void {
+  const end = (): void => endServerSpan(span, undefined, { 'websocket.upgrade.result': 'refused' });
+  socket.once('close', end);
+  return end;
 }
 
 /** Socket errors end in a 'close' event, which does the cleanup. */

@@ -20,8 +20,8 @@ export class Heartbeat {
     private readonly missedLimit: number,
     /** A peer was terminated for missing its pongs. */
     private readonly onDead: () => void,
-    /** A live connection was pinged: once per round for each. */
-    private readonly onPing: (connection: Connection) => void = () => undefined,
+    /** A live connection was pinged (at `now`, ms): once per round for each. */
+    private readonly onPing: (connection: Connection, now: number) => void = () => undefined,
   ) {}
 
   start(): void {
@@ -41,6 +41,7 @@ export class Heartbeat {
 
   private readonly tick = (): void => {
     let budget = Math.ceil(this.sockets.size / SLICES);
+    const now = Date.now();
     while (budget > 0) {
       this.cursor ??= this.sockets.values();
       const next = this.cursor.next();
@@ -60,7 +61,7 @@ export class Heartbeat {
       }
       connection.missedPongs += 1;
       socket.ping();
-      this.onPing(connection);
+      this.onPing(connection, now);
     }
   };
 }
