@@ -4,7 +4,7 @@ import * as kplus from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import type { Profile } from '../lib/config';
-import type { ChatBackends } from './backends';
+import { redisUserOf, type ChatBackends } from './backends';
 import { ChatWorkload } from './chat-workload';
 import { requirePinnedImage } from './image';
 import { TargetGroupBinding } from './imports/elbv2.k8s.aws';
@@ -117,6 +117,8 @@ export class KongChart extends Chart {
         KONG_PROXY_LISTEN: `0.0.0.0:${ports.proxy}`,
         KONG_STATUS_LISTEN: `0.0.0.0:${ports.status}`,
         KONG_ADMIN_LISTEN: 'off',
+        // Its egress policy would drop the reports anyway; off, Kong sends Redis no INFO either.
+        KONG_ANONYMOUS_REPORTS: 'off',
         // nginx would start one worker per node CPU, not per CPU of the pod's limit.
         KONG_NGINX_WORKER_PROCESSES: String(Math.max(1, Math.floor(cpuMillis(workloads.kong.cpu) / 1000))),
         KONG_PROXY_ACCESS_LOG: '/dev/stdout',
@@ -169,7 +171,7 @@ export class KongChart extends Chart {
       envVariables: {
         AWS_REGION: kplus.EnvValue.fromValue(props.backends.region),
         JWT_PUBLIC_KEYS_SECRET_ARN: kplus.EnvValue.fromValue(props.backends.jwt.publicKeysSecretArn),
-        REDIS_PUBSUB_SECRET_ARN: kplus.EnvValue.fromValue(props.backends.redis.pubsub.secretArn),
+        REDIS_PUBSUB_SECRET_ARN: kplus.EnvValue.fromValue(kongRedisUser(props).secretArn),
       },
       resources: {
         cpu: { request: kplus.Cpu.millis(cpu), limit: kplus.Cpu.millis(cpu) },
@@ -282,6 +284,11 @@ function jwtConsumer() {
   return { username: KONG_TOKEN_CONSUMER, jwt_secrets: [] };
 }
 
+/** Kong's own user on the pub/sub cluster: its password is all the initContainer fetches for Redis. */
+function kongRedisUser(props: KongChartProps) {
+  return redisUserOf(props.backends.redis.pubsub, 'kong', 'pubsub');
+}
+
 /** Per-client-IP rate limiting with the counters in Redis, so every Kong pod counts together. */
 function rateLimiting(props: KongChartProps, perMinute: number) {
   return {
@@ -290,13 +297,17 @@ function rateLimiting(props: KongChartProps, perMinute: number) {
       minute: perMinute,
       limit_by: 'ip',
       policy: 'redis',
-      // The cache cluster is sharded; Kong's counters need a single primary, which the
-      // pub/sub cluster has.
+      // Kong OSS speaks to one Redis node, not the cluster protocol: the sharded cache cluster is
+      // out, and the pub/sub cluster (one primary, no keys of its own, nothing snapshotted) holds
+      // the counters rather than the streams cluster the gateway's message store runs on. Kong
+      // signs in as its own user, which may touch `ratelimit:*` keys with the plugin's commands
+      // and no channel (`lib/contract/redis-acl.ts`).
       redis: {
         host: props.backends.redis.pubsub.host,
         port: props.backends.redis.pubsub.port,
         ssl: true,
         ssl_verify: true,
+        username: kongRedisUser(props).userName,
         password: '{vault://env/kong-redis-password}',
       },
       fault_tolerant: true,

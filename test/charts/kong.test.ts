@@ -70,7 +70,7 @@ describe('KongChart', () => {
     expect({ ...rendered, consumers: undefined }).toEqual({ ...config, consumers: undefined });
   });
 
-  test('limits rate (counters in Redis over TLS) and request size from the profile', () => {
+  test('limits rate (counters in Redis over TLS, as its own user) and request size from the profile', () => {
     const plugins = Object.fromEntries(config.services[0].plugins.map((p: K8sObject) => [p.name, p.config]));
     expect(plugins['rate-limiting']).toMatchObject({
       minute: 600,
@@ -79,6 +79,9 @@ describe('KongChart', () => {
         host: 'redis-pubsub.example.internal',
         port: 6381,
         ssl: true,
+        // Kong 3.9's shared Redis schema (`kong/tools/redis/schema.lua`): `username` makes it AUTH
+        // as that ACL user; the user may touch `ratelimit:*` keys only (lib/contract/redis-acl.ts).
+        username: 'cotalk-env-kong-pubsub',
         password: '{vault://env/kong-redis-password}',
       },
     });
@@ -94,7 +97,8 @@ describe('KongChart', () => {
     expect(Object.fromEntries((init.env as K8sObject[]).map((e) => [e.name, e.value]))).toEqual({
       AWS_REGION: PLACEHOLDERS.backends.region,
       JWT_PUBLIC_KEYS_SECRET_ARN: PLACEHOLDERS.backends.jwt.publicKeysSecretArn,
-      REDIS_PUBSUB_SECRET_ARN: PLACEHOLDERS.backends.redis.pubsub.secretArn,
+      // Kong's own user's password, not another app's.
+      REDIS_PUBSUB_SECRET_ARN: PLACEHOLDERS.backends.redis.pubsub.users.kong?.secretArn,
     });
     const volumeOf = (container: K8sObject) =>
       (container.volumeMounts as K8sObject[]).find((m) => m.mountPath === '/kong-credentials');
