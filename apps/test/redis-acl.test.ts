@@ -137,10 +137,10 @@ describe('the gateway as its users', () => {
     created.push(userKey, `chat:conns:addr:{${address}}`);
     const lease = await limits.acquire(sender, address);
     expect(typeof lease).toBe('number');
-    const before = Number((await admin.zrange(userKey, 0, 0, 'WITHSCORES'))[1]);
+    const before = Number((await admin.zrange(userKey, '0', '0', 'WITHSCORES'))[1]);
     await new Promise((resolve) => setTimeout(resolve, 5));
     limits.renew(sender, address, lease as number);
-    await waitFor('the renewal', async () => Number((await admin.zrange(userKey, 0, 0, 'WITHSCORES'))[1]) > before);
+    await waitFor('the renewal', async () => Number((await admin.zrange(userKey, '0', '0', 'WITHSCORES'))[1]) > before);
     limits.release(sender, address, lease as number);
     await waitFor('the release', async () => (await admin.zcard(userKey)) === 0);
   });

@@ -1,4 +1,4 @@
-import type { RemovalPolicy } from 'aws-cdk-lib';
+import { type RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elasticache from 'aws-cdk-lib/aws-elasticache';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -145,6 +145,11 @@ export class RedisCluster extends Construct {
       ],
     });
     this.replicationGroup.applyRemovalPolicy(props.removalPolicy);
+    Validations.of(this.replicationGroup).acknowledge({
+      id: 'AwsSolutions-AEC6',
+      reason:
+        'Authentication is RBAC (UserGroupIds: a user and password per app, the default user off), which replaces the AUTH token the rule looks for',
+    });
 
     this.endpoint = this.clusterMode
       ? this.replicationGroup.attrConfigurationEndPointAddress
