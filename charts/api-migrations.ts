@@ -3,7 +3,7 @@ import { ApiObject, Chart, JsonPatch, Size, type ChartProps } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 import { API_SERVICE_ACCOUNT, type ApiChartProps } from './api';
-import { BACKEND_USES, WORKLOAD_SERVICE_ACCOUNTS } from '../lib/contract';
+import { WORKLOAD_SERVICE_ACCOUNTS } from '../lib/contract';
 import { backendEnv } from './backends';
 import { APP_UID, ChatServiceAccount } from './chat-workload';
 import { requirePinnedImage } from './image';
@@ -48,7 +48,7 @@ export class ApiMigrationsChart extends Chart {
     super(scope, id, props);
     const image = requirePinnedImage('api image', props.image, 'digest-or-asset-hash');
     const labels = { 'app.kubernetes.io/name': API_MIGRATE_NAME, 'app.kubernetes.io/part-of': 'co-talk' };
-    const env = backendEnv(props.backends, BACKEND_USES.migrations);
+    const env = backendEnv(props.backends, 'migrations');
     const { cpu, memory } = props.profile.workloads.api;
     this.jobName = `${API_MIGRATE_NAME}-${createHash('sha256')
       .update(JSON.stringify({ image, env, cpu, memory }))

@@ -1,14 +1,7 @@
 import { Chart, type ChartProps } from 'cdk8s';
 import type { Construct } from 'constructs';
 import type { Profile } from '../lib/config';
-import {
-  APP_PATHS,
-  APP_PORTS,
-  BACKEND_USES,
-  WORKLOAD_SERVICE_ACCOUNTS,
-  appEnv,
-  type ApiEnvName,
-} from '../lib/contract';
+import { APP_PATHS, APP_PORTS, WORKLOAD_SERVICE_ACCOUNTS, appEnv, type ApiEnvName } from '../lib/contract';
 import { backendEnv, type ChatBackends } from './backends';
 import { ChatWorkload } from './chat-workload';
 import { tracingEnv } from './tracing-env';
@@ -30,7 +23,7 @@ export interface ApiChartProps extends ChartProps {
 export function apiEnv(props: ApiChartProps): Record<string, string> {
   const { app, database } = props.profile;
   return appEnv<ApiEnvName>({
-    ...backendEnv(props.backends, BACKEND_USES.api),
+    ...backendEnv(props.backends, 'api'),
     ...tracingEnv('api', props.profile.observability.traceSampleRatio),
     API_PORT: String(APP_PORTS.api.http),
     DATABASE_POOL_MAX: String(database.poolMaxPerInstance),

@@ -1,4 +1,4 @@
-import type { BackendUse } from '../lib/contract';
+import { BACKEND_USES, type BackendUse, type RedisApp, type WorkloadName } from '../lib/contract';
 
 /**
  * Where the data stores are, on which ports, and which Secrets Manager secrets hold their
@@ -40,7 +40,7 @@ export interface DatabaseBackend {
   readonly secretArn: string;
 }
 
-/** One Redis cluster (TLS and AUTH token always on). */
+/** One Redis cluster (TLS always on; each app signs in as its own user). */
 export interface RedisBackend {
   /** Primary or configuration endpoint host. */
   readonly host: string;
@@ -48,8 +48,23 @@ export interface RedisBackend {
   readonly port: number;
   /** Cluster mode (sharded): clients use the cluster protocol. */
   readonly clusterMode: boolean;
-  /** Secret whose string is the AUTH token. */
+  /** Each app's user on this cluster (the apps that use it, `BACKEND_USES`). */
+  readonly users: Partial<Record<RedisApp, RedisUserBackend>>;
+}
+
+/** One app's ElastiCache user on one cluster. */
+export interface RedisUserBackend {
+  /** The name it signs in as. */
+  readonly userName: string;
+  /** Secret whose string is its password. */
   readonly secretArn: string;
+}
+
+/** `app`'s user on `redis`; throws when the cluster has none for it (a wiring mistake). */
+export function redisUserOf(redis: RedisBackend, app: WorkloadName, cluster: string): RedisUserBackend {
+  const user = redis.users[app as RedisApp];
+  if (user === undefined) throw new Error(`the ${cluster} Redis cluster has no user for ${app}`);
+  return user;
 }
 
 /** The OpenSearch domain (HTTPS, fine-grained access control). */
@@ -72,17 +87,20 @@ export interface TokenBackend {
   readonly publicKeysSecretArn: string;
 }
 
-/** `rediss://host:port`: TLS, and no password (the token comes from its secret). */
+/** `rediss://host:port`: TLS, and no credentials (the password comes from its secret). */
 export function redisUrl(redis: RedisBackend): string {
   return `rediss://${redis.host}:${redis.port}`;
 }
 
 /**
- * The environment variables naming each backend, as the apps read them (the production contract
- * in `apps/README.md`): hosts, ports and secret ARNs, never a secret value.
+ * The environment variables naming each backend `app` uses (`BACKEND_USES`), as the apps read
+ * them (the production contract in `apps/README.md`): hosts, ports, user names and secret ARNs,
+ * never a secret value.
  */
-export function backendEnv(backends: ChatBackends, uses: readonly BackendUse[]): Record<string, string> {
+export function backendEnv(backends: ChatBackends, app: WorkloadName): Record<string, string> {
+  const uses: readonly BackendUse[] = BACKEND_USES[app];
   const env: Record<string, string> = { AWS_REGION: backends.region };
+  const redisUser = (role: 'cache' | 'pubsub' | 'streams') => redisUserOf(redis[role], app, role);
   const { database, redis, search, jwt } = backends;
   for (const use of uses) {
     switch (use) {
@@ -110,21 +128,24 @@ export function backendEnv(backends: ChatBackends, uses: readonly BackendUse[]):
         Object.assign(env, {
           REDIS_CACHE_URL: redisUrl(redis.cache),
           REDIS_CACHE_CLUSTER_MODE: String(redis.cache.clusterMode),
-          REDIS_CACHE_SECRET_ARN: redis.cache.secretArn,
+          REDIS_CACHE_USERNAME: redisUser('cache').userName,
+          REDIS_CACHE_SECRET_ARN: redisUser('cache').secretArn,
         });
         break;
       case 'redis-pubsub':
         Object.assign(env, {
           REDIS_PUBSUB_URL: redisUrl(redis.pubsub),
           REDIS_PUBSUB_CLUSTER_MODE: String(redis.pubsub.clusterMode),
-          REDIS_PUBSUB_SECRET_ARN: redis.pubsub.secretArn,
+          REDIS_PUBSUB_USERNAME: redisUser('pubsub').userName,
+          REDIS_PUBSUB_SECRET_ARN: redisUser('pubsub').secretArn,
         });
         break;
       case 'redis-streams':
         Object.assign(env, {
           REDIS_STREAMS_URL: redisUrl(redis.streams),
           REDIS_STREAMS_CLUSTER_MODE: String(redis.streams.clusterMode),
-          REDIS_STREAMS_SECRET_ARN: redis.streams.secretArn,
+          REDIS_STREAMS_USERNAME: redisUser('streams').userName,
+          REDIS_STREAMS_SECRET_ARN: redisUser('streams').secretArn,
         });
         break;
       case 'opensearch':

@@ -5,7 +5,6 @@ import {
   APP_PATHS,
   APP_PORTS,
   appEnv,
-  BACKEND_USES,
   GATEWAY_CONNECTIONS_METRIC,
   GATEWAY_READINESS_PATH,
   type GatewayEnvName,
@@ -53,7 +52,7 @@ export class GatewayChart extends Chart {
       ],
       probes: { port: ports.metrics, liveness: APP_PATHS.liveness, readiness: GATEWAY_READINESS_PATH },
       env: appEnv<GatewayEnvName>({
-        ...backendEnv(props.backends, BACKEND_USES.gateway),
+        ...backendEnv(props.backends, 'gateway'),
         ...tracingEnv('gateway', props.profile.observability.traceSampleRatio),
         GATEWAY_PORT: String(ports.websocket),
         GATEWAY_HTTP_PORT: String(ports.metrics),

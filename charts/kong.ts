@@ -4,7 +4,7 @@ import * as kplus from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import type { Profile } from '../lib/config';
-import type { ChatBackends } from './backends';
+import { redisUserOf, type ChatBackends } from './backends';
 import { ChatWorkload } from './chat-workload';
 import { requirePinnedImage } from './image';
 import { TargetGroupBinding } from './imports/elbv2.k8s.aws';
@@ -30,9 +30,29 @@ export const KONG_CONFIG_TEMPLATE_DIR = '/kong/declarative';
 /** The consumer every access token maps to; the initContainer gives it one ES256 credential per public key. */
 export const KONG_TOKEN_CONSUMER = 'co-talk-users';
 
+/**
+ * Kong's admin API, on the pod's loopback only: the key refresh sidecar posts the declarative
+ * config there. Nothing outside the pod can reach it.
+ */
+export const KONG_ADMIN_PORT = 8001;
+
+/**
+ * The key refresh sidecar's size: a Node.js process that wakes every few minutes. Fixed rather
+ * than from the profile, since it does not grow with traffic; the namespace quota counts it.
+ */
+export const KONG_KEY_REFRESH_SIZE = { cpuMillis: 50, memoryMebibytes: 96 } as const;
+
 /** The api image's command that writes Kong's start-up inputs (see `apps/api/src/kong-credentials.ts`). */
 export const KONG_CREDENTIALS_ARGS = [
   'dist/kong-credentials.js',
+  `${KONG_CONFIG_TEMPLATE_DIR}/kong.yml`,
+  KONG_CREDENTIALS_DIR,
+] as const;
+
+/** The same command in its loop mode: the sidecar that keeps Kong's token keys current (`kong-key-refresh.ts`). */
+export const KONG_KEY_REFRESH_ARGS = [
+  'dist/kong-credentials.js',
+  '--refresh',
   `${KONG_CONFIG_TEMPLATE_DIR}/kong.yml`,
   KONG_CREDENTIALS_DIR,
 ] as const;
@@ -116,7 +136,10 @@ export class KongChart extends Chart {
         KONG_PREFIX: '/kong_prefix',
         KONG_PROXY_LISTEN: `0.0.0.0:${ports.proxy}`,
         KONG_STATUS_LISTEN: `0.0.0.0:${ports.status}`,
-        KONG_ADMIN_LISTEN: 'off',
+        // Loopback only: for the key refresh sidecar's `POST /config`.
+        KONG_ADMIN_LISTEN: `127.0.0.1:${KONG_ADMIN_PORT}`,
+        // Its egress policy would drop the reports anyway; off, Kong sends Redis no INFO either.
+        KONG_ANONYMOUS_REPORTS: 'off',
         // nginx would start one worker per node CPU, not per CPU of the pod's limit.
         KONG_NGINX_WORKER_PROCESSES: String(Math.max(1, Math.floor(cpuMillis(workloads.kong.cpu) / 1000))),
         KONG_PROXY_ACCESS_LOG: '/dev/stdout',
@@ -135,7 +158,8 @@ export class KongChart extends Chart {
       terminationGracePeriodSeconds: 2 * app.deregistrationDelaySeconds,
     });
 
-    this.addCredentialsInit(props);
+    const credentials = this.addCredentialsInit(props);
+    this.addKeyRefresh(props, credentials);
 
     new TargetGroupBinding(this, 'AlbBinding', {
       metadata: { name: 'kong' },
@@ -151,7 +175,7 @@ export class KongChart extends Chart {
    * The initContainer that fetches the credentials, hardened like every container here, and the
    * memory-backed volume (never on the node's disk) it shares with Kong's container.
    */
-  private addCredentialsInit(props: KongChartProps): void {
+  private addCredentialsInit(props: KongChartProps): kplus.Volume {
     const { deployment } = this.workload;
     const size = props.profile.workloads.kong;
     // As large as Kong's container: the pod's requests stay what they are (init and main do not add up).
@@ -169,7 +193,7 @@ export class KongChart extends Chart {
       envVariables: {
         AWS_REGION: kplus.EnvValue.fromValue(props.backends.region),
         JWT_PUBLIC_KEYS_SECRET_ARN: kplus.EnvValue.fromValue(props.backends.jwt.publicKeysSecretArn),
-        REDIS_PUBSUB_SECRET_ARN: kplus.EnvValue.fromValue(props.backends.redis.pubsub.secretArn),
+        REDIS_PUBSUB_SECRET_ARN: kplus.EnvValue.fromValue(kongRedisUser(props).secretArn),
       },
       resources: {
         cpu: { request: kplus.Cpu.millis(cpu), limit: kplus.Cpu.millis(cpu) },
@@ -187,6 +211,49 @@ export class KongChart extends Chart {
     deployment.containers[0].mount(KONG_CREDENTIALS_DIR, volume, { readOnly: true });
     ApiObject.of(deployment).addJsonPatch(
       JsonPatch.add('/spec/template/spec/initContainers/0/securityContext/capabilities', { drop: ['ALL'] }),
+    );
+    return volume;
+  }
+
+  /**
+   * The sidecar that reads the token public keys every `app.kongKeysRefreshSeconds` and posts the
+   * config to Kong's admin API on loopback when they changed: a key the rotation publishes is
+   * verified without restarting Kong (`apps/api/src/kong-key-refresh.ts`). Same image, role and
+   * hardening as the initContainer; it sees the public key set, not the Redis password.
+   */
+  private addKeyRefresh(props: KongChartProps, credentials: kplus.Volume): void {
+    const { deployment } = this.workload;
+    const { cpuMillis: cpu, memoryMebibytes: memory } = KONG_KEY_REFRESH_SIZE;
+    const sidecar = deployment.addContainer({
+      name: 'key-refresh',
+      image: requirePinnedImage('kong credentials image', props.credentialsImage, 'digest-or-asset-hash'),
+      imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+      args: [...KONG_KEY_REFRESH_ARGS],
+      envVariables: {
+        AWS_REGION: kplus.EnvValue.fromValue(props.backends.region),
+        JWT_PUBLIC_KEYS_SECRET_ARN: kplus.EnvValue.fromValue(props.backends.jwt.publicKeysSecretArn),
+        KONG_ADMIN_URL: kplus.EnvValue.fromValue(`http://127.0.0.1:${KONG_ADMIN_PORT}`),
+        KONG_KEYS_REFRESH_SECONDS: kplus.EnvValue.fromValue(String(props.profile.app.kongKeysRefreshSeconds)),
+      },
+      resources: {
+        cpu: { request: kplus.Cpu.millis(cpu), limit: kplus.Cpu.millis(cpu) },
+        memory: { request: Size.mebibytes(memory), limit: Size.mebibytes(memory) },
+      },
+      securityContext: {
+        ensureNonRoot: true,
+        readOnlyRootFilesystem: true,
+        allowPrivilegeEscalation: false,
+        privileged: false,
+      },
+    });
+    // The initContainer's `kong.yml` is what Kong started from: no post until the keys differ.
+    sidecar.mount(KONG_CREDENTIALS_DIR, credentials, { readOnly: true });
+    // Every container gets a writable /tmp; nothing else of its filesystem is writable.
+    sidecar.mount('/tmp', kplus.Volume.fromEmptyDir(this, 'KeyRefreshTmp', 'key-refresh-tmp'));
+    sidecar.mount(KONG_CONFIG_TEMPLATE_DIR, this.configVolume, { readOnly: true });
+    const index = deployment.containers.indexOf(sidecar);
+    ApiObject.of(deployment).addJsonPatch(
+      JsonPatch.add(`/spec/template/spec/containers/${index}/securityContext/capabilities`, { drop: ['ALL'] }),
     );
   }
 }
@@ -282,6 +349,11 @@ function jwtConsumer() {
   return { username: KONG_TOKEN_CONSUMER, jwt_secrets: [] };
 }
 
+/** Kong's own user on the pub/sub cluster: its password is all the initContainer fetches for Redis. */
+function kongRedisUser(props: KongChartProps) {
+  return redisUserOf(props.backends.redis.pubsub, 'kong', 'pubsub');
+}
+
 /** Per-client-IP rate limiting with the counters in Redis, so every Kong pod counts together. */
 function rateLimiting(props: KongChartProps, perMinute: number) {
   return {
@@ -290,13 +362,17 @@ function rateLimiting(props: KongChartProps, perMinute: number) {
       minute: perMinute,
       limit_by: 'ip',
       policy: 'redis',
-      // The cache cluster is sharded; Kong's counters need a single primary, which the
-      // pub/sub cluster has.
+      // Kong OSS speaks to one Redis node, not the cluster protocol: the sharded cache cluster is
+      // out, and the pub/sub cluster (one primary, no keys of its own, nothing snapshotted) holds
+      // the counters rather than the streams cluster the gateway's message store runs on. Kong
+      // signs in as its own user, which may touch `ratelimit:*` keys with the plugin's commands
+      // and no channel (`lib/contract/redis-acl.ts`).
       redis: {
         host: props.backends.redis.pubsub.host,
         port: props.backends.redis.pubsub.port,
         ssl: true,
         ssl_verify: true,
+        username: kongRedisUser(props).userName,
         password: '{vault://env/kong-redis-password}',
       },
       fault_tolerant: true,

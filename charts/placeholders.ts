@@ -1,4 +1,11 @@
-import { DATA_PORTS, DATABASE_NAME, DATABASE_USERS } from '../lib/contract';
+import {
+  DATA_PORTS,
+  DATABASE_NAME,
+  DATABASE_USERS,
+  redisUserName,
+  redisUsersOf,
+  type RedisRole,
+} from '../lib/contract';
 import type { CoTalkChartsProps } from './co-talk-charts';
 
 /**
@@ -10,6 +17,14 @@ import type { CoTalkChartsProps } from './co-talk-charts';
 const ZERO_DIGEST = `sha256:${'0'.repeat(64)}`;
 const ACCOUNT = '000000000000';
 const secret = (name: string) => `arn:aws:secretsmanager:region-placeholder:${ACCOUNT}:secret:co-talk/${name}-AbCdEf`;
+/** Each app's user on a cluster, named as the data stack names them (environment `env`). */
+const redisUsers = (role: RedisRole) =>
+  Object.fromEntries(
+    redisUsersOf(role).map(({ app }) => {
+      const userName = redisUserName('env', app, role);
+      return [app, { userName, secretArn: secret(userName) }];
+    }),
+  );
 const targetGroup = (name: string) =>
   `arn:aws:elasticloadbalancing:region-placeholder:${ACCOUNT}:targetgroup/${name}/0000000000000000`;
 
@@ -34,19 +49,19 @@ export const PLACEHOLDERS: Omit<CoTalkChartsProps, 'profile'> = {
         host: 'redis-cache.example.internal',
         port: DATA_PORTS.cache,
         clusterMode: true,
-        secretArn: secret('redis-cache'),
+        users: redisUsers('cache'),
       },
       pubsub: {
         host: 'redis-pubsub.example.internal',
         port: DATA_PORTS.pubsub,
         clusterMode: false,
-        secretArn: secret('redis-pubsub'),
+        users: redisUsers('pubsub'),
       },
       streams: {
         host: 'redis-streams.example.internal',
         port: DATA_PORTS.streams,
         clusterMode: false,
-        secretArn: secret('redis-streams'),
+        users: redisUsers('streams'),
       },
     },
     search: { host: 'opensearch.example.internal', port: DATA_PORTS.search, secretArn: secret('opensearch') },

@@ -12,6 +12,7 @@ import {
 } from '../lib/contract';
 import { API_MIGRATE_NAME } from './api-migrations';
 import { backendPorts, type ChatBackends } from './backends';
+import { KONG_KEY_REFRESH_SIZE } from './kong';
 import { cpuMillis, memoryMebibytes } from './quantity';
 
 /** The AWS services the chat apps call themselves (the data stores are in the VPC). */
@@ -185,8 +186,13 @@ export class PlatformChart extends Chart {
     const sizes: WorkloadProfile[] = Object.values(profile.workloads);
     // Room for every workload at its HPA maximum plus a rolling update's 25% surge.
     const pods = (w: WorkloadProfile) => Math.ceil(w.maxReplicas * 1.25);
-    const totalCpu = sizes.reduce((sum, w) => sum + pods(w) * cpuMillis(w.cpu), 0);
-    const totalMemory = sizes.reduce((sum, w) => sum + pods(w) * memoryMebibytes(w.memory), 0);
+    // Kong's pods also run the key refresh sidecar.
+    const sidecar = KONG_KEY_REFRESH_SIZE;
+    const totalCpu =
+      sizes.reduce((sum, w) => sum + pods(w) * cpuMillis(w.cpu), 0) + pods(profile.workloads.kong) * sidecar.cpuMillis;
+    const totalMemory =
+      sizes.reduce((sum, w) => sum + pods(w) * memoryMebibytes(w.memory), 0) +
+      pods(profile.workloads.kong) * sidecar.memoryMebibytes;
     const totalPods = sizes.reduce((sum, w) => sum + pods(w), 0);
     const cpu = (millis: number) => k8s.Quantity.fromString(`${millis}m`);
     const memory = (mebibytes: number) => k8s.Quantity.fromString(`${mebibytes}Mi`);

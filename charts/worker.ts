@@ -2,7 +2,7 @@ import { Chart, type ChartProps } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 import type { Profile } from '../lib/config';
-import { APP_PATHS, APP_PORTS, appEnv, BACKEND_USES, type WorkerEnvName } from '../lib/contract';
+import { APP_PATHS, APP_PORTS, appEnv, type WorkerEnvName } from '../lib/contract';
 import { backendEnv, type ChatBackends } from './backends';
 import { ChatWorkload } from './chat-workload';
 import { tracingEnv } from './tracing-env';
@@ -38,7 +38,7 @@ export class WorkerChart extends Chart {
       ports: [{ name: 'metrics', port }],
       probes: { port, liveness: APP_PATHS.liveness, readiness: APP_PATHS.liveness },
       env: appEnv<WorkerEnvName>({
-        ...backendEnv(props.backends, BACKEND_USES.worker),
+        ...backendEnv(props.backends, 'worker'),
         ...tracingEnv('worker', props.profile.observability.traceSampleRatio),
         METRICS_PORT: String(port),
         DATABASE_POOL_MAX: String(database.poolMaxPerInstance),

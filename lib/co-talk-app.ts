@@ -1,7 +1,7 @@
 import { type App, Tags } from 'aws-cdk-lib';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { assertCapacity } from './capacity';
-import { BACKEND_USES, type BackendUse } from './contract';
+import { BACKEND_USES, REDIS_ROLE_OF_USE, type BackendUse, type RedisApp, type WorkloadName } from './contract';
 import { ClusterStack } from './cluster/cluster-stack';
 import type { Profile } from './config';
 import { DataStack } from './data/data-stack';
@@ -60,20 +60,32 @@ export function createCoTalkStacks(app: App, profile: Profile, options: CoTalkSt
   });
   const { database, redis, search, tokenSigning } = data;
   // The apps log in to PostgreSQL with IAM tokens (no secret); the master secret is the migrations'.
-  const backendSecrets: Record<BackendUse, secretsmanager.ISecret | undefined> = {
-    database: undefined,
-    'database-primary': undefined,
-    'database-admin': database.secret,
-    'redis-cache': redis.cache.authSecret,
-    'redis-pubsub': redis.pubsub.authSecret,
-    'redis-streams': redis.streams.authSecret,
-    opensearch: search.masterUserSecret,
-    'token-signing': tokenSigning.secret,
-    'token-verification': tokenSigning.publicKeys,
+  // On Redis each app has a user of its own per cluster, so the secret depends on the app too.
+  const backendSecret = (app: WorkloadName, use: BackendUse): secretsmanager.ISecret | undefined => {
+    switch (use) {
+      case 'database':
+      case 'database-primary':
+        return undefined;
+      case 'database-admin':
+        return database.secret;
+      case 'redis-cache':
+      case 'redis-pubsub':
+      case 'redis-streams': {
+        const user = redis[REDIS_ROLE_OF_USE[use]].users[app as RedisApp];
+        if (user === undefined) throw new Error(`${app} uses ${use} but the cluster has no user for it`);
+        return user.secret;
+      }
+      case 'opensearch':
+        return search.masterUserSecret;
+      case 'token-signing':
+        return tokenSigning.secret;
+      case 'token-verification':
+        return tokenSigning.publicKeys;
+    }
   };
 
-  const secretsOf = (uses: readonly BackendUse[]) =>
-    uses.map((use) => backendSecrets[use]).filter((secret) => secret !== undefined);
+  const secretsOf = (app: WorkloadName) =>
+    BACKEND_USES[app].map((use: BackendUse) => backendSecret(app, use)).filter((secret) => secret !== undefined);
 
   const cluster = new ClusterStack(app, 'Cluster', {
     env,
@@ -85,11 +97,11 @@ export function createCoTalkStacks(app: App, profile: Profile, options: CoTalkSt
     // Each workload reads the credentials of exactly the backends its environment names
     // (`BACKEND_USES`); the migrations Job runs as its own ServiceAccount.
     workloadSecrets: {
-      gateway: secretsOf(BACKEND_USES.gateway),
-      api: secretsOf(BACKEND_USES.api),
-      worker: secretsOf(BACKEND_USES.worker),
-      kong: secretsOf(BACKEND_USES.kong),
-      migrations: secretsOf(BACKEND_USES.migrations),
+      gateway: secretsOf('gateway'),
+      api: secretsOf('api'),
+      worker: secretsOf('worker'),
+      kong: secretsOf('kong'),
+      migrations: secretsOf('migrations'),
     },
     searchDomain: search.domain,
     database: { primary: database.instance, replicas: database.replicas, users: database.appUsers },

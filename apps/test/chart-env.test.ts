@@ -16,6 +16,7 @@ import {
   KONG_TOKEN_CONSUMER,
   kongStartupFiles,
 } from '../api/src/kong-credentials';
+import { kongKeyRefreshEnvShape, kongKeyRefreshSettings } from '../api/src/kong-key-refresh';
 import { gatewayEnvShape, loadGatewayEnv } from '../gateway/src/config';
 import { workerEnvShape } from '../worker/src/config';
 
@@ -96,6 +97,11 @@ const apps = {
       ...KONG_CREDENTIAL_VARIABLES.map((v) => v.arn),
     ]);
   },
+  // The same command's loop mode, Kong's key refresh sidecar.
+  async 'kong-key-refresh'(env: Record<string, string>) {
+    kongKeyRefreshSettings(env);
+    return unknownNames(env, Object.keys(kongKeyRefreshEnvShape));
+  },
 };
 
 /** Which app a container runs; Kong's own container is Kong's configuration, tested with its chart. */
@@ -105,7 +111,8 @@ function appOf(container: K8sObject): keyof typeof apps | 'kong' {
   if (container.image === images.worker) return 'worker';
   if (container.image === images.api) {
     const args = (container.args ?? []) as string[];
-    if (args[0] === 'dist/kong-credentials.js') return 'kong-credentials';
+    if (args[0] === 'dist/kong-credentials.js')
+      return args[1] === '--refresh' ? 'kong-key-refresh' : 'kong-credentials';
     return args[1] === 'migrate' ? 'api-migrate' : 'api';
   }
   if (/^kong:/.test(container.image)) return 'kong';
@@ -140,7 +147,7 @@ describe.each(PROFILE_NAMES)('chart ↔ app environment, %s', (profileName) => {
 
   test('every app container is rendered and checked', () => {
     expect(new Set(containers.map(({ container }) => appOf(container)))).toEqual(
-      new Set(['gateway', 'api', 'api-migrate', 'worker', 'kong-credentials', 'kong']),
+      new Set(['gateway', 'api', 'api-migrate', 'worker', 'kong-credentials', 'kong-key-refresh', 'kong']),
     );
   });
 

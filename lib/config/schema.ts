@@ -301,6 +301,12 @@ export const profileSchema = z
         apiPublicRateLimitPerMinute: int(1, 1_000_000),
         /** Lifetime of the access tokens the api issues; Kong's jwt plugin refuses longer-lived ones. */
         accessTokenTtlSeconds: int(60, 86_400),
+        /**
+         * Seconds between two reads of the token public keys by Kong's refresh sidecar, which
+         * posts them to Kong without a restart. The rotation publishes a key 90 days before the api
+         * signs with it, so minutes are plenty; each read is one Secrets Manager call per Kong pod.
+         */
+        kongKeysRefreshSeconds: int(10, 86_400),
         /** Browser origins (`scheme://host[:port]`) the API answers CORS for and the gateway accepts. */
         allowedOrigins: z.array(browserOrigin),
         /**

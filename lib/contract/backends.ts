@@ -31,3 +31,6 @@ export const BACKEND_USES = {
   // The migrations Job: DDL and the app roles, as the master user.
   migrations: ['database-admin'],
 } as const satisfies Record<string, readonly BackendUse[]>;
+
+/** A workload with an entry in {@link BACKEND_USES}. */
+export type WorkloadName = keyof typeof BACKEND_USES;

@@ -10,3 +10,4 @@ export * from './database-name';
 export * from './names';
 export * from './node-roles';
 export * from './ports';
+export * from './redis-acl';

@@ -50,6 +50,7 @@ export class DataStack extends Stack {
       vpc,
       workloadSecurityGroup,
       redis: profile.redis,
+      environment: profile.name,
       logRetention: retention,
       protectData,
     });
@@ -90,7 +91,14 @@ export class DataStack extends Stack {
     ] as const) {
       output(`Redis${id}Endpoint`, cluster.endpoint, `Redis ${id.toLowerCase()} endpoint`);
       output(`Redis${id}Port`, String(cluster.port), `Redis ${id.toLowerCase()} port`);
-      output(`Redis${id}AuthSecretArn`, cluster.authSecret.secretArn, `Redis ${id.toLowerCase()} AUTH token`);
+      for (const [app, user] of Object.entries(cluster.users)) {
+        const App = app.charAt(0).toUpperCase() + app.slice(1);
+        output(
+          `Redis${id}${App}PasswordArn`,
+          user.secret.secretArn,
+          `Redis ${id.toLowerCase()}: password of ${user.userName}`,
+        );
+      }
     }
     output('SearchEndpoint', search.endpoint, 'OpenSearch VPC endpoint (HTTPS)');
     output('TokenSigningSecretArn', this.tokenSigning.secret.secretArn, 'Private ES256 key set of access tokens (api)');

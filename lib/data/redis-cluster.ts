@@ -3,20 +3,25 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elasticache from 'aws-cdk-lib/aws-elasticache';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import type { RedisApp, RedisRole } from '../contract';
+import { RedisAccessControl, type RedisUser } from './redis-access-control';
 
 /** Props for {@link RedisCluster}. */
 export interface RedisClusterProps {
   /** What the cluster is for; becomes the replication group's description. */
   readonly description: string;
+  /** Its role: which apps get a user on it, with which rules (`lib/contract/redis-acl.ts`). */
+  readonly role: RedisRole;
+  /** The environment's name, for the ids of its users and user group. */
+  readonly environment: string;
   /** The VPC of the subnet group. */
   readonly vpc: ec2.IVpc;
   /** The subnet group over the isolated subnets of the three zones. */
   readonly subnetGroup: elasticache.CfnSubnetGroup;
   /** The only group allowed to connect. */
   readonly workloadSecurityGroup: ec2.ISecurityGroup;
-  /** Encrypts the data at rest, the AUTH token secret and the slow log. */
+  /** Encrypts the data at rest, the users' password secrets and the slow log. */
   readonly key: kms.IKey;
   /** The port the nodes listen on; every cluster has its own. */
   readonly port: number;
@@ -40,13 +45,14 @@ export interface RedisClusterProps {
   readonly logRetention: logs.RetentionDays;
   /** What happens to the replication group when the stack deletes it. */
   readonly removalPolicy: RemovalPolicy;
-  /** What happens to the key-encrypted secret and the log group when the stack deletes them. */
+  /** What happens to the key-encrypted secrets and the log group when the stack deletes them. */
   readonly supportingRemovalPolicy: RemovalPolicy;
 }
 
 /**
  * One ElastiCache for Redis OSS replication group: TLS required, encrypted at rest with the
- * given key, AUTH token from Secrets Manager, Multi-AZ with automatic failover, isolated subnets.
+ * given key, RBAC users per app (no AUTH token, the `default` user off), Multi-AZ with automatic
+ * failover, isolated subnets.
  */
 export class RedisCluster extends Construct {
   /** The replication group. */
@@ -64,8 +70,8 @@ export class RedisCluster extends Construct {
   public readonly clusterMode: boolean;
   /** The group of the nodes: this cluster's port from the workload group only. */
   public readonly securityGroup: ec2.ISecurityGroup;
-  /** The AUTH token (a plain string secret), passed to ElastiCache by dynamic reference. */
-  public readonly authSecret: secretsmanager.ISecret;
+  /** Each app's user on this cluster, by app: its name and its password secret. */
+  public readonly users: Partial<Record<RedisApp, RedisUser>>;
 
   constructor(scope: Construct, id: string, props: RedisClusterProps) {
     super(scope, id);
@@ -80,18 +86,14 @@ export class RedisCluster extends Construct {
     securityGroup.addIngressRule(props.workloadSecurityGroup, ec2.Port.tcp(props.port), 'Redis from the workloads');
     this.securityGroup = securityGroup;
 
-    // ElastiCache AUTH tokens allow 16-128 printable characters without @, " or /.
-    this.authSecret = new secretsmanager.Secret(this, 'AuthToken', {
-      description: `Co-Talk ${props.description}: Redis AUTH token`,
-      encryptionKey: props.key,
-      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+    const access = new RedisAccessControl(this, 'Access', {
+      role: props.role,
+      environment: props.environment,
+      description: props.description,
+      key: props.key,
       removalPolicy: props.supportingRemovalPolicy,
     });
-    Validations.of(this.authSecret.node.defaultChild as Construct).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason:
-        'Secrets Manager has no rotation function for ElastiCache AUTH tokens; a token is rotated with ModifyReplicationGroup (AuthTokenUpdateStrategy ROTATE, then SET) after updating this secret',
-    });
+    this.users = access.users;
 
     const slowLog = new logs.LogGroup(this, 'SlowLog', {
       encryptionKey: props.key,
@@ -127,7 +129,8 @@ export class RedisCluster extends Construct {
       transitEncryptionEnabled: true,
       atRestEncryptionEnabled: true,
       kmsKeyId: props.key.keyArn,
-      authToken: this.authSecret.secretValue.unsafeUnwrap(),
+      // RBAC (Redis 6+, TLS required): each app signs in as its own user.
+      userGroupIds: [access.userGroup.ref],
       autoMinorVersionUpgrade: true,
       snapshotRetentionLimit: snapshots,
       ...(snapshots > 0 ? { snapshotWindow: '17:00-18:00' } : {}),
@@ -142,6 +145,11 @@ export class RedisCluster extends Construct {
       ],
     });
     this.replicationGroup.applyRemovalPolicy(props.removalPolicy);
+    Validations.of(this.replicationGroup).acknowledge({
+      id: 'AwsSolutions-AEC6',
+      reason:
+        'Authentication is RBAC (UserGroupIds: a user and password per app, the default user off), which replaces the AUTH token the rule looks for',
+    });
 
     this.endpoint = this.clusterMode
       ? this.replicationGroup.attrConfigurationEndPointAddress

@@ -17,6 +17,8 @@ export interface RedisClustersProps {
   readonly workloadSecurityGroup: ec2.ISecurityGroup;
   /** Engine, node types, shard and replica counts from the profile. */
   readonly redis: Profile['redis'];
+  /** The environment's name, for the ids of the RBAC users and user groups. */
+  readonly environment: string;
   /** How long the slow logs are kept. */
   readonly logRetention: logs.RetentionDays;
   /**
@@ -40,7 +42,7 @@ export class RedisClusters extends Construct {
   public readonly pubsub: RedisCluster;
   /** Redis streams consumed by the worker. */
   public readonly streams: RedisCluster;
-  /** Encrypts all three clusters, their AUTH tokens and their logs. */
+  /** Encrypts all three clusters, their users' passwords and their logs. */
   public readonly key: kms.IKey;
 
   constructor(scope: Construct, id: string, props: RedisClustersProps) {
@@ -50,7 +52,7 @@ export class RedisClusters extends Construct {
     const supportingRemovalPolicy = protect ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
     const key = new kms.Key(this, 'Key', {
-      description: 'Co-Talk Redis: data at rest, AUTH tokens, slow logs',
+      description: 'Co-Talk Redis: data at rest, user passwords, slow logs',
       enableKeyRotation: true,
       removalPolicy: supportingRemovalPolicy,
       pendingWindow: Duration.days(7),
@@ -68,6 +70,7 @@ export class RedisClusters extends Construct {
       workloadSecurityGroup: props.workloadSecurityGroup,
       key,
       engineVersion: redis.engineVersion,
+      environment: props.environment,
       logRetention: props.logRetention,
       supportingRemovalPolicy,
     };
@@ -76,6 +79,7 @@ export class RedisClusters extends Construct {
     this.cache = new RedisCluster(this, 'Cache', {
       ...common,
       description: 'L2 cache',
+      role: 'cache',
       port: DATA_PORTS.cache,
       nodeType: redis.cache.nodeType,
       shards: redis.cache.shards,
@@ -85,6 +89,7 @@ export class RedisClusters extends Construct {
     this.pubsub = new RedisCluster(this, 'Pubsub', {
       ...common,
       description: 'pub/sub fan-out',
+      role: 'pubsub',
       port: DATA_PORTS.pubsub,
       nodeType: redis.pubsub.nodeType,
       replicasPerShard: redis.pubsub.replicas,
@@ -93,6 +98,7 @@ export class RedisClusters extends Construct {
     this.streams = new RedisCluster(this, 'Streams', {
       ...common,
       description: 'message streams',
+      role: 'streams',
       port: DATA_PORTS.streams,
       nodeType: redis.streams.nodeType,
       replicasPerShard: redis.streams.replicas,

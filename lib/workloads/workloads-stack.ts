@@ -62,7 +62,12 @@ function chatBackends(profile: Profile, data: DataStack, region: string): ChatBa
     host: cluster.endpoint,
     port: cluster.port,
     clusterMode: cluster.clusterMode,
-    secretArn: cluster.authSecret.secretArn,
+    users: Object.fromEntries(
+      Object.entries(cluster.users).map(([app, user]) => [
+        app,
+        { userName: user.userName, secretArn: user.secret.secretArn },
+      ]),
+    ),
   });
   return {
     region,

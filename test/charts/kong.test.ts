@@ -2,7 +2,7 @@ import { Testing } from 'cdk8s';
 import { parse } from 'yaml';
 import { withTokenKeys } from '../../apps/api/src/kong-credentials';
 import { generateTokenKeySets } from '../../apps/common/src/jwt';
-import { KONG_COMMAND, KONG_IMAGE, KongChart } from '../../charts/kong';
+import { KONG_COMMAND, KONG_IMAGE, KONG_KEY_REFRESH_ARGS, KongChart } from '../../charts/kong';
 import { PLACEHOLDERS } from '../../charts/placeholders';
 import { ofKind, synthChart, workloadProps, type K8sObject } from './synth-charts';
 
@@ -20,11 +20,12 @@ describe('KongChart', () => {
   const pod = ofKind(objects, 'Deployment', 'kong')[0].spec.template.spec;
   const env = Object.fromEntries((pod.containers[0].env as K8sObject[]).map((e) => [e.name, e]));
 
-  test('runs DB-less from the mounted declarative configuration, admin API off', () => {
+  test('runs DB-less from the mounted declarative configuration, admin API on loopback only', () => {
     expect(env.KONG_DATABASE.value).toBe('off');
     // The template from the ConfigMap, with the token credentials the initContainer added.
     expect(env.KONG_DECLARATIVE_CONFIG.value).toBe('/kong-credentials/kong.yml');
-    expect(env.KONG_ADMIN_LISTEN.value).toBe('off');
+    expect(env.KONG_ADMIN_LISTEN.value).toBe('127.0.0.1:8001');
+    expect(env.KONG_ANONYMOUS_REPORTS.value).toBe('off');
     expect(env.KONG_NGINX_WORKER_PROCESSES.value).toBe('1');
     expect(pod.containers[0].volumeMounts).toEqual(
       expect.arrayContaining([{ mountPath: '/kong/declarative', name: expect.any(String), readOnly: true }]),
@@ -70,7 +71,7 @@ describe('KongChart', () => {
     expect({ ...rendered, consumers: undefined }).toEqual({ ...config, consumers: undefined });
   });
 
-  test('limits rate (counters in Redis over TLS) and request size from the profile', () => {
+  test('limits rate (counters in Redis over TLS, as its own user) and request size from the profile', () => {
     const plugins = Object.fromEntries(config.services[0].plugins.map((p: K8sObject) => [p.name, p.config]));
     expect(plugins['rate-limiting']).toMatchObject({
       minute: 600,
@@ -79,6 +80,9 @@ describe('KongChart', () => {
         host: 'redis-pubsub.example.internal',
         port: 6381,
         ssl: true,
+        // Kong 3.9's shared Redis schema (`kong/tools/redis/schema.lua`): `username` makes it AUTH
+        // as that ACL user; the user may touch `ratelimit:*` keys only (lib/contract/redis-acl.ts).
+        username: 'cotalk-env-kong-pubsub',
         password: '{vault://env/kong-redis-password}',
       },
     });
@@ -94,7 +98,8 @@ describe('KongChart', () => {
     expect(Object.fromEntries((init.env as K8sObject[]).map((e) => [e.name, e.value]))).toEqual({
       AWS_REGION: PLACEHOLDERS.backends.region,
       JWT_PUBLIC_KEYS_SECRET_ARN: PLACEHOLDERS.backends.jwt.publicKeysSecretArn,
-      REDIS_PUBSUB_SECRET_ARN: PLACEHOLDERS.backends.redis.pubsub.secretArn,
+      // Kong's own user's password, not another app's.
+      REDIS_PUBSUB_SECRET_ARN: PLACEHOLDERS.backends.redis.pubsub.users.kong?.secretArn,
     });
     const volumeOf = (container: K8sObject) =>
       (container.volumeMounts as K8sObject[]).find((m) => m.mountPath === '/kong-credentials');
@@ -138,6 +143,38 @@ describe('KongChart', () => {
       capabilities: { drop: ['ALL'] },
     });
     expect(init.resources).toEqual(pod.containers[0].resources);
+  });
+
+  test('a key refresh sidecar of the api image posts new token keys to the admin API on loopback', () => {
+    expect(pod.containers.map((c: K8sObject) => c.name)).toEqual(['kong', 'key-refresh']);
+    const sidecar = pod.containers[1] as K8sObject;
+    expect(sidecar.image).toBe(PLACEHOLDERS.images.api);
+    expect(sidecar.args).toEqual([...KONG_KEY_REFRESH_ARGS]);
+    expect(KONG_KEY_REFRESH_ARGS).toEqual([
+      'dist/kong-credentials.js',
+      '--refresh',
+      '/kong/declarative/kong.yml',
+      '/kong-credentials',
+    ]);
+    // The public keys only, the profile's interval (prod: 300 s), Kong's admin API in the pod.
+    expect(Object.fromEntries((sidecar.env as K8sObject[]).map((e) => [e.name, e.value]))).toEqual({
+      AWS_REGION: PLACEHOLDERS.backends.region,
+      JWT_PUBLIC_KEYS_SECRET_ARN: PLACEHOLDERS.backends.jwt.publicKeysSecretArn,
+      KONG_ADMIN_URL: 'http://127.0.0.1:8001',
+      KONG_KEYS_REFRESH_SECONDS: '300',
+    });
+    // What Kong started from (to compare with) and the template, both read-only.
+    expect(sidecar.volumeMounts).toEqual(
+      expect.arrayContaining([
+        { mountPath: '/kong-credentials', name: 'credentials', readOnly: true },
+        { mountPath: '/kong/declarative', name: expect.any(String), readOnly: true },
+      ]),
+    );
+    expect(sidecar.securityContext).toEqual(pod.containers[0].securityContext);
+    expect(sidecar.resources).toEqual({
+      limits: { cpu: '50m', memory: '96Mi' },
+      requests: { cpu: '50m', memory: '96Mi' },
+    });
   });
 
   test('refuses a floating credentials image', () => {

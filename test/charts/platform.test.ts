@@ -128,12 +128,12 @@ describe('PlatformChart', () => {
 
   test('sizes the quota for every workload at its HPA maximum plus a 25% surge', () => {
     // gateway 25 x 3.5 cores / 6Gi, api 50 x 0.5 / 768Mi, worker 15 x 0.5 / 1Gi, kong 15 x 0.5 / 1Gi
-    // (maxima 20/40/12/12, rounded up)
+    // (maxima 20/40/12/12, rounded up), and Kong's key refresh sidecar 15 x 50m / 96Mi
     expect(ofKind(objects, 'ResourceQuota')[0].spec.hard).toEqual({
-      'requests.cpu': '127500m',
-      'limits.cpu': '127500m',
-      'requests.memory': `${25 * 6144 + 50 * 768 + 15 * 1024 + 15 * 1024}Mi`,
-      'limits.memory': `${25 * 6144 + 50 * 768 + 15 * 1024 + 15 * 1024}Mi`,
+      'requests.cpu': `${127500 + 15 * 50}m`,
+      'limits.cpu': `${127500 + 15 * 50}m`,
+      'requests.memory': `${25 * 6144 + 50 * 768 + 15 * 1024 + 15 * 1024 + 15 * 96}Mi`,
+      'limits.memory': `${25 * 6144 + 50 * 768 + 15 * 1024 + 15 * 1024 + 15 * 96}Mi`,
       pods: 105,
     });
   });

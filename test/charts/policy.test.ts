@@ -58,11 +58,16 @@ describe.each(['dev', 'prod'])('every workload of the %s profile', (profileName)
     }
   });
 
-  test('every container has equal requests and limits, and all three probes', () => {
+  // Kong's key refresh sidecar serves nothing to probe: a timer loop that logs a failed round and
+  // tries again next interval; the pod's readiness is Kong's.
+  const UNPROBED = new Set(['kong/key-refresh']);
+
+  test('every container has equal requests and limits, and all three probes (serving containers)', () => {
     for (const { deployment, c } of containers) {
       const where = `${deployment}/${c.name}`;
       expect({ where, requests: c.resources.requests }).toEqual({ where, requests: c.resources.limits });
       expect(Object.keys(c.resources.limits).sort()).toEqual(['cpu', 'memory']);
+      if (UNPROBED.has(where)) continue;
       for (const probe of ['livenessProbe', 'readinessProbe', 'startupProbe']) {
         expect({ where, probe, path: c[probe]?.httpGet?.path }).toEqual({ where, probe, path: expect.any(String) });
       }

@@ -31,12 +31,12 @@ const secretsStatement = (statements: Statement[]) =>
 
 describe.each(PROFILE_NAMES)('workload identities (%s)', (name) => {
   // The secrets follow BACKEND_USES in lib/contract/backends.ts: what each app's environment names.
-  test('the gateway reads the three AUTH tokens (cache: room membership) and the public token keys, nothing else', () => {
+  test("the gateway reads its own three Redis users' passwords (cache: room membership) and the public token keys, nothing else", () => {
     const statements = statementsOf(name, 'Gateway');
     expect(outputs(secretsStatement(statements))).toEqual([
-      'RefRedisClustersCacheAuthToken',
-      'RefRedisClustersPubsubAuthToken',
-      'RefRedisClustersStreamsAuthToken',
+      'RefRedisClustersCacheAccessGatewayPassword',
+      'RefRedisClustersPubsubAccessGatewayPassword',
+      'RefRedisClustersStreamsAccessGatewayPassword',
       'RefTokenSigningPublicKeys',
     ]);
     expect(statements.flatMap((s) => [s.Action].flat()).filter((a) => a.startsWith('es:'))).toEqual([]);
@@ -44,7 +44,7 @@ describe.each(PROFILE_NAMES)('workload identities (%s)', (name) => {
 
   test('the api reads the cache and search credentials and the private token keys, not the database master', () => {
     expect(outputs(secretsStatement(statementsOf(name, 'Api')))).toEqual([
-      'RefRedisClustersCacheAuthToken',
+      'RefRedisClustersCacheAccessApiPassword',
       'RefSearchDomainMasterUser',
       'RefTokenSigningSecret',
     ]);
@@ -53,17 +53,17 @@ describe.each(PROFILE_NAMES)('workload identities (%s)', (name) => {
   test('the worker reads the streams and search credentials, and writes to the search domain', () => {
     const statements = statementsOf(name, 'Worker');
     expect(outputs(secretsStatement(statements))).toEqual([
-      'RefRedisClustersStreamsAuthToken',
+      'RefRedisClustersStreamsAccessWorkerPassword',
       'RefSearchDomainMasterUser',
     ]);
     const search = statements.find((s) => [s.Action].flat().includes('es:ESHttpPost'));
     expect(search).toBeDefined();
   });
 
-  test('Kong reads the pub/sub AUTH token (rate-limit counters) and the public token keys, nothing else', () => {
+  test("Kong reads its own pub/sub user's password (rate-limit counters) and the public token keys, nothing else", () => {
     const statements = statementsOf(name, 'Kong');
     expect(outputs(secretsStatement(statements))).toEqual([
-      'RefRedisClustersPubsubAuthToken',
+      'RefRedisClustersPubsubAccessKongPassword',
       'RefTokenSigningPublicKeys',
     ]);
     expect(statements.flatMap((s) => [s.Action].flat()).filter((a) => a.startsWith('es:'))).toEqual([]);

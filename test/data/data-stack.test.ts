@@ -43,9 +43,12 @@ describe('DataStack', () => {
     ]);
     expect(idsOf('AWS::SecretsManager::Secret')).toEqual([
       'DataChatDatabasePrimarySecretBCBE495B3fdaad7efa858a3daf9490cf0a702aeb',
-      'RedisClustersCacheAuthToken8AEBD969',
-      'RedisClustersPubsubAuthToken876FAB41',
-      'RedisClustersStreamsAuthToken8B6309B1',
+      'RedisClustersCacheAccessApiPasswordEC36FCF7',
+      'RedisClustersCacheAccessGatewayPasswordC23C3F3B',
+      'RedisClustersPubsubAccessGatewayPassword49AC16FF',
+      'RedisClustersPubsubAccessKongPassword42F180C4',
+      'RedisClustersStreamsAccessGatewayPassword0F578AFC',
+      'RedisClustersStreamsAccessWorkerPassword7BA79C03',
       'SearchDomainMasterUser12B32F0F',
       'TokenSigningPublicKeys8A7BF644',
       'TokenSigningSecretD8B1ECFD',
@@ -95,14 +98,14 @@ describe('DataStack', () => {
       if (Array.isArray(node)) node.forEach(walk);
       else if (node !== null && typeof node === 'object') {
         for (const [key, value] of Object.entries(node)) {
-          if (/Password$|AuthToken$/.test(key)) found.push(JSON.stringify(value));
+          if (/Password$|Passwords$|AuthToken$/.test(key)) found.push(JSON.stringify(value));
           walk(value);
         }
       }
     };
     walk(dataTemplate(name).toJSON().Resources);
-    // The database master password, three AUTH tokens and the search master password.
-    expect(found).toHaveLength(5);
+    // The database master password, the six Redis users' passwords and the search master password.
+    expect(found).toHaveLength(8);
     for (const value of found) expect(value).toContain('{{resolve:secretsmanager:');
   });
 
@@ -115,7 +118,8 @@ describe('DataStack', () => {
       'DatabaseSecretArn',
       'RedisCacheEndpoint',
       'RedisCachePort',
-      'RedisCacheAuthSecretArn',
+      'RedisCacheApiPasswordArn',
+      'RedisPubsubKongPasswordArn',
       'RedisPubsubEndpoint',
       'RedisStreamsEndpoint',
       'SearchEndpoint',

@@ -1,5 +1,13 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import type { ProfileName } from '../../lib/config';
+import {
+  REDIS_ACCESS,
+  redisAccessString,
+  redisUserName,
+  type RedisAccess,
+  type RedisApp,
+  type RedisRole,
+} from '../../lib/contract';
 import { synthApp } from '../support/synth-app';
 
 const dataTemplate = (name: ProfileName) => {
@@ -76,24 +84,79 @@ describe('RedisClusters', () => {
     },
   );
 
-  test('AUTH tokens come from Secrets Manager by dynamic reference, never as text', () => {
+  test('no AUTH token: each cluster attaches its own RBAC user group', () => {
     const template = dataTemplate('prod');
-    const groups = Object.values(template.findResources('AWS::ElastiCache::ReplicationGroup'));
-    for (const group of groups) {
-      expect(group.Properties.AuthToken).toEqual({
-        'Fn::Join': [
-          '',
-          ['{{resolve:secretsmanager:', { Ref: expect.stringMatching(/AuthToken/) }, ':SecretString:::}}'],
-        ],
-      });
+    const groups = template.findResources('AWS::ElastiCache::ReplicationGroup');
+    for (const [id, group] of Object.entries(groups)) {
+      expect(group.Properties.AuthToken).toBeUndefined();
+      const cluster = id.replace(/^RedisClusters(Cache|Pubsub|Streams).*$/, '$1');
+      expect(group.Properties.UserGroupIds).toEqual([
+        { Ref: expect.stringMatching(`^RedisClusters${cluster}AccessUserGroup`) },
+      ]);
     }
-    template.resourcePropertiesCountIs(
+    template.resourceCountIs('AWS::ElastiCache::UserGroup', 3);
+  });
+
+  test.each<[RedisRole, RedisApp[]]>([
+    ['cache', ['gateway', 'api']],
+    ['pubsub', ['gateway', 'kong']],
+    ['streams', ['gateway', 'worker']],
+  ])('%s: a switched-off default user and one user per app that uses it (%s)', (role, apps) => {
+    const template = dataTemplate('prod');
+    const users = template.findResources('AWS::ElastiCache::User');
+    const [groupId, group] = Object.entries(template.findResources('AWS::ElastiCache::UserGroup')).find(([, g]) =>
+      g.Properties.UserGroupId.endsWith(`-${role}`),
+    )!;
+    expect(group.Properties).toMatchObject({ Engine: 'redis', UserGroupId: `cotalk-prod-${role}` });
+    const members = (group.Properties.UserIds as { Ref: string }[]).map(({ Ref }) => users[Ref].Properties);
+    expect(members).toEqual([
+      expect.objectContaining({
+        Engine: 'redis',
+        UserId: `cotalk-prod-${role}-default`,
+        UserName: 'default',
+        AccessString: 'off -@all',
+        AuthenticationMode: { Type: 'no-password-required' },
+      }),
+      ...apps.map((app) =>
+        expect.objectContaining({
+          Engine: 'redis',
+          UserId: redisUserName('prod', app, role),
+          UserName: redisUserName('prod', app, role),
+          // The contract's string, the one apps/test/redis-acl.test.ts runs the apps' code under.
+          AccessString: redisAccessString((REDIS_ACCESS[app] as Record<string, RedisAccess>)[role]),
+          AuthenticationMode: {
+            Type: 'password',
+            Passwords: [
+              {
+                'Fn::Join': [
+                  '',
+                  [
+                    '{{resolve:secretsmanager:',
+                    {
+                      Ref: expect.stringMatching(
+                        new RegExp(`^RedisClusters\\w+Access${app[0].toUpperCase()}${app.slice(1)}Password`),
+                      ),
+                    },
+                    ':SecretString:::}}',
+                  ],
+                ],
+              },
+            ],
+          },
+        }),
+      ),
+    ]);
+    expect(groupId).toMatch(/UserGroup/);
+  });
+
+  test('one generated password secret per app user, under the Redis key', () => {
+    dataTemplate('prod').resourcePropertiesCountIs(
       'AWS::SecretsManager::Secret',
       {
         KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^RedisClustersKey'), 'Arn'] },
         GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true },
       },
-      3,
+      6,
     );
   });
 

@@ -73,7 +73,9 @@ describe('WorkloadsStack', () => {
     expect(env.JWT_PUBLIC_KEYS_SECRET_ARN).toMatch(
       refTo(data.tokenSigning.publicKeys.node.defaultChild as CfnResource),
     );
-    expect(env.REDIS_PUBSUB_SECRET_ARN).toMatch(refTo(data.redis.pubsub.authSecret.node.defaultChild as CfnResource));
+    expect(env.REDIS_PUBSUB_SECRET_ARN).toMatch(
+      refTo(data.redis.pubsub.users.kong!.secret.node.defaultChild as CfnResource),
+    );
   });
 
   test('TargetGroupBindings name the edge stack target groups by reference, networking unset', () => {
@@ -116,7 +118,15 @@ describe('WorkloadsStack', () => {
     const gateway = containerEnv(find(objectsOf('Gateway'), 'Deployment', 'gateway'));
     expect(gateway.REDIS_PUBSUB_URL).toMatch(/:6381$/);
     expect(gateway.REDIS_STREAMS_URL).toMatch(/:6382$/);
-    expect(gateway.REDIS_CACHE_SECRET_ARN).toMatch(refTo(data.redis.cache.authSecret.node.defaultChild as CfnResource));
+    // Each app signs in as its own user, with that user's password.
+    expect(gateway.REDIS_CACHE_USERNAME).toBe('cotalk-prod-gateway-cache');
+    expect(gateway.REDIS_CACHE_SECRET_ARN).toMatch(
+      refTo(data.redis.cache.users.gateway!.secret.node.defaultChild as CfnResource),
+    );
+    expect(api.REDIS_CACHE_USERNAME).toBe('cotalk-prod-api-cache');
+    expect(api.REDIS_CACHE_SECRET_ARN).toMatch(
+      refTo(data.redis.cache.users.api!.secret.node.defaultChild as CfnResource),
+    );
     // The gateway verifies with the public keys and cannot read the private ones.
     expect(gateway.JWT_PUBLIC_KEYS_SECRET_ARN).toMatch(
       refTo(data.tokenSigning.publicKeys.node.defaultChild as CfnResource),

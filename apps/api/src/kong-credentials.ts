@@ -123,21 +123,47 @@ export function startupPaths(
   return { template: template!, outputDir: outputDir! };
 }
 
-if (require.main === module) {
-  const paths = (() => {
-    try {
-      return startupPaths(process.argv.slice(2), process.env);
-    } catch (err) {
-      process.stderr.write(`kong-credentials: ${(err as Error).message}\n`);
-      process.exit(2);
-    }
-  })();
-  writeKongStartupFiles(paths.template, paths.outputDir).then(
-    () => process.stdout.write(`kong-credentials: wrote the env file and the declarative config\n`),
-    (err: unknown) => {
-      // EnvError messages name variables and AWS errors, never a value.
-      process.stderr.write(`kong-credentials: ${(err as Error).message}\n`);
-      process.exit(1);
-    },
-  );
+/** `--refresh <template> <dir>`: the sidecar's loop; otherwise the initContainer's one-off write. */
+async function main(argv: readonly string[]): Promise<void> {
+  const refresh = argv[0] === '--refresh';
+  const fail = (code: number) => (err: unknown) => {
+    // EnvError messages name variables and AWS errors, never a value.
+    process.stderr.write(`kong-credentials: ${(err as Error).message}\n`);
+    process.exit(code);
+  };
+  let paths: { template: string; outputDir: string };
+  try {
+    paths = startupPaths(refresh ? argv.slice(1) : argv, process.env);
+  } catch (err) {
+    return fail(2)(err);
+  }
+  if (!refresh) {
+    await writeKongStartupFiles(paths.template, paths.outputDir).catch(fail(1));
+    process.stdout.write(`kong-credentials: wrote the env file and the declarative config\n`);
+    return;
+  }
+  // Loaded here: the refresh module imports this one.
+  const { KongKeyRefresh, kongKeyRefreshSettings, publicKeysReader, refreshKongKeysEvery } =
+    await import('./kong-key-refresh');
+  try {
+    const settings = kongKeyRefreshSettings(process.env);
+    const refresher = new KongKeyRefresh({
+      templateYaml: await readFile(paths.template, 'utf8'),
+      startedWith: await readFile(join(paths.outputDir, 'kong.yml'), 'utf8'),
+      adminUrl: settings.adminUrl,
+      readPublicKeys: publicKeysReader(settings),
+    });
+    refreshKongKeysEvery({
+      refresh: refresher,
+      intervalMs: settings.intervalMs,
+      log: (line) => process.stdout.write(`${line}\n`),
+    });
+    process.stdout.write(`kong-credentials: refreshing the token keys every ${settings.intervalMs / 1000} s\n`);
+    // Kong's container stops on SIGTERM; this one has nothing to finish.
+    process.once('SIGTERM', () => process.exit(0));
+  } catch (err) {
+    fail(2)(err);
+  }
 }
+
+if (require.main === module) void main(process.argv.slice(2));

@@ -22,7 +22,12 @@ export interface RedisConnectionOptions {
    * @default false
    */
   readonly clusterMode?: boolean;
-  /** AUTH token. Passed separately from the URL so it never appears in a logged URL. @default - no AUTH */
+  /**
+   * The user to sign in as (ElastiCache RBAC: each app has its own per cluster).
+   * @default - the `default` user (AUTH with the password alone)
+   */
+  readonly username?: string;
+  /** Password. Passed separately from the URL so it never appears in a logged URL. @default - no AUTH */
   readonly password?: string;
   /** Force TLS on or off. @default - on for `rediss://`, off for `redis://` */
   readonly tls?: boolean;
@@ -70,6 +75,7 @@ export function createRedis(options: RedisConnectionOptions): RedisClient {
   const endpoint = endpointOf(options.url);
   const useTls = options.tls ?? endpoint.tls;
   const common: RedisOptions = {
+    username: options.username,
     password: options.password,
     connectionName: options.connectionName,
     maxRetriesPerRequest: options.maxRetriesPerRequest ?? 3,
@@ -98,7 +104,8 @@ export function createRedis(options: RedisConnectionOptions): RedisClient {
 /**
  * The three Redis clusters, one per role: `cache` (the API's L2 cache and the room membership
  * sets the gateway checks), `pubsub` (the gateways' fan-out), `streams` (the message stream and
- * the idempotency keys). Each is configured by `REDIS_<ROLE>_URL`, `REDIS_<ROLE>_CLUSTER_MODE` and
+ * the idempotency keys). Each is configured by `REDIS_<ROLE>_URL`, `REDIS_<ROLE>_CLUSTER_MODE`,
+ * `REDIS_<ROLE>_USERNAME` (the app's own ElastiCache user on that cluster) and
  * `REDIS_<ROLE>_PASSWORD` (or `REDIS_<ROLE>_SECRET_ARN`); a role without its own URL falls back to
  * `REDIS_URL`, `REDIS_CLUSTER_MODE`, `REDIS_PASSWORD` and `REDIS_DB` (one local Redis for all).
  */
@@ -110,10 +117,13 @@ function roleShape<R extends string>(role: R) {
   return {
     [`REDIS_${role}_URL`]: redisUrl.optional(),
     [`REDIS_${role}_CLUSTER_MODE`]: envBoolean.optional(),
+    [`REDIS_${role}_USERNAME`]: z.string().min(1).optional(),
     [`REDIS_${role}_PASSWORD`]: z.string().min(1).optional(),
     [`REDIS_${role}_SECRET_ARN`]: z.string().min(1).optional(),
   } as {
-    [K in `REDIS_${R}_URL` | `REDIS_${R}_PASSWORD` | `REDIS_${R}_SECRET_ARN`]: z.ZodOptional<z.ZodString>;
+    [
+      K in `REDIS_${R}_URL` | `REDIS_${R}_USERNAME` | `REDIS_${R}_PASSWORD` | `REDIS_${R}_SECRET_ARN`
+    ]: z.ZodOptional<z.ZodString>;
   } & { [K in `REDIS_${R}_CLUSTER_MODE`]: z.ZodOptional<typeof envBoolean> };
 }
 
@@ -153,6 +163,7 @@ export function redisOptionsFromEnv(env: RedisEnv, role: RedisRole, connectionNa
     return {
       url,
       clusterMode: (values[`REDIS_${upper}_CLUSTER_MODE`] as boolean | undefined) ?? false,
+      username: values[`REDIS_${upper}_USERNAME`] as string | undefined,
       password: values[`REDIS_${upper}_PASSWORD`] as string | undefined,
       connectionName,
     };

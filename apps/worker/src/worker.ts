@@ -111,7 +111,7 @@ export async function startWorker(
 }
 
 /** Lag and pending count of the consumer group, from XINFO GROUPS. */
-async function streamState(
+export async function streamState(
   redis: ReturnType<typeof createRedis>,
   streamKey: string,
 ): Promise<{ lag: number; pending: number }> {

@@ -99,6 +99,7 @@ export const dev: ProfileInput = {
     apiMaxRequestBodyKiB: 1024,
     apiPublicRateLimitPerMinute: 30,
     accessTokenTtlSeconds: 3600,
+    kongKeysRefreshSeconds: 300,
     allowedOrigins: ['https://dev.chat.example.com'],
     gatewayHeartbeatIntervalSeconds: 30,
   },

@@ -116,6 +116,7 @@ export const prod: ProfileInput = {
     apiMaxRequestBodyKiB: 1024,
     apiPublicRateLimitPerMinute: 30,
     accessTokenTtlSeconds: 3600,
+    kongKeysRefreshSeconds: 300,
     allowedOrigins: ['https://chat.example.com'],
     gatewayHeartbeatIntervalSeconds: 30,
   },

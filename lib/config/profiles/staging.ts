@@ -103,6 +103,7 @@ export const staging: ProfileInput = {
     apiMaxRequestBodyKiB: 1024,
     apiPublicRateLimitPerMinute: 30,
     accessTokenTtlSeconds: 3600,
+    kongKeysRefreshSeconds: 300,
     allowedOrigins: ['https://staging.chat.example.com'],
     gatewayHeartbeatIntervalSeconds: 30,
   },
