@@ -126,23 +126,26 @@ describe('the gateway as its users', () => {
     );
   });
 
-  test('streams: connection leases are taken, renewed and released', async () => {
-    const limits = new ConnectionLimits(as('gateway', 'streams'), {
-      keyPrefix: '',
-      perUser: 2,
-      perAddress: 2,
-      leaseMs: 60_000,
-    });
-    const userKey = `chat:conns:user:{${sender}}`;
-    created.push(userKey, `chat:conns:addr:{${address}}`);
-    const lease = await limits.acquire(sender, address);
-    expect(typeof lease).toBe('number');
-    const before = Number((await admin.zrange(userKey, '0', '0', 'WITHSCORES'))[1]);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-    limits.renew(sender, address, lease as number);
-    await waitFor('the renewal', async () => Number((await admin.zrange(userKey, '0', '0', 'WITHSCORES'))[1]) > before);
-    limits.release(sender, address, lease as number);
-    await waitFor('the release', async () => (await admin.zcard(userKey)) === 0);
+  test('streams: connections are counted, renewed, freed from a crashed instance and released', async () => {
+    const options = { keyPrefix: '', perUser: 1, perAddress: 10, livenessMs: 300, countTtlMs: 60_000 };
+    const [crashed, live] = [
+      new ConnectionLimits(as('gateway', 'streams'), options),
+      new ConnectionLimits(as('gateway', 'streams'), options),
+    ];
+    await Promise.all([crashed.start(), live.start()]);
+    const userKey = `chat:conns:user:${sender}`;
+    created.push(userKey, `chat:conns:addr:${address}`, ...(await admin.keys('chat:conns:alive:*')));
+    expect(await crashed.acquire(sender, address)).toBeNull();
+    crashed.stop();
+    // At the maximum, the script reads the other instance's liveness and drops its count once lapsed.
+    expect(await live.acquire(sender, address)).toBe('user');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await live.acquire(sender, address)).toBeNull();
+    live.renew(sender, address, 0, 60_000);
+    await waitFor('the renewal', async () => (await admin.pttl(userKey)) > 59_000);
+    live.release(sender, address);
+    await waitFor('the release', async () => (await admin.exists(userKey)) === 0);
+    live.stop();
   });
 
   test('pub/sub: a room subscription is taken and given back', async () => {

@@ -74,7 +74,7 @@ export const REDIS_ACCESS = {
         'sunsubscribe',
       ],
     },
-    // The store script (idempotency record, GCRA rates, XADD) and the connection leases.
+    // The store script (idempotency record, GCRA rates, XADD) and the connection counts.
     streams: {
       keys: [MESSAGE_STREAM, 'chat:idem:*', 'chat:rate:*', 'chat:conns:*'],
       channels: [],
@@ -88,12 +88,13 @@ export const REDIS_ACCESS = {
         'set',
         'time',
         'xadd',
-        'zremrangebyscore',
-        'zcard',
-        'zadd',
+        'hvals',
+        'hgetall',
+        'hincrby',
+        'hdel',
+        'exists',
+        // Also the counts' TTL renewal; `set` is also the instance's liveness key.
         'pexpire',
-        // Lease renewal and release.
-        'zrem',
       ],
     },
     // Membership checks, rebuild requests, and removals announced by the api.
