@@ -52,14 +52,15 @@ export interface RedisBackend {
   readonly secretArn: string;
 }
 
-/** The OpenSearch domain (HTTPS, fine-grained access control). */
+/**
+ * The OpenSearch domain (HTTPS, fine-grained access control). The apps sign requests with SigV4 as
+ * their Pod Identity roles, which the domain maps to their search roles: no secret.
+ */
 export interface SearchBackend {
   /** Domain endpoint host. */
   readonly host: string;
   /** HTTPS port. */
   readonly port: number;
-  /** Secret with the master user name and password. */
-  readonly secretArn: string;
 }
 
 /** The access token issuer and keys (ES256, identified by `kid`). */
@@ -128,9 +129,10 @@ export function backendEnv(backends: ChatBackends, uses: readonly BackendUse[]):
         });
         break;
       case 'opensearch':
+        // Signed with the pod's role for AWS_REGION: no password anywhere.
         Object.assign(env, {
           OPENSEARCH_URL: `https://${search.host}:${search.port}`,
-          OPENSEARCH_SECRET_ARN: search.secretArn,
+          OPENSEARCH_IAM_AUTH: 'true',
         });
         break;
       case 'token-signing':

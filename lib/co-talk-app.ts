@@ -59,7 +59,8 @@ export function createCoTalkStacks(app: App, profile: Profile, options: CoTalkSt
     workloadSecurityGroup: network.workloadSecurityGroup,
   });
   const { database, redis, search, tokenSigning } = data;
-  // The apps log in to PostgreSQL with IAM tokens (no secret); the master secret is the migrations'.
+  // The apps log in to PostgreSQL with IAM tokens and sign OpenSearch requests with their roles (no
+  // secret); the database master secret is the migrations', the search one the deploy-time setup's.
   const backendSecrets: Record<BackendUse, secretsmanager.ISecret | undefined> = {
     database: undefined,
     'database-primary': undefined,
@@ -67,7 +68,7 @@ export function createCoTalkStacks(app: App, profile: Profile, options: CoTalkSt
     'redis-cache': redis.cache.authSecret,
     'redis-pubsub': redis.pubsub.authSecret,
     'redis-streams': redis.streams.authSecret,
-    opensearch: search.masterUserSecret,
+    opensearch: undefined,
     'token-signing': tokenSigning.secret,
     'token-verification': tokenSigning.publicKeys,
   };
@@ -92,6 +93,7 @@ export function createCoTalkStacks(app: App, profile: Profile, options: CoTalkSt
       migrations: secretsOf(BACKEND_USES.migrations),
     },
     searchDomain: search.domain,
+    searchMasterUserSecret: search.masterUserSecret,
     database: { primary: database.instance, replicas: database.replicas, users: database.appUsers },
   });
 

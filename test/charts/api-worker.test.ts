@@ -58,7 +58,7 @@ describe('ApiChart and WorkerChart', () => {
       REDIS_CACHE_CLUSTER_MODE: 'true',
       REDIS_CACHE_SECRET_ARN: backends.redis.cache.secretArn,
       OPENSEARCH_URL: 'https://opensearch.example.internal:443',
-      OPENSEARCH_SECRET_ARN: backends.search.secretArn,
+      OPENSEARCH_IAM_AUTH: 'true',
       JWT_ISSUER: 'https://auth.example.com',
       JWT_SIGNING_KEYS_SECRET_ARN: backends.jwt.signingKeysSecretArn,
       API_PORT: '3000',
@@ -94,7 +94,7 @@ describe('ApiChart and WorkerChart', () => {
       REDIS_STREAMS_CLUSTER_MODE: 'false',
       REDIS_STREAMS_SECRET_ARN: backends.redis.streams.secretArn,
       OPENSEARCH_URL: 'https://opensearch.example.internal:443',
-      OPENSEARCH_SECRET_ARN: backends.search.secretArn,
+      OPENSEARCH_IAM_AUTH: 'true',
       METRICS_PORT: '9090',
       DATABASE_POOL_MAX: '50',
     });
