@@ -67,14 +67,15 @@ export function redisUserOf(redis: RedisBackend, app: WorkloadName, cluster: str
   return user;
 }
 
-/** The OpenSearch domain (HTTPS, fine-grained access control). */
+/**
+ * The OpenSearch domain (HTTPS, fine-grained access control). The apps sign requests with SigV4 as
+ * their Pod Identity roles, which the domain maps to their search roles: no secret.
+ */
 export interface SearchBackend {
   /** Domain endpoint host. */
   readonly host: string;
   /** HTTPS port. */
   readonly port: number;
-  /** Secret with the master user name and password. */
-  readonly secretArn: string;
 }
 
 /** The access token issuer and keys (ES256, identified by `kid`). */
@@ -149,9 +150,10 @@ export function backendEnv(backends: ChatBackends, app: WorkloadName): Record<st
         });
         break;
       case 'opensearch':
+        // Signed with the pod's role for AWS_REGION: no password anywhere.
         Object.assign(env, {
           OPENSEARCH_URL: `https://${search.host}:${search.port}`,
-          OPENSEARCH_SECRET_ARN: search.secretArn,
+          OPENSEARCH_IAM_AUTH: 'true',
         });
         break;
       case 'token-signing':

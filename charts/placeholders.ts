@@ -64,7 +64,7 @@ export const PLACEHOLDERS: Omit<CoTalkChartsProps, 'profile'> = {
         users: redisUsers('streams'),
       },
     },
-    search: { host: 'opensearch.example.internal', port: DATA_PORTS.search, secretArn: secret('opensearch') },
+    search: { host: 'opensearch.example.internal', port: DATA_PORTS.search },
     jwt: {
       issuer: 'https://auth.example.com',
       signingKeysSecretArn: secret('token-signing-keys'),

@@ -59,7 +59,8 @@ export function createCoTalkStacks(app: App, profile: Profile, options: CoTalkSt
     workloadSecurityGroup: network.workloadSecurityGroup,
   });
   const { database, redis, search, tokenSigning } = data;
-  // The apps log in to PostgreSQL with IAM tokens (no secret); the master secret is the migrations'.
+  // The apps log in to PostgreSQL with IAM tokens and sign OpenSearch requests with their roles (no
+  // secret); the database master secret is the migrations', the search one the deploy-time setup's.
   // On Redis each app has a user of its own per cluster, so the secret depends on the app too.
   const backendSecret = (app: WorkloadName, use: BackendUse): secretsmanager.ISecret | undefined => {
     switch (use) {
@@ -76,7 +77,7 @@ export function createCoTalkStacks(app: App, profile: Profile, options: CoTalkSt
         return user.secret;
       }
       case 'opensearch':
-        return search.masterUserSecret;
+        return undefined;
       case 'token-signing':
         return tokenSigning.secret;
       case 'token-verification':
@@ -104,6 +105,7 @@ export function createCoTalkStacks(app: App, profile: Profile, options: CoTalkSt
       migrations: secretsOf('migrations'),
     },
     searchDomain: search.domain,
+    searchMasterUserSecret: search.masterUserSecret,
     database: { primary: database.instance, replicas: database.replicas, users: database.appUsers },
   });
 

@@ -3,6 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { Testing } from 'cdk8s';
 import { EnvError, loadSecretEnv } from '@co-talk/common/env';
 import { generateTokenKeySets } from '@co-talk/common/jwt';
+import { searchOptionsFromEnv } from '@co-talk/common/search-client';
 import { resolveSecretEnv } from '@co-talk/common/secrets';
 import { samplerFromEnv, TRACING_ENV_NAMES } from '@co-talk/common/tracing';
 import type { z } from 'zod';
@@ -31,7 +32,7 @@ import { workerEnvShape } from '../worker/src/config';
 type K8sObject = Record<string, any>;
 
 const secrets = mockClient(SecretsManagerClient);
-const JSON_SECRETS = new Set([PLACEHOLDERS.backends.database.secretArn, PLACEHOLDERS.backends.search.secretArn]);
+const JSON_SECRETS = new Set([PLACEHOLDERS.backends.database.secretArn]);
 // The token key sets are parsed by the apps, so they must be real ones.
 const TOKEN_KEYS = generateTokenKeySets();
 const KEY_SECRETS: Record<string, string> = {
@@ -72,7 +73,8 @@ const apps = {
     return unknownNames(env, [...Object.keys(gatewayEnvShape), ...TRACING_ENV_NAMES]);
   },
   async api(env: Record<string, string>) {
-    await loadSecretEnv(apiEnvShape, resolveSecretEnv, env);
+    // Search options as startApi reads them: IAM signing needs its region, and excludes a password.
+    searchOptionsFromEnv(await loadSecretEnv(apiEnvShape, resolveSecretEnv, env));
     samplerFromEnv(env);
     return unknownNames(env, [...Object.keys(apiEnvShape), ...TRACING_ENV_NAMES]);
   },
@@ -82,7 +84,7 @@ const apps = {
     return unknownNames(env, Object.keys(migrateEnvShape));
   },
   async worker(env: Record<string, string>) {
-    await loadSecretEnv(workerEnvShape, resolveSecretEnv, env);
+    searchOptionsFromEnv(await loadSecretEnv(workerEnvShape, resolveSecretEnv, env));
     samplerFromEnv(env);
     return unknownNames(env, [...Object.keys(workerEnvShape), ...TRACING_ENV_NAMES]);
   },

@@ -2,14 +2,17 @@ import { Stack, type StackProps } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as eks from 'aws-cdk-lib/aws-eks-v2';
 import type * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { Profile } from '../config';
+import { logRetention } from '../shared/log-retention';
 import { ChatCluster } from './chat-cluster';
 import { ChatNodeGroups } from './chat-node-groups';
 import { ClusterAddons } from './cluster-addons';
 import { ClusterAutoscaler } from './cluster-autoscaler';
 import { LoadBalancerController } from './load-balancer-controller';
 import { WorkloadIdentities, type WorkloadDatabase, type WorkloadSecrets } from './workload-identities';
+import { WorkloadSearchAccess } from './workload-search-access';
 
 /** Props for {@link ClusterStack}. */
 export interface ClusterStackProps extends StackProps {
@@ -21,8 +24,10 @@ export interface ClusterStackProps extends StackProps {
   readonly workloadSecurityGroup: ec2.ISecurityGroup;
   /** The secrets each chat workload reads; its Pod Identity role may read exactly these. */
   readonly workloadSecrets: WorkloadSecrets;
-  /** The search domain the worker indexes messages into. */
+  /** The search domain the worker indexes messages into and the api searches. */
   readonly searchDomain: opensearch.IDomain;
+  /** The search domain's master user: the setup of the apps' search roles reads it at deploy time, nothing else here. */
+  readonly searchMasterUserSecret: secretsmanager.ISecret;
   /** PostgreSQL instances and app roles, for the workloads' IAM database authentication. */
   readonly database: WorkloadDatabase;
 }
@@ -39,6 +44,8 @@ export class ClusterStack extends Stack {
   public readonly nodeGroups: ChatNodeGroups['nodeGroups'];
   /** Pod Identity roles of the chat workloads. */
   public readonly workloadIdentities: WorkloadIdentities;
+  /** The api's and the worker's access to the search domain: IAM verbs and the domain's security roles. */
+  public readonly workloadSearchAccess: WorkloadSearchAccess;
   /** The controller that binds pods to the edge stack's target groups. */
   public readonly loadBalancerController: LoadBalancerController;
 
@@ -71,8 +78,16 @@ export class ClusterStack extends Stack {
     this.workloadIdentities = new WorkloadIdentities(this, 'WorkloadIdentities', {
       cluster: this.cluster,
       secrets: props.workloadSecrets,
-      searchDomain: props.searchDomain,
       database: props.database,
+    });
+    this.workloadSearchAccess = new WorkloadSearchAccess(this, 'WorkloadSearchAccess', {
+      domain: props.searchDomain,
+      masterUserSecret: props.searchMasterUserSecret,
+      vpc: props.vpc,
+      securityGroup: props.workloadSecurityGroup,
+      api: this.workloadIdentities.api.role,
+      worker: this.workloadIdentities.worker.role,
+      logRetention: logRetention(profile.observability.logRetentionDays, 'observability.logRetentionDays'),
     });
   }
 }

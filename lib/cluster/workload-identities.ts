@@ -1,10 +1,8 @@
 import type * as eks from 'aws-cdk-lib/aws-eks-v2';
-import type * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import type * as rds from 'aws-cdk-lib/aws-rds';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { CHAT_NAMESPACE, WORKLOAD_SERVICE_ACCOUNTS } from '../contract';
-import { acknowledgeResourceWildcards } from '../shared/acknowledge-resource-wildcards';
 import { grantSecretRead } from '../shared/grant-secret-read';
 import { PodIdentityRole } from './pod-identity-role';
 
@@ -38,16 +36,14 @@ export interface WorkloadIdentitiesProps {
   readonly cluster: eks.ICluster;
   /** What each workload reads from Secrets Manager. */
   readonly secrets: WorkloadSecrets;
-  /** The domain the worker indexes messages into (HTTP writes only). */
-  readonly searchDomain: opensearch.IDomain;
   /** PostgreSQL: the api connects as its role to every instance, the worker as its own to the primary. */
   readonly database: WorkloadDatabase;
 }
 
 /**
  * One Pod Identity role per chat workload (Kong included), each allowed exactly what its pods need: reading
- * its own secrets (and decrypting them with their keys), and for the worker, writing to the
- * search domain.
+ * its own secrets (and decrypting them with their keys), and for the api and the worker,
+ * connecting to PostgreSQL as their own roles. Their search access is `WorkloadSearchAccess`'s.
  */
 export class WorkloadIdentities extends Construct {
   /** The WebSocket gateway. */
@@ -85,12 +81,5 @@ export class WorkloadIdentities extends Construct {
     const { primary, replicas, users } = props.database;
     for (const instance of [primary, ...replicas]) instance.grantConnect(this.api.role, users.api);
     primary.grantConnect(this.worker.role, users.worker);
-    props.searchDomain.grantWrite(this.worker.role);
-    acknowledgeResourceWildcards(
-      this.worker.role,
-      props.searchDomain.domainArn,
-      ['/*'],
-      'HTTP writes to the search domain: the worker creates its message indices, whose names it decides',
-    );
   }
 }

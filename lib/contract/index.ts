@@ -1,7 +1,8 @@
 /**
  * The contract between the tiers: facts the infrastructure, the charts and the apps share, each
  * written once. Imports point one way: `lib/` tiers and `charts/` import this module; it imports
- * nothing of theirs (only types from `apps/`, whose images cannot see `lib/`).
+ * nothing of theirs (from `apps/`, whose images cannot see `lib/`, only types and the message
+ * index name of a module without dependencies).
  */
 export * from './api-routes';
 export * from './app-env';
@@ -11,3 +12,4 @@ export * from './names';
 export * from './node-roles';
 export * from './ports';
 export * from './redis-acl';
+export * from './search-index';

@@ -51,7 +51,10 @@ export class SearchDomain extends Construct {
   public readonly port: number;
   /** The domain's group: HTTPS from the workload group only. */
   public readonly securityGroup: ec2.ISecurityGroup;
-  /** The master user: JSON with `username` and `password`. */
+  /**
+   * The master user: JSON with `username` and `password`. Bootstrap and break-glass only: the
+   * deploy-time functions that put the security roles read it; no workload does.
+   */
   public readonly masterUserSecret: secretsmanager.ISecret;
   /** Encrypts the indices, the master user secret and the logs. */
   public readonly key: kms.IKey;
@@ -162,8 +165,10 @@ export class SearchDomain extends Construct {
     });
     const cfnDomain = this.domain.node.defaultChild as opensearch.CfnDomain;
     cfnDomain.addPropertyOverride('DomainEndpointOptions.TLSSecurityPolicy', TLS_POLICY);
-    // Fine-grained access control authenticates every request; the VPC and the security group
-    // decide who reaches the endpoint at all. Set on the resource itself: the CDK's
+    // Fine-grained access control authenticates every request (SigV4 as an IAM role mapped to a
+    // security role, or the master user's basic auth, which a policy naming IAM principals would
+    // refuse); the VPC and the security group decide who reaches the endpoint at all, and each
+    // role's own IAM policy names the paths it may call. Set on the resource itself: the CDK's
     // `accessPolicies` would add a custom-resource Lambda to avoid a self-reference.
     cfnDomain.addPropertyOverride('AccessPolicies', {
       Version: '2012-10-17',

@@ -7,12 +7,32 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { PodIdentityRole } from '../cluster/pod-identity-role';
 import { acknowledgeResourceWildcards } from '../shared/acknowledge-resource-wildcards';
+import { SearchSecurity } from '../shared/search-security';
 import { NODE_AGENTS_NAMESPACE } from '../contract';
-import { SearchLogSetup } from './search-log-setup';
 import { FLUENT_BIT_CHART } from './versions';
 
 /** Daily log indices are named `<prefix>-YYYY.MM.DD`; retention deletes whole days. */
 export const LOG_INDEX_PREFIX = 'co-talk-logs';
+/** The fine-grained access control role Fluent Bit's IAM role is mapped to. */
+export const LOG_WRITER_ROLE = 'co_talk_logs_writer';
+
+/** The ISM policy deleting log indices `retentionDays` after creation, attached to new ones by its template. */
+function logRetentionPolicy(retentionDays: number): Record<string, unknown> {
+  const pattern = `${LOG_INDEX_PREFIX}-*`;
+  return {
+    description: `Delete ${pattern} indices ${retentionDays} days after creation`,
+    default_state: 'hot',
+    states: [
+      {
+        name: 'hot',
+        actions: [],
+        transitions: [{ state_name: 'delete', conditions: { min_index_age: `${retentionDays}d` } }],
+      },
+      { name: 'delete', actions: [{ delete: {} }], transitions: [] },
+    ],
+    ism_template: [{ index_patterns: [pattern], priority: 100 }],
+  };
+}
 
 /** Props for {@link LogShipping}. */
 export interface LogShippingProps {
@@ -20,7 +40,7 @@ export interface LogShippingProps {
   readonly cluster: eks.ICluster;
   /** The OpenSearch domain the logs go to. */
   readonly domain: opensearch.IDomain;
-  /** The domain's fine-grained access control master user, to set up retention and the writer role. */
+  /** The domain's fine-grained access control master user, to set up retention and the writer role (deploy time only). */
   readonly masterUserSecret: secretsmanager.ISecret;
   /** The VPC the domain is reachable in. */
   readonly vpc: ec2.IVpc;
@@ -59,14 +79,29 @@ export class LogShipping extends Construct {
       [`/${LOG_INDEX_PREFIX}-*`, `/${LOG_INDEX_PREFIX}-*/*`],
       'Writes to the daily log indices only (one index per day, hence the wildcard)',
     );
-    const setup = new SearchLogSetup(this, 'SearchSetup', {
+    // Fluent Bit signs with its own role (`AWS_Auth`); the master user only sets this up.
+    const setup = new SearchSecurity(this, 'SearchSetup', {
       domain: props.domain,
       masterUserSecret: props.masterUserSecret,
       vpc: props.vpc,
       securityGroup: props.securityGroup,
-      indexPrefix: LOG_INDEX_PREFIX,
-      retentionDays: props.retentionDays,
-      writerRole: identity.role,
+      name: LOG_INDEX_PREFIX,
+      resourceType: 'Custom::CoTalkSearchLogSetup',
+      description: 'Co-Talk: OpenSearch log retention policy and log writer role',
+      roles: [
+        {
+          name: LOG_WRITER_ROLE,
+          clusterPermissions: ['cluster_monitor', 'indices:data/write/bulk'],
+          indexPermissions: [
+            {
+              indexPatterns: [`${LOG_INDEX_PREFIX}-*`],
+              allowedActions: ['create_index', 'indices:admin/mapping/put', 'write'],
+            },
+          ],
+          mappedRoles: [identity.role],
+        },
+      ],
+      ismPolicies: [{ id: `${LOG_INDEX_PREFIX}-retention`, policy: logRetentionPolicy(props.retentionDays) }],
       logRetention: props.logRetention,
     });
 

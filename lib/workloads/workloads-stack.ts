@@ -84,7 +84,7 @@ function chatBackends(profile: Profile, data: DataStack, region: string): ChatBa
       pubsub: redisBackend(redis.pubsub),
       streams: redisBackend(redis.streams),
     },
-    search: { host: search.endpoint, port: search.port, secretArn: search.masterUserSecret.secretArn },
+    search: { host: search.endpoint, port: search.port },
     // One issuer per environment: a token from one environment is never valid in another.
     jwt: {
       issuer: `co-talk-${profile.name}`,

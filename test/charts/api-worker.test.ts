@@ -59,7 +59,7 @@ describe('ApiChart and WorkerChart', () => {
       REDIS_CACHE_USERNAME: 'cotalk-env-api-cache',
       REDIS_CACHE_SECRET_ARN: backends.redis.cache.users.api?.secretArn,
       OPENSEARCH_URL: 'https://opensearch.example.internal:443',
-      OPENSEARCH_SECRET_ARN: backends.search.secretArn,
+      OPENSEARCH_IAM_AUTH: 'true',
       JWT_ISSUER: 'https://auth.example.com',
       JWT_SIGNING_KEYS_SECRET_ARN: backends.jwt.signingKeysSecretArn,
       API_PORT: '3000',
@@ -96,7 +96,7 @@ describe('ApiChart and WorkerChart', () => {
       REDIS_STREAMS_USERNAME: 'cotalk-env-worker-streams',
       REDIS_STREAMS_SECRET_ARN: backends.redis.streams.users.worker?.secretArn,
       OPENSEARCH_URL: 'https://opensearch.example.internal:443',
-      OPENSEARCH_SECRET_ARN: backends.search.secretArn,
+      OPENSEARCH_IAM_AUTH: 'true',
       METRICS_PORT: '9090',
       DATABASE_POOL_MAX: '50',
     });

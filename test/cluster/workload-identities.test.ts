@@ -42,22 +42,18 @@ describe.each(PROFILE_NAMES)('workload identities (%s)', (name) => {
     expect(statements.flatMap((s) => [s.Action].flat()).filter((a) => a.startsWith('es:'))).toEqual([]);
   });
 
-  test('the api reads the cache and search credentials and the private token keys, not the database master', () => {
+  // Neither reads a search credential: they sign with their roles (workload-search-access.test.ts).
+  test("the api reads its own cache user's password and the private token keys, no master user", () => {
     expect(outputs(secretsStatement(statementsOf(name, 'Api')))).toEqual([
       'RefRedisClustersCacheAccessApiPassword',
-      'RefSearchDomainMasterUser',
       'RefTokenSigningSecret',
     ]);
   });
 
-  test('the worker reads the streams and search credentials, and writes to the search domain', () => {
-    const statements = statementsOf(name, 'Worker');
-    expect(outputs(secretsStatement(statements))).toEqual([
+  test("the worker reads its own streams user's password, no master user", () => {
+    expect(outputs(secretsStatement(statementsOf(name, 'Worker')))).toEqual([
       'RefRedisClustersStreamsAccessWorkerPassword',
-      'RefSearchDomainMasterUser',
     ]);
-    const search = statements.find((s) => [s.Action].flat().includes('es:ESHttpPost'));
-    expect(search).toBeDefined();
   });
 
   test("Kong reads its own pub/sub user's password (rate-limit counters) and the public token keys, nothing else", () => {

@@ -52,4 +52,18 @@ describe('import direction', () => {
     );
     expect(offenders).toEqual([]);
   });
+
+  test('what the contract takes from apps/ is types, or values of modules that import nothing', () => {
+    // The synthesized app bundles what the contract imports: an app module pulling in a client
+    // library would put it into every synth.
+    const offenders = sources('lib/contract').flatMap((f) => {
+      const text = readFileSync(join(root, f), 'utf8');
+      return [...text.matchAll(/^(import|export)( type)?[^;]*?from '(\.[^']+)'/gms)]
+        .filter((m) => m[2] === undefined && relative(root, resolve(root, f, '..', m[3])).startsWith('apps/'))
+        .map((m) => relative(root, resolve(root, f, '..', `${m[3]}.ts`)))
+        .filter((app) => /^(import|export)[^;]*?from '/m.test(readFileSync(join(root, app), 'utf8')))
+        .map((app) => `${f} → ${app}`);
+    });
+    expect(offenders).toEqual([]);
+  });
 });

@@ -169,8 +169,30 @@ describe.each(PROFILE_NAMES)('ObservabilityStack data-store alarms (%s)', (name)
   test('ships node logs with Fluent Bit and sets up their retention in the domain', () => {
     t.hasResourceProperties('Custom::AWSCDK-EKS-HelmChart', { Chart: 'fluent-bit', Namespace: 'observability-agents' });
     t.hasResourceProperties('Custom::CoTalkSearchLogSetup', {
-      IndexPrefix: 'co-talk-logs',
-      RetentionDays: profile.observability.logRetentionDays,
+      Name: 'co-talk-logs',
+      Roles: [
+        Match.objectLike({
+          name: 'co_talk_logs_writer',
+          index_permissions: [Match.objectLike({ index_patterns: ['co-talk-logs-*'] })],
+        }),
+      ],
+      IsmPolicies: [
+        {
+          id: 'co-talk-logs-retention',
+          policy: Match.objectLike({
+            states: Match.arrayWith([
+              Match.objectLike({
+                transitions: [
+                  {
+                    state_name: 'delete',
+                    conditions: { min_index_age: `${profile.observability.logRetentionDays}d` },
+                  },
+                ],
+              }),
+            ]),
+          }),
+        },
+      ],
     });
   });
 });

@@ -3,6 +3,7 @@ import { createLogger, type Logger } from '@co-talk/common/logger';
 import { createMetricsRegistry } from '@co-talk/common/metrics';
 import { createPostgres, postgresOptionsFromEnv } from '@co-talk/common/postgres';
 import { createRedis, redisOptionsFromEnv } from '@co-talk/common/redis';
+import { searchOptionsFromEnv } from '@co-talk/common/search-client';
 import { buildApp } from './app';
 import { TwoLevelCache } from './cache';
 import type { ApiEnv } from './config';
@@ -40,12 +41,9 @@ export async function startApi(
     l2TtlSeconds: env.CACHE_L2_TTL_SECONDS,
     registry,
   });
-  const search = env.OPENSEARCH_URL
-    ? new OpenSearchMessageSearch({
-        url: env.OPENSEARCH_URL,
-        username: env.OPENSEARCH_USERNAME,
-        password: env.OPENSEARCH_PASSWORD,
-      })
+  const searchOptions = searchOptionsFromEnv(env);
+  const search = searchOptions
+    ? new OpenSearchMessageSearch(searchOptions)
     : new PostgresMessageSearch(postgres.reader);
   const members = new RoomMembersMirror({
     redis,

@@ -5,6 +5,7 @@ import { jwtKeysRefreshEnvShape, jwtSigningKeys } from '@co-talk/common/jwt';
 import { allowedOriginsEnvShape } from '@co-talk/common/origins';
 import { postgresEnvShape } from '@co-talk/common/postgres';
 import { redisEnvShape, redisRoleEnvShapes } from '@co-talk/common/redis';
+import { searchEnvShape } from '@co-talk/common/search-client';
 
 /** Every setting the API reads from its environment. */
 export const apiEnvShape = {
@@ -30,11 +31,8 @@ export const apiEnvShape = {
   CACHE_L1_MAX_ENTRIES: envPositiveInt.default(10_000),
   /** The brief: L2 Redis, 1 hour. */
   CACHE_L2_TTL_SECONDS: envPositiveInt.default(3600),
-  OPENSEARCH_URL: z.url({ protocol: /^https?$/, error: 'expected http(s)://host:port' }).optional(),
-  OPENSEARCH_USERNAME: z.string().min(1).optional(),
-  OPENSEARCH_PASSWORD: z.string().min(1).optional(),
-  /** Secrets Manager secret `{"username","password"}` (production). */
-  OPENSEARCH_SECRET_ARN: z.string().min(1).optional(),
+  /** Message search: OpenSearch when configured, else PostgreSQL full-text. */
+  ...searchEnvShape,
   /** Failed sign-ins per account (email) before each further one locks it, with doubling locks. */
   SIGN_IN_MAX_FAILURES_PER_ACCOUNT: envPositiveInt.default(5),
   /** Failed sign-ins per client address (IPv6: per /64) before the backoff starts. */

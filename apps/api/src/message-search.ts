@@ -1,6 +1,7 @@
-import { Client } from '@opensearch-project/opensearch';
+import type { Client } from '@opensearch-project/opensearch';
 import type { Pool } from 'pg';
 import { MESSAGE_SEARCH_INDEX, type MessageSearchDocument } from '@co-talk/common/search';
+import { createSearchClient, type SearchClientOptions } from '@co-talk/common/search-client';
 
 /** Message search restricted to the rooms the caller belongs to. */
 export interface MessageSearch {
@@ -50,12 +51,8 @@ export class OpenSearchMessageSearch implements MessageSearch {
   readonly backend = 'opensearch';
   private readonly client: Client;
 
-  constructor(options: { readonly url: string; readonly username?: string; readonly password?: string }) {
-    this.client = new Client({
-      node: options.url,
-      auth:
-        options.username && options.password ? { username: options.username, password: options.password } : undefined,
-    });
+  constructor(options: SearchClientOptions) {
+    this.client = createSearchClient(options);
   }
 
   async search(query: string, roomIds: readonly string[], limit: number): Promise<MessageSearchDocument[]> {

@@ -1,3 +1,6 @@
+// No imports here: the infrastructure's contract reads MESSAGE_SEARCH_INDEX from this file to scope
+// the apps' search roles and IAM policies (lib/contract/search-index.ts).
+
 /**
  * The OpenSearch index the worker writes messages to and the API searches. Documents use the
  * message id as `_id`, so indexing a redelivered message overwrites rather than duplicates it.

@@ -30,11 +30,6 @@ export const SECRET_VARIABLES: readonly SecretVariable[] = [
   { arn: 'JWT_PUBLIC_KEYS_SECRET_ARN', kind: 'plain', target: 'JWT_PUBLIC_KEYS' },
   // The RDS-managed secret: {"username","password","engine","host",...}; only the credentials are used.
   { arn: 'DATABASE_SECRET_ARN', kind: 'json', fields: { username: 'DATABASE_USER', password: 'DATABASE_PASSWORD' } },
-  {
-    arn: 'OPENSEARCH_SECRET_ARN',
-    kind: 'json',
-    fields: { username: 'OPENSEARCH_USERNAME', password: 'OPENSEARCH_PASSWORD' },
-  },
   { arn: 'REDIS_CACHE_SECRET_ARN', kind: 'plain', target: 'REDIS_CACHE_PASSWORD' },
   { arn: 'REDIS_PUBSUB_SECRET_ARN', kind: 'plain', target: 'REDIS_PUBSUB_PASSWORD' },
   { arn: 'REDIS_STREAMS_SECRET_ARN', kind: 'plain', target: 'REDIS_STREAMS_PASSWORD' },

@@ -70,17 +70,17 @@ describe('resolveSecretEnv', () => {
     secrets
       .on(GetSecretValueCommand, { SecretId: ARN('jwt') })
       .rejects(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' }))
-      .on(GetSecretValueCommand, { SecretId: ARN('search') })
+      .on(GetSecretValueCommand, { SecretId: ARN('db') })
       .resolves({ SecretString: JSON.stringify({ username: 'admin', secretive: 'hunter2-value' }) });
     const problems = await problemsOf(
       resolveSecretEnv({
         JWT_PUBLIC_KEYS_SECRET_ARN: ARN('jwt'),
-        OPENSEARCH_SECRET_ARN: ARN('search'),
+        DATABASE_SECRET_ARN: ARN('db'),
         REDIS_PUBSUB_SECRET_ARN: 'my-secret',
       }),
     );
     expect(problems).toMatch(/JWT_PUBLIC_KEYS_SECRET_ARN: could not read the secret \(AccessDeniedException/);
-    expect(problems).toMatch(/OPENSEARCH_SECRET_ARN: the secret has no string field "password"/);
+    expect(problems).toMatch(/DATABASE_SECRET_ARN: the secret has no string field "password"/);
     expect(problems).toMatch(/REDIS_PUBSUB_SECRET_ARN: expected a Secrets Manager secret ARN/);
     expect(problems).not.toMatch(/hunter2|admin/);
   });

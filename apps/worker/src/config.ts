@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { envPort, envPositiveInt, logEnvShape, redisKeyPrefixEnvShape } from '@co-talk/common/env';
 import { postgresEnvShape } from '@co-talk/common/postgres';
 import { redisEnvShape, redisRoleEnvShapes } from '@co-talk/common/redis';
+import { searchEnvShape } from '@co-talk/common/search-client';
 
 /** Every setting the worker reads from its environment. */
 export const workerEnvShape = {
@@ -12,11 +13,8 @@ export const workerEnvShape = {
   /** The message stream and its consumer group. */
   ...redisRoleEnvShapes.streams,
   ...redisKeyPrefixEnvShape,
-  OPENSEARCH_URL: z.url({ protocol: /^https?$/, error: 'expected http(s)://host:port' }).optional(),
-  OPENSEARCH_USERNAME: z.string().min(1).optional(),
-  OPENSEARCH_PASSWORD: z.string().min(1).optional(),
-  /** Secrets Manager secret `{"username","password"}` (production). */
-  OPENSEARCH_SECRET_ARN: z.string().min(1).optional(),
+  /** Indexing into OpenSearch, when configured. */
+  ...searchEnvShape,
   METRICS_PORT: envPort.default(9102),
   /** Entries read per XREADGROUP, and so the largest INSERT. */
   WORKER_BATCH_SIZE: envPositiveInt.max(10_000).default(500),

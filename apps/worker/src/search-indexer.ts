@@ -1,18 +1,15 @@
-import { Client } from '@opensearch-project/opensearch';
+import type { Client } from '@opensearch-project/opensearch';
 import { type ChatMessage } from '@co-talk/common/chat-message';
 import { MESSAGE_SEARCH_INDEX, MESSAGE_SEARCH_MAPPINGS, type MessageSearchDocument } from '@co-talk/common/search';
+import { createSearchClient, type SearchClientOptions } from '@co-talk/common/search-client';
 
 /** Indexes messages in OpenSearch, one bulk request per batch, the message id as document id. */
 export class SearchIndexer {
   private readonly client: Client;
   private indexReady = false;
 
-  constructor(options: { readonly url: string; readonly username?: string; readonly password?: string }) {
-    this.client = new Client({
-      node: options.url,
-      auth:
-        options.username && options.password ? { username: options.username, password: options.password } : undefined,
-    });
+  constructor(options: SearchClientOptions) {
+    this.client = createSearchClient(options);
   }
 
   /** Creates the index with its mapping unless it exists (dynamic mapping would make ids analysed text). */

@@ -4,6 +4,7 @@ import { createLogger, type Logger } from '@co-talk/common/logger';
 import { createMetricsRegistry, startProbeServer } from '@co-talk/common/metrics';
 import { createPostgres, postgresOptionsFromEnv } from '@co-talk/common/postgres';
 import { createRedis, redisOptionsFromEnv } from '@co-talk/common/redis';
+import { searchOptionsFromEnv } from '@co-talk/common/search-client';
 import type { WorkerEnv } from './config';
 import { ensurePartitions, isDataError, storeMessages } from './message-store';
 import { SearchIndexer } from './search-indexer';
@@ -34,13 +35,8 @@ export async function startWorker(
   // The blocking reader gets its own connection; the other holds short commands (metrics).
   const reader = createRedis(redisOptionsFromEnv(env, 'streams', 'co-talk-worker-reader'));
   const commands = createRedis(redisOptionsFromEnv(env, 'streams', 'co-talk-worker'));
-  const indexer = env.OPENSEARCH_URL
-    ? new SearchIndexer({
-        url: env.OPENSEARCH_URL,
-        username: env.OPENSEARCH_USERNAME,
-        password: env.OPENSEARCH_PASSWORD,
-      })
-    : undefined;
+  const searchOptions = searchOptionsFromEnv(env);
+  const indexer = searchOptions ? new SearchIndexer(searchOptions) : undefined;
 
   const registry = createMetricsRegistry('worker');
   const metrics = createWorkerMetrics(registry, () => streamState(commands, streamKey));

@@ -9,7 +9,7 @@ import type * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import { grantSecretRead } from '../shared/grant-secret-read';
+import { grantSecretRead } from './grant-secret-read';
 
 /**
  * The handler's folder, found from the repository root: synth runs this file both from `lib/`
@@ -19,15 +19,38 @@ function handlerDirectory(): string {
   let dir = __dirname;
   while (!existsSync(path.join(dir, 'package.json'))) {
     const parent = path.dirname(dir);
-    if (parent === dir) throw new Error(`SearchLogSetup: no package.json above ${__dirname}`);
+    if (parent === dir) throw new Error(`SearchSecurity: no package.json above ${__dirname}`);
     dir = parent;
   }
-  return path.join(dir, 'lib', 'observability', 'search-log-setup');
+  return path.join(dir, 'lib', 'shared', 'search-security');
 }
 
-/** Props for {@link SearchLogSetup}. */
-export interface SearchLogSetupProps {
-  /** The domain the logs go to. */
+/** Permissions on the indices matching `indexPatterns` (OpenSearch action groups or actions). */
+export interface SearchIndexPermission {
+  readonly indexPatterns: readonly string[];
+  readonly allowedActions: readonly string[];
+}
+
+/** A fine-grained access control role and the IAM roles mapped to it. */
+export interface SearchRole {
+  /** The security role's name in the domain. */
+  readonly name: string;
+  /** Cluster-wide actions (e.g. `indices:data/write/bulk`, which OpenSearch checks at the cluster level). */
+  readonly clusterPermissions: readonly string[];
+  readonly indexPermissions: readonly SearchIndexPermission[];
+  /** The IAM roles whose SigV4-signed requests get this role (its backend roles). */
+  readonly mappedRoles: readonly iam.IRole[];
+}
+
+/** An index state management policy: `policy` is the body's `policy` object. */
+export interface SearchIsmPolicy {
+  readonly id: string;
+  readonly policy: Record<string, unknown>;
+}
+
+/** Props for {@link SearchSecurity}. */
+export interface SearchSecurityProps {
+  /** The domain to set up. */
   readonly domain: opensearch.IDomain;
   /** The fine-grained access control master user (JSON with `username` and `password`). */
   readonly masterUserSecret: secretsmanager.ISecret;
@@ -35,29 +58,38 @@ export interface SearchLogSetupProps {
   readonly vpc: ec2.IVpc;
   /** A group the domain accepts HTTPS from (the workload group). */
   readonly securityGroup: ec2.ISecurityGroup;
-  /** Log indices are `<indexPrefix>-YYYY.MM.DD`. */
-  readonly indexPrefix: string;
-  /** Days a log index is kept. */
-  readonly retentionDays: number;
-  /** The log shipper's IAM role, mapped to a role that may write the log indices only. */
-  readonly writerRole: iam.IRole;
-  /** Days the setup function's own logs are kept. */
+  /**
+   * Names what this resource sets up, in its physical id. Keep it stable: a new name replaces the
+   * resource, and deleting the old one removes its roles, the same names included.
+   */
+  readonly name: string;
+  /** The custom resource's type (`Custom::...`); CloudFormation cannot change it in place. */
+  readonly resourceType: string;
+  /** What the function does, shown in the Lambda console. */
+  readonly description: string;
+  readonly roles: readonly SearchRole[];
+  /** @default - none */
+  readonly ismPolicies?: readonly SearchIsmPolicy[];
+  /** Days the function's own logs are kept. */
   readonly logRetention: logs.RetentionDays;
 }
 
 /**
- * Prepares the OpenSearch domain for the log shipper at deploy time: an ISM policy that deletes
- * log indices after the retention, and a fine-grained access control role that lets the
- * shipper's IAM role write those indices and nothing else. See `search-log-setup/index.js`.
+ * Puts fine-grained access control roles, their mappings to IAM roles and ISM policies on an
+ * OpenSearch domain at deploy time, as the master user: its function is the only reader of the
+ * master user secret besides an operator's break-glass. See `search-security/index.js`.
  */
-export class SearchLogSetup extends Construct {
-  constructor(scope: Construct, id: string, props: SearchLogSetupProps) {
+export class SearchSecurity extends Construct {
+  /** The custom resource; what needs the roles in place depends on it. */
+  public readonly resource: CustomResource;
+
+  constructor(scope: Construct, id: string, props: SearchSecurityProps) {
     super(scope, id);
     const handler = new lambda.Function(this, 'Handler', {
       runtime: lambda.Runtime.NODEJS_24_X,
       handler: 'index.handler',
       code: lambda.Code.fromAsset(handlerDirectory()),
-      description: 'Co-Talk: OpenSearch log retention policy and log writer role',
+      description: props.description,
       timeout: Duration.minutes(2),
       vpc: props.vpc,
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
@@ -69,15 +101,24 @@ export class SearchLogSetup extends Construct {
       onEventHandler: handler,
       logGroup: new logs.LogGroup(this, 'ProviderLogs', { retention: props.logRetention }),
     });
-    new CustomResource(this, 'Resource', {
+    this.resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,
-      resourceType: 'Custom::CoTalkSearchLogSetup',
+      resourceType: props.resourceType,
       properties: {
         Endpoint: props.domain.domainEndpoint,
         MasterUserSecretArn: props.masterUserSecret.secretArn,
-        IndexPrefix: props.indexPrefix,
-        RetentionDays: props.retentionDays,
-        WriterRoleArn: props.writerRole.roleArn,
+        Name: props.name,
+        // The names the domain's security API uses.
+        Roles: props.roles.map((role) => ({
+          name: role.name,
+          cluster_permissions: role.clusterPermissions,
+          index_permissions: role.indexPermissions.map((p) => ({
+            index_patterns: p.indexPatterns,
+            allowed_actions: p.allowedActions,
+          })),
+          backend_roles: role.mappedRoles.map((r) => r.roleArn),
+        })),
+        IsmPolicies: props.ismPolicies ?? [],
       },
     });
     this.acknowledgeFindings(handler, provider);
