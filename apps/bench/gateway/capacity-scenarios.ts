@@ -101,12 +101,18 @@ function slabBytes(): number {
 
 const sum = <T>(items: readonly T[], get: (item: T) => number) => items.reduce((n, item) => n + get(item), 0);
 
+/**
+ * Four event loops as in the `idle` scenario when the open-file limit allows; otherwise enough
+ * processes that each stays below it (the gateway spreads connections evenly only roughly).
+ */
+function processesFor(connections: number, fileLimit: number): number {
+  return Math.max(4, Math.ceil(connections / (fileLimit * 0.75)));
+}
+
 export async function heldWithHeartbeats(kit: BenchKit, fileLimit: number): Promise<string> {
   const total = num('BENCH_HEARTBEAT_CONNECTIONS', 200_000);
   const holdSeconds = num('BENCH_HEARTBEAT_HOLD_SECONDS', 75);
-  // Four event loops as in the `idle` scenario when the open-file limit allows; otherwise enough
-  // processes that each stays below it.
-  const workers = Math.max(4, Math.ceil(total / (fileLimit - 2_000)));
+  const workers = processesFor(total, fileLimit);
   // 200,000 connections of the bench's 100 users: 2,000 each, above the bench default of 1,000.
   const gateway = await kit.startGateway(workers, {
     GATEWAY_HEARTBEAT_INTERVAL_MS: String(HEARTBEAT_MS()),
@@ -173,10 +179,10 @@ async function measureHeld(
   );
 }
 
-export async function reconnectStorm(kit: BenchKit): Promise<string> {
+export async function reconnectStorm(kit: BenchKit, fileLimit: number): Promise<string> {
   const total = num('BENCH_STORM_CONNECTIONS', 100_000);
   const drainSeconds = num('BENCH_STORM_DRAIN_SECONDS', 30);
-  const workers = 4;
+  const workers = processesFor(total, fileLimit);
   const settings = {
     GATEWAY_DRAIN_SECONDS: String(drainSeconds),
     GATEWAY_HEARTBEAT_INTERVAL_MS: String(HEARTBEAT_MS()),

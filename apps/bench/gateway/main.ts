@@ -487,7 +487,7 @@ async function main(): Promise<void> {
     ['room100', () => fanout('fan-out, one room of 100', 1, 100, num('BENCH_ROOM100_RATE', 5000))],
     ['rooms1000', () => fanout('fan-out, 1,000 rooms of 10', 1000, 10, num('BENCH_ROOMS_RATE', 2000))],
     ['heartbeat', () => heldWithHeartbeats(kit, fileLimit)],
-    ['storm', () => reconnectStorm(kit)],
+    ['storm', () => reconnectStorm(kit, fileLimit)],
   ];
   try {
     for (const [name, run] of scenarios) {

@@ -8,7 +8,7 @@ import type { GatewayEnv } from './config';
  * cluster for fan-out (commands, and a subscribed connection of its own).
  */
 export class GatewayRedis {
-  /** Streams cluster: the stored-message script (idempotency, limits, XADD) and connection leases. */
+  /** Streams cluster: the stored-message script (idempotency, limits, XADD) and connection counts. */
   readonly streams: RedisClient;
   /** Pub/sub cluster: PUBLISH / SPUBLISH. */
   readonly publisher: RedisClient;
@@ -16,6 +16,8 @@ export class GatewayRedis {
   readonly subscriber: RedisClient;
   /** SPUBLISH/SSUBSCRIBE (cluster mode) rather than PUBLISH/SUBSCRIBE. */
   readonly sharded: boolean;
+  /** Set by `quit`: the closes still being handled may write to a connection that is going away. */
+  private quitting = false;
 
   constructor(env: GatewayEnv, connectionName: string, logger: Logger) {
     const pubsub = redisOptionsFromEnv(env, 'pubsub');
@@ -32,7 +34,9 @@ export class GatewayRedis {
       [this.publisher, 'publisher'],
       [this.subscriber, 'subscriber'],
     ] as const) {
-      client.on('error', (err: Error) => logger.warn({ err: err.message, role }, 'redis connection error'));
+      client.on('error', (err: Error) => {
+        if (!this.quitting) logger.warn({ err: err.message, role }, 'redis connection error');
+      });
       client.on('ready', () => logger.info({ role }, 'redis ready'));
     }
   }
@@ -43,6 +47,7 @@ export class GatewayRedis {
   }
 
   async quit(): Promise<void> {
+    this.quitting = true;
     await Promise.allSettled([this.streams.quit(), this.publisher.quit(), this.subscriber.quit()]);
   }
 }
