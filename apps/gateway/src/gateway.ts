@@ -72,7 +72,7 @@ export class Gateway {
   private readonly rooms: Rooms;
   private readonly store: MessageStore;
   // Listeners shared by every socket (ws calls them with `this` = the socket): a closure per
-  // connection would cost memory at a million connections.
+  // connection would cost memory at the hundreds of thousands a server holds (`npm run capacity`).
   private readonly onSocketMessage: (this: WebSocket, data: Buffer, isBinary: boolean) => void;
   private readonly onSocketClose: (this: WebSocket) => void;
   private readonly onSocketPong: (this: WebSocket) => void;
