@@ -163,7 +163,9 @@ export const NOT_TRACED: SendTrace = { append: (run) => run(NO_FIELDS), end: () 
  * no spans of their own (one send reaches thousands of sockets).
  */
 export function startSend(attributes: Attributes): SendTrace {
-  // Attributes only once sampled: an unsampled send pays for the sampler's decision alone.
+  // Attributes only once sampled: an unsampled send pays for the sampler's decision alone, and
+  // with tracing off not even that.
+  if (activeTracer === undefined) return NOT_TRACED;
   const send = tracer().startSpan('chat send', { kind: SpanKind.INTERNAL }, ROOT_CONTEXT);
   if (!send.isRecording()) return NOT_TRACED;
   send.setAttributes(attributes);
