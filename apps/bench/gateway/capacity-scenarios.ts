@@ -74,6 +74,8 @@ function heldClients(
   port: number,
   rooms: readonly string[],
   extra: Partial<HeldTask> = {},
+  /** Client processes started before these: each process has a destination address of its own. */
+  started = 0,
 ): HeldClient[] {
   const count = Math.ceil(total / PER_CLIENT);
   return Array.from({ length: count }, (_, i) => {
@@ -81,7 +83,7 @@ function heldClients(
     return new HeldClient(kit.benchFile, {
       port,
       // 127.0.0.2 upward: one destination address per client process.
-      host: `127.0.0.${i + 2}`,
+      host: `127.0.0.${started + i + 2}`,
       connections,
       concurrency: 40,
       tokens: kit.tokens(),
@@ -141,17 +143,33 @@ async function measureHeld(
   const slabBefore = slabBytes();
   const rooms = Array.from({ length: 1000 }, () => randomUUID());
   await kit.addMembers(rooms);
-  clients.push(...heldClients(kit, total, gateway.port, rooms));
-  const connectStart = Date.now();
-  const connected = await Promise.all(clients.map((c) => c.next('connected')));
-  const connectSeconds = (Date.now() - connectStart) / 1000;
-  const joined = await Promise.all(clients.map((c) => c.next('joined')));
-  const open = sum(connected, (r) => r.connections);
-  // As in `idle`: V8's memory reducer runs after the burst; the steady state is what a server pays.
-  await sleep(15_000);
-  const rssLoaded = kit.gatewayRss(gateway);
-  const heapLoaded = await kit.heapUsed(gateway);
-  const slabLoaded = slabBytes();
+  // Two equal waves, memory read after each (as in `idle`): the second wave's slope is what each
+  // further connection costs; the average from zero includes what each process pays once.
+  const connected: Array<Extract<HeldReport, { kind: 'connected' }>> = [];
+  const joined: Array<Extract<HeldReport, { kind: 'joined' }>> = [];
+  const readings: Array<{ open: number; rss: number; heap: number; slab: number }> = [];
+  let connectSeconds = 0;
+  for (const half of [Math.ceil(total / 2), Math.floor(total / 2)]) {
+    const added = heldClients(kit, half, gateway.port, rooms, {}, clients.length);
+    clients.push(...added);
+    const waveStart = Date.now();
+    connected.push(...(await Promise.all(added.map((c) => c.next('connected')))));
+    connectSeconds += (Date.now() - waveStart) / 1000;
+    joined.push(...(await Promise.all(added.map((c) => c.next('joined')))));
+    // V8's memory reducer runs after the burst; the steady state is what a server pays.
+    await sleep(15_000);
+    readings.push({
+      open: sum(connected, (r) => r.connections),
+      rss: kit.gatewayRss(gateway),
+      heap: await kit.heapUsed(gateway),
+      slab: slabBytes(),
+    });
+  }
+  const [first, second] = readings;
+  const open = second.open;
+  const rssLoaded = second.rss;
+  const heapLoaded = second.heap;
+  const slabLoaded = second.slab;
   const spread = kit.workerSpread(gateway);
   const before = await Promise.all(clients.map((c) => c.status()));
   const cpuBefore = kit.cpuSeconds(kit.gatewayPids(gateway));
@@ -167,9 +185,11 @@ async function measureHeld(
   const failed = sum(connected, (r) => r.failures);
   const reasons = connected.flatMap((r) => Object.entries(r.errors).map(([reason, n]) => `${reason} x${n}`));
   return (
-    `held with heartbeats: ${open} open in ${connectSeconds.toFixed(1)} s (${failed} failed${reasons.length ? `: ${reasons.join(', ')}` : ''}), ` +
+    `held with heartbeats: ${open} open in ${connectSeconds.toFixed(1)} s of upgrades (${failed} failed${reasons.length ? `: ${reasons.join(', ')}` : ''}), ` +
     `${sum(joined, (r) => r.joined)} joined a room; gateway ${workers} processes (${spread}); ` +
-    `RSS ${mb(rssBefore)} -> ${mb(rssLoaded)} MB: ${((rssLoaded - rssBefore) / open / 1000).toFixed(2)} KB per connection ` +
+    `RSS ${mb(rssBefore)} -> ${mb(first.rss)} (${first.open}) -> ${mb(rssLoaded)} MB (${open}): ` +
+    `${((rssLoaded - first.rss) / (open - first.open) / 1000).toFixed(2)} KB per connection in the second wave, ` +
+    `${((rssLoaded - rssBefore) / open / 1000).toFixed(2)} KB averaged from zero ` +
     `(JS heap ${mb(heapBefore)} -> ${mb(heapLoaded)} MB); machine slab +${mb(slabLoaded - slabBefore)} MB = ` +
     `${((slabLoaded - slabBefore) / open / 1000).toFixed(2)} KB per connection, both ends; ` +
     `held ${holdSeconds} s: ${sum(after, (s) => s.open)} still open, ${sum(after, (s) => s.closes)} closed, ` +

@@ -300,47 +300,58 @@ async function addMembers(rooms: readonly string[]): Promise<void> {
   }
 }
 
+/**
+ * Idle connections in two equal waves, memory read after each once V8's memory reducer has run
+ * after the burst of upgrades: the average from zero counts what a process pays once (its young
+ * generation growing to its cap, code compiled on first use), the second wave's slope what each
+ * further connection costs, which is what decides how many a server holds.
+ */
 async function idleConnections(): Promise<string> {
   const total = num('BENCH_IDLE_CONNECTIONS', 50_000);
   // 20,000 open files per process here: enough gateway processes that each holds < 15,000 sockets.
   const workers = Math.max(availableParallelism(), Math.ceil(total / 15_000));
-  const clientCount = Math.max(2, Math.ceil(total / 15_000));
+  const clientCount = 2 * Math.max(1, Math.ceil(total / 30_000));
   const gateway = await startGateway(workers);
   await sleep(2000);
   const baseline = gatewayRss(gateway);
   const heapBaseline = await heapUsed(gateway);
   const rooms = Array.from({ length: 1000 }, () => randomUUID());
   await addMembers(rooms);
-  const clients = Array.from(
-    { length: clientCount },
-    (_, i) =>
-      new Client(
-        task(gateway.port, i, {
-          connections: Math.ceil(total / clientCount),
-          rooms,
-          concurrency: 50,
-        }),
-      ),
-  );
-  const connected = await Promise.all(clients.map((c) => c.next('connected')));
-  const joined = await Promise.all(clients.map((c) => c.next('joined')));
-  // Let V8's memory reducer run after the burst of upgrades: the steady state is what a server
-  // holding idle connections pays.
-  await sleep(15_000);
-  const loaded = gatewayRss(gateway);
+  const clients: Client[] = [];
+  const connected: Array<Extract<ClientReport, { kind: 'connected' }>> = [];
+  const joined: Array<Extract<ClientReport, { kind: 'joined' }>> = [];
+  const readings: Array<{ open: number; rss: number; heap: number }> = [];
+  for (let w = 0; w < 2; w++) {
+    const added = Array.from({ length: clientCount / 2 }, (_, k) => {
+      const index = w * (clientCount / 2) + k;
+      return new Client(
+        task(gateway.port, index, { connections: Math.ceil(total / clientCount), rooms, concurrency: 50 }),
+      );
+    });
+    clients.push(...added);
+    connected.push(...(await Promise.all(added.map((c) => c.next('connected')))));
+    joined.push(...(await Promise.all(added.map((c) => c.next('joined')))));
+    await sleep(15_000);
+    readings.push({
+      open: connected.reduce((sum, r) => sum + r.connections, 0),
+      rss: gatewayRss(gateway),
+      heap: await heapUsed(gateway),
+    });
+  }
   const spread = workerSpread(gateway);
-  const heapLoaded = await heapUsed(gateway);
-  const heapTotal = await heapUsed(gateway, 'nodejs_heap_size_total_bytes');
   const heartbeatTimeouts = await heapUsed(gateway, 'gateway_heartbeat_timeouts_total');
-  const open = connected.reduce((sum, r) => sum + r.connections, 0);
-  const perConnection = (loaded - baseline) / open;
   await Promise.all(clients.map((c) => c.exit()));
   await stopGateway(gateway);
+  const [half, full] = readings;
+  const kb = (bytes: number, connections: number) => (bytes / connections / 1024).toFixed(2);
+  const failed = connected.reduce((s, r) => s + r.failures, 0);
   return (
-    `idle connections: ${open} open (${connected.reduce((s, r) => s + r.failures, 0)} failed), ` +
+    `idle connections: ${full.open} open (${failed} failed), ` +
     `${joined.reduce((s, r) => s + r.joined, 0)} joined a room (1,000 rooms); gateway ${workers} processes (${spread}); ` +
-    `RSS ${mb(baseline)} -> ${mb(loaded)} MB: ${(perConnection / 1024).toFixed(2)} KB per connection ` +
-    `(JS heap in use ${mb(heapBaseline)} -> ${mb(heapLoaded)} MB: ${((heapLoaded - heapBaseline) / open / 1024).toFixed(2)} KB per connection; heap size ${mb(heapTotal)} MB); ` +
+    `RSS ${mb(baseline)} -> ${mb(half.rss)} (${half.open}) -> ${mb(full.rss)} MB (${full.open}): ` +
+    `${kb(full.rss - half.rss, full.open - half.open)} KB per connection in the second wave, ` +
+    `${kb(full.rss - baseline, full.open)} KB averaged from zero ` +
+    `(JS heap in use ${mb(heapBaseline)} -> ${mb(half.heap)} -> ${mb(full.heap)} MB: ${kb(full.heap - half.heap, full.open - half.open)} KB per connection in the second wave); ` +
     `${heartbeatTimeouts} heartbeat timeouts`
   );
 }
