@@ -111,15 +111,23 @@ function processesFor(connections: number, fileLimit: number): number {
   return Math.max(4, Math.ceil(connections / (fileLimit * 0.75)));
 }
 
+/**
+ * The heartbeat interval, and connection limits above what the scenario opens: its connections
+ * belong to the bench's 100 users and all come from one loopback address.
+ */
+function connectionLimits(total: number): Record<string, string> {
+  return {
+    GATEWAY_HEARTBEAT_INTERVAL_MS: String(HEARTBEAT_MS()),
+    GATEWAY_USER_CONNECTIONS_MAX: String(Math.ceil(total / 100) * 2),
+    GATEWAY_ADDRESS_CONNECTIONS_MAX: String(total * 2),
+  };
+}
+
 export async function heldWithHeartbeats(kit: BenchKit, fileLimit: number): Promise<string> {
   const total = num('BENCH_HEARTBEAT_CONNECTIONS', 200_000);
   const holdSeconds = num('BENCH_HEARTBEAT_HOLD_SECONDS', 75);
   const workers = processesFor(total, fileLimit);
-  // 200,000 connections of the bench's 100 users: 2,000 each, above the bench default of 1,000.
-  const gateway = await kit.startGateway(workers, {
-    GATEWAY_HEARTBEAT_INTERVAL_MS: String(HEARTBEAT_MS()),
-    GATEWAY_USER_CONNECTIONS_MAX: '5000',
-  });
+  const gateway = await kit.startGateway(workers, connectionLimits(total));
   const clients: HeldClient[] = [];
   try {
     return await measureHeld(kit, gateway, clients, total, holdSeconds, workers);
@@ -203,11 +211,7 @@ export async function reconnectStorm(kit: BenchKit, fileLimit: number): Promise<
   const total = num('BENCH_STORM_CONNECTIONS', 100_000);
   const drainSeconds = num('BENCH_STORM_DRAIN_SECONDS', 30);
   const workers = processesFor(total, fileLimit);
-  const settings = {
-    GATEWAY_DRAIN_SECONDS: String(drainSeconds),
-    GATEWAY_HEARTBEAT_INTERVAL_MS: String(HEARTBEAT_MS()),
-    GATEWAY_USER_CONNECTIONS_MAX: '5000',
-  };
+  const settings = { GATEWAY_DRAIN_SECONDS: String(drainSeconds), ...connectionLimits(total) };
   const a = await kit.startGateway(workers, settings);
   const b = await kit.startGateway(workers, settings);
   const clients: HeldClient[] = [];
