@@ -14,7 +14,7 @@ describe('one trace from a gateway send to the worker insert (real Redis and Pos
   let worker: Worker | undefined;
   let tracing: Tracing | undefined;
   const t = useTestStores({
-    afterEachTest: async () => {
+    stopWriters: async () => {
       await worker?.stop();
       worker = undefined;
       await tracing?.shutdown();

@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { createTestDatabase, testKeyPrefix, TEST_REDIS_URL, type TestDatabase } from './databases';
 import { deleteKeysWithPrefix } from './redis-cleanup';
 
-/** A suite's database and Redis connection, and the key prefix of the running test. */
+/** A suite's database and Redis connection, and the current key prefix. */
 export interface TestStores {
   readonly db: TestDatabase;
   readonly redis: Redis;
@@ -13,35 +13,42 @@ export interface TestStores {
 export interface TestStoresOptions {
   /** Tables emptied before each test. @default none */
   readonly truncate?: readonly string[];
-  /** What the suite stops after each test before its keys are deleted (apps that still write). */
-  readonly afterEachTest?: () => Promise<void>;
+  /** How long a key prefix lives: a new one for each test, or one for the whole suite. @default 'test' */
+  readonly prefixPer?: 'test' | 'suite';
+  /** Stops what still writes under the prefix, before its keys are deleted (after each test, or after the suite). */
+  readonly stopWriters?: () => Promise<void>;
 }
 
 /**
  * A database and a Redis connection for the suite (made before its tests, dropped and closed
- * after them), a fresh key prefix for each test and its keys deleted after it. Call it at the top
- * of a `describe` and read the fields inside tests and hooks.
+ * after them) and a key prefix whose keys are deleted when it is done with. Call it at the top of
+ * a `describe` and read the fields inside tests and hooks.
  */
 export function useTestStores(options: TestStoresOptions = {}): TestStores {
+  const perSuite = options.prefixPer === 'suite';
   let stores: { db: TestDatabase; redis: Redis } | undefined;
   let prefix: string | undefined;
   const current = () => {
-    if (!stores || prefix === undefined)
+    if (!stores || prefix === undefined) {
       throw new Error('the test stores are made in beforeAll: read them inside a test or hook');
+    }
     return { ...stores, prefix };
+  };
+  const cleanUp = async (): Promise<void> => {
+    await options.stopWriters?.();
+    if (stores && prefix !== undefined) await deleteKeysWithPrefix(stores.redis, prefix);
   };
   beforeAll(async () => {
     stores = { db: await createTestDatabase(), redis: new Redis(TEST_REDIS_URL) };
+    if (perSuite) prefix = testKeyPrefix();
   });
   beforeEach(async () => {
-    prefix = testKeyPrefix();
-    for (const table of options.truncate ?? []) await stores!.db.pool.query(`TRUNCATE ${table}`);
+    if (!perSuite) prefix = testKeyPrefix();
+    for (const table of options.truncate ?? []) await current().db.pool.query(`TRUNCATE ${table}`);
   });
-  afterEach(async () => {
-    await options.afterEachTest?.();
-    if (stores && prefix !== undefined) await deleteKeysWithPrefix(stores.redis, prefix);
-  });
+  if (!perSuite) afterEach(cleanUp);
   afterAll(async () => {
+    if (perSuite) await cleanUp();
     await stores?.redis.quit();
     await stores?.db.drop();
   });

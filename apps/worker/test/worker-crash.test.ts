@@ -17,7 +17,7 @@ describe('worker killed mid-batch', () => {
   let locker: PoolClient | undefined;
   const t = useTestStores({
     truncate: ['messages'],
-    afterEachTest: async () => {
+    stopWriters: async () => {
       await releaseLock();
       for (const app of running.splice(0)) {
         if (app.child.exitCode === null && app.child.signalCode === null) app.child.kill('SIGKILL');

@@ -11,7 +11,7 @@ describe('worker against real PostgreSQL and Redis', () => {
   let worker: Worker | undefined;
   const t = useTestStores({
     truncate: ['messages'],
-    afterEachTest: async () => {
+    stopWriters: async () => {
       await worker?.stop();
       worker = undefined;
     },
