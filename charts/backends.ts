@@ -93,6 +93,9 @@ export function redisUrl(redis: RedisBackend): string {
   return `rediss://${redis.host}:${redis.port}`;
 }
 
+/** The Redis cluster each Redis use connects to. */
+const REDIS_ROLE_OF = { 'redis-cache': 'cache', 'redis-pubsub': 'pubsub', 'redis-streams': 'streams' } as const;
+
 /**
  * The environment variables naming each backend `app` uses (`BACKEND_USES`), as the apps read
  * them (the production contract in `apps/README.md`): hosts, ports, user names and secret ARNs,
@@ -101,7 +104,6 @@ export function redisUrl(redis: RedisBackend): string {
 export function backendEnv(backends: ChatBackends, app: WorkloadName): Record<string, string> {
   const uses: readonly BackendUse[] = BACKEND_USES[app];
   const env: Record<string, string> = { AWS_REGION: backends.region };
-  const redisUser = (role: 'cache' | 'pubsub' | 'streams') => redisUserOf(redis[role], app, role);
   const { database, redis, search, jwt } = backends;
   for (const use of uses) {
     switch (use) {
@@ -126,29 +128,20 @@ export function backendEnv(backends: ChatBackends, app: WorkloadName): Record<st
         });
         break;
       case 'redis-cache':
-        Object.assign(env, {
-          REDIS_CACHE_URL: redisUrl(redis.cache),
-          REDIS_CACHE_CLUSTER_MODE: String(redis.cache.clusterMode),
-          REDIS_CACHE_USERNAME: redisUser('cache').userName,
-          REDIS_CACHE_SECRET_ARN: redisUser('cache').secretArn,
-        });
-        break;
       case 'redis-pubsub':
+      case 'redis-streams': {
+        // REDIS_<ROLE>_*: the cluster's URL and mode, and this app's own user on it.
+        const role = REDIS_ROLE_OF[use];
+        const name = `REDIS_${role.toUpperCase()}`;
+        const user = redisUserOf(redis[role], app, role);
         Object.assign(env, {
-          REDIS_PUBSUB_URL: redisUrl(redis.pubsub),
-          REDIS_PUBSUB_CLUSTER_MODE: String(redis.pubsub.clusterMode),
-          REDIS_PUBSUB_USERNAME: redisUser('pubsub').userName,
-          REDIS_PUBSUB_SECRET_ARN: redisUser('pubsub').secretArn,
+          [`${name}_URL`]: redisUrl(redis[role]),
+          [`${name}_CLUSTER_MODE`]: String(redis[role].clusterMode),
+          [`${name}_USERNAME`]: user.userName,
+          [`${name}_SECRET_ARN`]: user.secretArn,
         });
         break;
-      case 'redis-streams':
-        Object.assign(env, {
-          REDIS_STREAMS_URL: redisUrl(redis.streams),
-          REDIS_STREAMS_CLUSTER_MODE: String(redis.streams.clusterMode),
-          REDIS_STREAMS_USERNAME: redisUser('streams').userName,
-          REDIS_STREAMS_SECRET_ARN: redisUser('streams').secretArn,
-        });
-        break;
+      }
       case 'opensearch':
         // Signed with the pod's role for AWS_REGION: no password anywhere.
         Object.assign(env, {

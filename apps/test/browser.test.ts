@@ -140,17 +140,20 @@ describe('a browser client on another origin', () => {
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   });
 
+  // Whatever beforeAll got to: a setup that stopped early (no Chromium) must not hang here.
   afterAll(async () => {
     await browser?.close();
-    await new Promise((resolve) => pageServer?.close(resolve));
+    if (pageServer) await new Promise((resolve) => pageServer.close(resolve));
     if (dev) {
       const exited = new Promise((resolve) => dev.child.once('exit', resolve));
       dev.child.kill('SIGTERM');
       await exited;
     }
-    await deleteKeysWithPrefix(redis, prefix);
-    await redis.quit();
-    await db.drop();
+    if (redis) {
+      await deleteKeysWithPrefix(redis, prefix);
+      await redis.quit();
+    }
+    await db?.drop();
   });
 
   async function openPage(): Promise<Page> {

@@ -229,25 +229,21 @@ describe('the api and the gateway on the cache cluster', () => {
   test('the api: the L2 cache, the sign-in throttle and its readiness ping', async () => {
     const logger = recordingLogger();
     const redis = as('api', 'cache');
-    const cache = new TwoLevelCache({
-      redis,
-      keyPrefix: '',
-      l1TtlSeconds: 1,
-      l1MaxEntries: 10,
-      l2TtlSeconds: 60,
-      registry: new Registry(),
-    });
+    // Two instances: what one writes to L2 the other reads back as the api user.
+    const newCache = () =>
+      new TwoLevelCache({
+        redis,
+        keyPrefix: '',
+        l1TtlSeconds: 1,
+        l1MaxEntries: 10,
+        l2TtlSeconds: 60,
+        registry: new Registry(),
+      });
+    const cache = newCache();
     const key = `user:${randomUUID()}`;
     created.push(`cache:${key}`);
     await cache.set(key, { name: 'a' });
-    const other = new TwoLevelCache({
-      redis,
-      keyPrefix: '',
-      l1TtlSeconds: 1,
-      l1MaxEntries: 10,
-      l2TtlSeconds: 60,
-      registry: new Registry(),
-    });
+    const other = newCache();
     expect(await other.get(key, async () => undefined)).toEqual({ value: { name: 'a' }, source: 'l2' });
 
     const throttle = new SignInThrottle({

@@ -1,27 +1,13 @@
 import { Duration } from 'aws-cdk-lib';
-import type * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
-import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { createClientSecurityGroup } from './client-security-group';
+import { allowToPods, podHealthCheck, type PublicLoadBalancerProps } from './public-load-balancer';
 import { KONG_HEALTH_PATH, KONG_PROXY_PORT, KONG_STATUS_PORT } from '../contract';
 
-/** Props for {@link RestLoadBalancer}. */
-export interface RestLoadBalancerProps {
-  /** The VPC; the ALB goes into its public subnets. */
-  readonly vpc: ec2.IVpc;
-  /** The certificate served on 443. */
-  readonly certificate: acm.ICertificate;
-  /** Client ranges allowed to reach the listeners (the CDN's ranges in production). */
-  readonly allowedIngressCidrs: readonly string[];
-  /** Where access logs go. */
-  readonly accessLogBucket: s3.IBucket;
-  /** The security group the Kong pods carry (through their nodes). */
-  readonly podSecurityGroup: ec2.ISecurityGroup;
-  /** Refuse deletion of the load balancer (keeps its DNS name stable for the CDN). */
-  readonly deletionProtection: boolean;
-}
+/** Props for {@link RestLoadBalancer}: its pods are Kong's. */
+export type RestLoadBalancerProps = PublicLoadBalancerProps;
 
 /**
  * The internet-facing ALB for the REST API: HTTPS on 443 with a TLS 1.2+/1.3 policy, HTTP on 80
@@ -62,16 +48,7 @@ export class RestLoadBalancer extends Construct {
       port: KONG_PROXY_PORT,
       // Kong finishes in-flight requests well within this; REST calls are short.
       deregistrationDelay: Duration.seconds(30),
-      healthCheck: {
-        protocol: elbv2.Protocol.HTTP,
-        port: String(KONG_STATUS_PORT),
-        path: KONG_HEALTH_PATH,
-        healthyHttpCodes: '200',
-        interval: Duration.seconds(10),
-        timeout: Duration.seconds(5),
-        healthyThresholdCount: 2,
-        unhealthyThresholdCount: 3,
-      },
+      healthCheck: podHealthCheck({ port: KONG_STATUS_PORT, path: KONG_HEALTH_PATH, unhealthyThresholdCount: 3 }),
     });
 
     this.loadBalancer.addListener('Https', {
@@ -91,11 +68,9 @@ export class RestLoadBalancer extends Construct {
       open: false,
     });
 
-    this.loadBalancer.connections.allowTo(props.podSecurityGroup, ec2.Port.tcp(KONG_PROXY_PORT), 'ALB to Kong proxy');
-    this.loadBalancer.connections.allowTo(
-      props.podSecurityGroup,
-      ec2.Port.tcp(KONG_STATUS_PORT),
-      'ALB health checks to Kong status',
-    );
+    allowToPods(this.loadBalancer, props.podSecurityGroup, {
+      traffic: { port: KONG_PROXY_PORT, description: 'ALB to Kong proxy' },
+      health: { port: KONG_STATUS_PORT, description: 'ALB health checks to Kong status' },
+    });
   }
 }

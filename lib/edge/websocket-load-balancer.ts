@@ -1,31 +1,18 @@
 import { Duration } from 'aws-cdk-lib';
-import type * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
-import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { createClientSecurityGroup } from './client-security-group';
+import { allowToPods, podHealthCheck, type PublicLoadBalancerProps } from './public-load-balancer';
 import { GATEWAY_CLIENT_IP_PRESERVATION, GATEWAY_HEALTH_PATH, GATEWAY_HEALTH_PORT, GATEWAY_PORT } from '../contract';
 
-/** Props for {@link WebSocketLoadBalancer}. */
-export interface WebSocketLoadBalancerProps {
-  /** The VPC; the NLB goes into its public subnets. */
-  readonly vpc: ec2.IVpc;
-  /** The certificate the TLS listener serves. */
-  readonly certificate: acm.ICertificate;
-  /** Client ranges allowed to reach the listener. */
-  readonly allowedIngressCidrs: readonly string[];
-  /** Where access logs go (an NLB logs TLS listeners only). */
-  readonly accessLogBucket: s3.IBucket;
-  /** The security group the gateway pods carry (through their nodes). */
-  readonly podSecurityGroup: ec2.ISecurityGroup;
+/** Props for {@link WebSocketLoadBalancer}: its pods are the gateway's (an NLB logs TLS listeners only). */
+export interface WebSocketLoadBalancerProps extends PublicLoadBalancerProps {
   /**
    * Seconds a deregistering gateway pod keeps its connections; the target group waits at least
    * this long before cutting them.
    */
   readonly drainSeconds: number;
-  /** Refuse deletion of the load balancer (keeps its DNS name stable for the CDN). */
-  readonly deletionProtection: boolean;
 }
 
 /**
@@ -73,16 +60,7 @@ export class WebSocketLoadBalancer extends Construct {
       // Also what the gateway's per-address limits need: the client's own address, not the NLB's.
       // The pod security group still admits only the NLB's group.
       preserveClientIp: GATEWAY_CLIENT_IP_PRESERVATION,
-      healthCheck: {
-        protocol: elbv2.Protocol.HTTP,
-        port: String(GATEWAY_HEALTH_PORT),
-        path: GATEWAY_HEALTH_PATH,
-        healthyHttpCodes: '200',
-        interval: Duration.seconds(10),
-        timeout: Duration.seconds(5),
-        healthyThresholdCount: 2,
-        unhealthyThresholdCount: 2,
-      },
+      healthCheck: podHealthCheck({ port: GATEWAY_HEALTH_PORT, path: GATEWAY_HEALTH_PATH, unhealthyThresholdCount: 2 }),
     });
 
     this.loadBalancer.addListener('Tls', {
@@ -93,11 +71,9 @@ export class WebSocketLoadBalancer extends Construct {
       defaultTargetGroups: [this.targetGroup],
     });
 
-    this.loadBalancer.connections.allowTo(props.podSecurityGroup, ec2.Port.tcp(GATEWAY_PORT), 'NLB to gateway');
-    this.loadBalancer.connections.allowTo(
-      props.podSecurityGroup,
-      ec2.Port.tcp(GATEWAY_HEALTH_PORT),
-      'NLB health checks to gateway probes',
-    );
+    allowToPods(this.loadBalancer, props.podSecurityGroup, {
+      traffic: { port: GATEWAY_PORT, description: 'NLB to gateway' },
+      health: { port: GATEWAY_HEALTH_PORT, description: 'NLB health checks to gateway probes' },
+    });
   }
 }

@@ -103,34 +103,55 @@ export class ChatMonitoring extends Construct {
       label: 'ALB 5xx %',
     });
     this.alarm('Alb5xxRate', errorRate, T.alb5xxPercent, 'REST ALB: share of 5xx responses too high');
-    this.alarm(
-      'AlbUnhealthyTargets',
-      targetGroup.metrics.unhealthyHostCount({ period, statistic: 'Maximum' }),
-      T.unhealthyTargets,
-      'REST ALB: Kong targets failing health checks',
-    );
-    this.availabilityAlarm(
-      'AlbHealthyTargetsBelowMin',
-      targetGroup.metrics.healthyHostCount({ period, statistic: 'Minimum' }),
+    this.targetHealthAlarms({
+      ids: ['AlbUnhealthyTargets', 'AlbHealthyTargetsBelowMin'],
+      unhealthy: targetGroup.metrics.unhealthyHostCount({ period, statistic: 'Maximum' }),
+      healthy: targetGroup.metrics.healthyHostCount({ period, statistic: 'Minimum' }),
       minHealthyTargets,
-      `REST ALB: fewer than ${minHealthyTargets} healthy Kong targets (Kong's minimum replicas)`,
-    );
+      loadBalancer: 'REST ALB',
+      targets: 'Kong',
+      minimumOf: "Kong's minimum replicas",
+    });
   }
 
   /** NLB: unhealthy gateway targets, and fewer healthy ones than the gateway's minimum. */
   public monitorWebSocketLoadBalancer(targetGroup: elbv2.INetworkTargetGroup, minHealthyTargets: number): void {
     const period = Duration.minutes(T.periodMinutes);
+    this.targetHealthAlarms({
+      ids: ['NlbUnhealthyHosts', 'NlbHealthyHostsBelowMin'],
+      unhealthy: targetGroup.metrics.unHealthyHostCount({ period, statistic: 'Maximum' }),
+      healthy: targetGroup.metrics.healthyHostCount({ period, statistic: 'Minimum' }),
+      minHealthyTargets,
+      loadBalancer: 'WebSocket NLB',
+      targets: 'gateway',
+      minimumOf: "the gateway's minimum replicas",
+    });
+  }
+
+  /** A load balancer's targets: any failing health checks, and fewer healthy ones than the workload's minimum. */
+  private targetHealthAlarms(props: {
+    /** The alarms' construct ids: unhealthy targets, healthy targets below the minimum. */
+    readonly ids: readonly [string, string];
+    readonly unhealthy: cloudwatch.IMetric;
+    readonly healthy: cloudwatch.IMetric;
+    readonly minHealthyTargets: number;
+    /** For the descriptions: the load balancer, its targets, and what sets the minimum. */
+    readonly loadBalancer: string;
+    readonly targets: string;
+    readonly minimumOf: string;
+  }): void {
+    const { ids, minHealthyTargets, loadBalancer, targets } = props;
     this.alarm(
-      'NlbUnhealthyHosts',
-      targetGroup.metrics.unHealthyHostCount({ period, statistic: 'Maximum' }),
+      ids[0],
+      props.unhealthy,
       T.unhealthyTargets,
-      'WebSocket NLB: gateway targets failing health checks',
+      `${loadBalancer}: ${targets} targets failing health checks`,
     );
     this.availabilityAlarm(
-      'NlbHealthyHostsBelowMin',
-      targetGroup.metrics.healthyHostCount({ period, statistic: 'Minimum' }),
+      ids[1],
+      props.healthy,
       minHealthyTargets,
-      `WebSocket NLB: fewer than ${minHealthyTargets} healthy gateway targets (the gateway's minimum replicas)`,
+      `${loadBalancer}: fewer than ${minHealthyTargets} healthy ${targets} targets (${props.minimumOf})`,
     );
   }
 

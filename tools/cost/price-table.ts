@@ -35,6 +35,14 @@ export const CATEGORY_LABELS: Readonly<Record<CostCategory, string>> = {
 const usd = z.number().nonnegative();
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date such as 2026-01-31');
 const priceMap = z.record(z.string(), usd);
+/** Hourly prices of the instance-priced services, by instance type; the same keys on demand and reserved. */
+const instanceHourly = {
+  ec2: priceMap,
+  /** Single-AZ instance prices keyed by engine (`postgres`, `aurora-postgresql`, ...). */
+  rds: z.record(z.string(), priceMap),
+  elasticache: priceMap,
+  opensearch: priceMap,
+};
 
 /** The committed price table: on-demand USD, hourly unless the section says otherwise. */
 export const priceTableSchema = z
@@ -46,11 +54,7 @@ export const priceTableSchema = z
     hoursPerMonth: z.number().positive(),
     hourly: z
       .object({
-        ec2: priceMap,
-        /** Single-AZ instance prices keyed by engine (`postgres`, `aurora-postgresql`, ...). */
-        rds: z.record(z.string(), priceMap),
-        elasticache: priceMap,
-        opensearch: priceMap,
+        ...instanceHourly,
         eksCluster: usd,
         natGateway: usd,
         applicationLoadBalancer: usd,
@@ -66,14 +70,7 @@ export const priceTableSchema = z
         pricedOn: date,
         term: z.literal('1 year, no upfront'),
         source: z.string().min(1),
-        hourly: z
-          .object({
-            ec2: priceMap,
-            rds: z.record(z.string(), priceMap),
-            elasticache: priceMap,
-            opensearch: priceMap,
-          })
-          .strict(),
+        hourly: z.object(instanceHourly).strict(),
       })
       .strict(),
     /** Spot rates: an average over a stated period (Spot prices move), dated and sourced. */

@@ -70,23 +70,32 @@ export async function refreshPriceTable(
     if (reserved) record(`reserved.${label}`, reserved, key, found.reserved);
   };
 
-  for (const type of ec2) {
-    await set(
-      `hourly.ec2.${type}`,
-      table.hourly.ec2,
-      type,
-      'AmazonEC2',
-      [
-        term('instanceType', type),
-        term('operatingSystem', 'Linux'),
-        term('tenancy', 'Shared'),
-        term('preInstalledSw', 'NA'),
-        term('capacitystatus', 'Used'),
-        term('licenseModel', 'No License required'),
-      ],
-      table.reserved.hourly.ec2,
-    );
-  }
+  /** On-demand and reserved hourly prices of each instance type of a one-level section. */
+  const instances = async (
+    section: 'ec2' | 'elasticache' | 'opensearch',
+    types: Iterable<string>,
+    service: string,
+    filters: readonly Filter[],
+  ) => {
+    for (const type of types) {
+      await set(
+        `hourly.${section}.${type}`,
+        table.hourly[section],
+        type,
+        service,
+        [term('instanceType', type), ...filters],
+        table.reserved.hourly[section],
+      );
+    }
+  };
+
+  await instances('ec2', ec2, 'AmazonEC2', [
+    term('operatingSystem', 'Linux'),
+    term('tenancy', 'Shared'),
+    term('preInstalledSw', 'NA'),
+    term('capacitystatus', 'Used'),
+    term('licenseModel', 'No License required'),
+  ]);
   const engines = new Set([
     ...Object.keys(table.hourly.rds),
     ...missing.flatMap((l) =>
@@ -112,49 +121,26 @@ export async function refreshPriceTable(
       );
     }
   }
-  for (const type of cache) {
-    await set(
-      `hourly.elasticache.${type}`,
-      table.hourly.elasticache,
-      type,
-      'AmazonElastiCache',
-      [term('instanceType', type), term('cacheEngine', 'Redis')],
-      table.reserved.hourly.elasticache,
-    );
-  }
-  for (const type of search) {
-    await set(
-      `hourly.opensearch.${type}`,
-      table.hourly.opensearch,
-      type,
-      'AmazonES',
-      [term('instanceType', type)],
-      table.reserved.hourly.opensearch,
-    );
-  }
+  await instances('elasticache', cache, 'AmazonElastiCache', [term('cacheEngine', 'Redis')]);
+  await instances('opensearch', search, 'AmazonES', []);
 
   const single = async (key: keyof PriceTable['hourly'], service: string, filters: Filter[]) => {
     const price = await onDemandPrice(client, service, [regionFilter, ...filters]);
     if (price === undefined) kept.push(`hourly.${key}`);
     else (table.hourly as Record<string, unknown>)[key] = price;
   };
-  await single('eksCluster', 'AmazonEKS', [contains('usagetype', 'AmazonEKS-Hours:perCluster')]);
-  await single('natGateway', 'AmazonEC2', [
-    term('productFamily', 'NAT Gateway'),
-    contains('usagetype', 'NatGateway-Hours'),
-  ]);
-  await single('applicationLoadBalancer', 'AWSELB', [
-    term('productFamily', 'Load Balancer-Application'),
-    contains('usagetype', 'LoadBalancerUsage'),
-  ]);
-  await single('networkLoadBalancer', 'AWSELB', [
-    term('productFamily', 'Load Balancer-Network'),
-    contains('usagetype', 'LoadBalancerUsage'),
-  ]);
-  await single('interfaceEndpointPerAz', 'AmazonVPC', [
-    term('productFamily', 'VpcEndpoint'),
-    contains('usagetype', 'VpcEndpoint-Hours'),
-  ]);
+  // The one-price items: service, product family (where the usage type alone is ambiguous), usage type.
+  const singles: ReadonlyArray<[keyof PriceTable['hourly'], string, string | undefined, string]> = [
+    ['eksCluster', 'AmazonEKS', undefined, 'AmazonEKS-Hours:perCluster'],
+    ['natGateway', 'AmazonEC2', 'NAT Gateway', 'NatGateway-Hours'],
+    ['applicationLoadBalancer', 'AWSELB', 'Load Balancer-Application', 'LoadBalancerUsage'],
+    ['networkLoadBalancer', 'AWSELB', 'Load Balancer-Network', 'LoadBalancerUsage'],
+    ['interfaceEndpointPerAz', 'AmazonVPC', 'VpcEndpoint', 'VpcEndpoint-Hours'],
+  ];
+  for (const [key, service, productFamily, usageType] of singles) {
+    const family = productFamily === undefined ? [] : [term('productFamily', productFamily)];
+    await single(key, service, [...family, contains('usagetype', usageType)]);
+  }
 
   const volumes = async (section: 'ebs' | 'rds' | 'opensearch', names: Readonly<Record<string, string>>) => {
     for (const type of keysOf(table.perGbMonth[section], missing, `perGbMonth.${section}`)) {

@@ -1,35 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { startApi, type Api } from '../src/api';
+import { startApi } from '../src/api';
 import { withTransaction } from '../src/transaction';
-import { createTestDatabase, testKeyPrefix, TEST_REDIS_URL, type TestDatabase } from '../../test/support/databases';
-import { request, type HttpRequest, type HttpResponse } from '../../test/support/http';
-import { deleteKeysWithPrefix } from '../../test/support/redis-cleanup';
+import { createTestDatabase, TEST_REDIS_URL } from '../../test/support/databases';
+import { request, type HttpResponse } from '../../test/support/http';
 import { apiTestEnv } from './test-env';
+import { useTestApi } from './test-api';
 
 jest.setTimeout(60_000);
 
 describe('api against real PostgreSQL and Redis', () => {
-  let db: TestDatabase;
-  let redis: Redis;
-  let api: Api;
-  let prefix: string;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    redis = new Redis(TEST_REDIS_URL);
-    prefix = testKeyPrefix();
-    api = await startApi(apiTestEnv(db.url, prefix));
-  });
-
-  afterAll(async () => {
-    await api.stop();
-    await deleteKeysWithPrefix(redis, prefix);
-    await redis.quit();
-    await db.drop();
-  });
-
-  const call = (options: HttpRequest): Promise<HttpResponse> => request(`http://127.0.0.1:${api.port}`, options);
+  const t = useTestApi();
+  const { call } = t;
 
   async function signUp(name = 'user'): Promise<{ id: string; token: string; email: string }> {
     const email = `${name}-${randomUUID()}@example.com`;
@@ -49,7 +31,7 @@ describe('api against real PostgreSQL and Redis', () => {
     start = Date.UTC(2026, 10, 1),
   ): Promise<string[]> {
     const ids = Array.from({ length: count }, () => randomUUID());
-    await db.pool.query(
+    await t.db.pool.query(
       `INSERT INTO messages (id, chat_room_id, sender_id, client_msg_id, content, created_at)
        SELECT id, $2, $3, id::text, 'message number ' || n, $4::timestamptz + n * interval '1 second'
        FROM unnest($1::uuid[]) WITH ORDINALITY AS t(id, n)`,
@@ -69,7 +51,7 @@ describe('api against real PostgreSQL and Redis', () => {
       expect(signIn.statusCode).toBe(200);
       const me = await call({ method: 'GET', url: '/v1/users/me', token: signIn.json().accessToken });
       expect(me.json()).toMatchObject({ id: alice.id, email: alice.email, displayName: 'alice' });
-      const stored = await db.pool.query('SELECT password_hash FROM users WHERE id = $1', [alice.id]);
+      const stored = await t.db.pool.query('SELECT password_hash FROM users WHERE id = $1', [alice.id]);
       expect(stored.rows[0].password_hash).toMatch(/^scrypt\$/);
     });
 
@@ -217,7 +199,7 @@ describe('api against real PostgreSQL and Redis', () => {
       });
       expect(request.statusCode).toBe(201);
       // Written through on the request: the lists are in Redis before anyone reads them.
-      const l2 = JSON.parse((await redis.get(`${prefix}cache:friends:{${grace.id}}`)) ?? 'null');
+      const l2 = JSON.parse((await t.redis.get(`${t.prefix}cache:friends:{${grace.id}}`)) ?? 'null');
       expect(l2).toEqual([{ userId: frank.id, status: 'pending', since: expect.any(String) }]);
 
       const pending = await call({ method: 'GET', url: '/v1/friends?status=pending', token: grace.token });
@@ -250,22 +232,22 @@ describe('api against real PostgreSQL and Redis', () => {
 
     it('fills L2 and L1 from the database on a miss, L2 with the one-hour TTL of the brief', async () => {
       const henry = await signUp('henry');
-      const key = `${prefix}cache:friends:{${henry.id}}`;
+      const key = `${t.prefix}cache:friends:{${henry.id}}`;
       // A fresh API instance has an empty L1; emptying L2 forces the database.
-      const other = await startApi(apiTestEnv(db.url, prefix));
+      const other = await startApi(apiTestEnv(t.db.url, t.prefix));
       try {
-        await redis.del(key);
+        await t.redis.del(key);
         const get = (): Promise<HttpResponse> =>
           request(`http://127.0.0.1:${other.port}`, { method: 'GET', url: '/v1/friends', token: henry.token });
         expect((await get()).headers['x-cache']).toBe('db');
         expect((await get()).headers['x-cache']).toBe('l1');
-        const ttl = await redis.ttl(key);
+        const ttl = await t.redis.ttl(key);
         expect(ttl).toBeGreaterThan(3500);
         expect(ttl).toBeLessThanOrEqual(3600);
       } finally {
         await other.stop();
       }
-      const third = await startApi(apiTestEnv(db.url, prefix));
+      const third = await startApi(apiTestEnv(t.db.url, t.prefix));
       try {
         const res = await request(`http://127.0.0.1:${third.port}`, {
           method: 'GET',
@@ -287,14 +269,14 @@ describe('api against real PostgreSQL and Redis', () => {
         payload: { displayName: 'Ivy' },
       });
       expect(res.json().displayName).toBe('Ivy');
-      const cached = JSON.parse((await redis.get(`${prefix}cache:user:{${ivy.id}}`)) ?? '{}');
+      const cached = JSON.parse((await t.redis.get(`${t.prefix}cache:user:{${ivy.id}}`)) ?? '{}');
       expect(cached.displayName).toBe('Ivy');
     });
   });
 
   describe('room membership mirrored for the gateway', () => {
     const membersOf = (roomId: string): Promise<string[]> =>
-      redis.smembers(`${prefix}chat:members:{${roomId}}`).then((m) => m.sort());
+      t.redis.smembers(`${t.prefix}chat:members:{${roomId}}`).then((m) => m.sort());
 
     /** A new room of an owner and one member. */
     async function roomOfTwo() {
@@ -328,7 +310,7 @@ describe('api against real PostgreSQL and Redis', () => {
       const subscriber = new Redis(TEST_REDIS_URL);
       const notices: unknown[] = [];
       subscriber.on('message', (_channel: string, json: string) => notices.push(JSON.parse(json)));
-      await subscriber.subscribe(`${prefix}chat:members:removed`);
+      await subscriber.subscribe(`${t.prefix}chat:members:removed`);
       try {
         await call({ method: 'DELETE', url: `/v1/rooms/${roomId}/members/${member.id}`, token: owner.token });
         const deadline = Date.now() + 2000;
@@ -341,9 +323,9 @@ describe('api against real PostgreSQL and Redis', () => {
 
     it('rebuilds a missing set from the database when the gateway asks', async () => {
       const { owner, member, roomId } = await roomOfTwo();
-      await redis.del(`${prefix}chat:members:{${roomId}}`);
+      await t.redis.del(`${t.prefix}chat:members:{${roomId}}`);
       // What the gateway does on a miss.
-      await redis.rpush(`${prefix}chat:members:rebuild`, roomId);
+      await t.redis.rpush(`${t.prefix}chat:members:rebuild`, roomId);
       const deadline = Date.now() + 10_000;
       while ((await membersOf(roomId)).length === 0 && Date.now() < deadline)
         await new Promise((r) => setTimeout(r, 20));
@@ -352,12 +334,12 @@ describe('api against real PostgreSQL and Redis', () => {
 
     it('a request for a room that does not exist leaves a marker-only set that expires', async () => {
       const roomId = randomUUID();
-      await redis.rpush(`${prefix}chat:members:rebuild`, roomId);
-      const key = `${prefix}chat:members:{${roomId}}`;
+      await t.redis.rpush(`${t.prefix}chat:members:rebuild`, roomId);
+      const key = `${t.prefix}chat:members:{${roomId}}`;
       const deadline = Date.now() + 10_000;
-      while ((await redis.exists(key)) === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-      expect(await redis.smembers(key)).toEqual(['*']);
-      expect(await redis.ttl(key)).toBeGreaterThan(0);
+      while ((await t.redis.exists(key)) === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(await t.redis.smembers(key)).toEqual(['*']);
+      expect(await t.redis.ttl(key)).toBeGreaterThan(0);
     });
   });
 
@@ -428,7 +410,7 @@ describe('api against real PostgreSQL and Redis', () => {
       const ids = await insertMessages(roomId, owner.id, 125);
       // Two messages in the same microsecond: the id breaks the tie.
       const twins = [randomUUID(), randomUUID()];
-      await db.pool.query(
+      await t.db.pool.query(
         `INSERT INTO messages (id, chat_room_id, sender_id, client_msg_id, content, created_at)
          SELECT id, $2, $3, id::text, 'twin', '2026-11-01T00:01:00.5Z' FROM unnest($1::uuid[]) AS id`,
         [twins, roomId, owner.id],
@@ -459,7 +441,7 @@ describe('api against real PostgreSQL and Redis', () => {
       const theirs = (
         await call({ method: 'POST', url: '/v1/rooms', token: b.token, payload: { name: 'theirs' } })
       ).json().id;
-      await db.pool.query(
+      await t.db.pool.query(
         `INSERT INTO messages (id, chat_room_id, sender_id, client_msg_id, content, created_at) VALUES
          (gen_random_uuid(), $1, $3, 'a', 'the quick brown fox', now()),
          (gen_random_uuid(), $1, $3, 'b', 'lazy dogs sleep', now()),
@@ -478,7 +460,7 @@ describe('api against real PostgreSQL and Redis', () => {
 
   describe('operations', () => {
     it('serves probes, metrics and the OpenAPI document over HTTP', async () => {
-      const base = `http://127.0.0.1:${api.port}`;
+      const base = `http://127.0.0.1:${t.api.port}`;
       expect((await fetch(`${base}/healthz`)).status).toBe(200);
       expect((await fetch(`${base}/readyz`)).status).toBe(200);
       const metrics = await (await fetch(`${base}/metrics`)).text();
@@ -501,7 +483,7 @@ describe('api against real PostgreSQL and Redis', () => {
     });
 
     it('reports not ready while a dependency is unreachable, and stays alive', async () => {
-      const broken = await startApi(apiTestEnv(db.url, prefix, { REDIS_URL: 'redis://127.0.0.1:1' }));
+      const broken = await startApi(apiTestEnv(t.db.url, t.prefix, { REDIS_URL: 'redis://127.0.0.1:1' }));
       try {
         const base = `http://127.0.0.1:${broken.port}`;
         expect((await fetch(`${base}/healthz`)).status).toBe(200);
@@ -514,7 +496,7 @@ describe('api against real PostgreSQL and Redis', () => {
     it('sends replica-safe reads to DATABASE_READER_URL and writes to DATABASE_URL', async () => {
       // A second database stands in for the replica; a row only it has shows where a read went.
       const replica = await createTestDatabase();
-      const split = await startApi(apiTestEnv(db.url, prefix, { DATABASE_READER_URL: replica.url }));
+      const split = await startApi(apiTestEnv(t.db.url, t.prefix, { DATABASE_READER_URL: replica.url }));
       try {
         const base = `http://127.0.0.1:${split.port}`;
         const signUp = await request(base, {
@@ -523,7 +505,7 @@ describe('api against real PostgreSQL and Redis', () => {
           payload: { email: `split-${randomUUID()}@example.com`, password: 'long enough password', displayName: 's' },
         });
         const { user, accessToken } = signUp.json();
-        expect((await db.pool.query('SELECT 1 FROM users WHERE id = $1', [user.id])).rowCount).toBe(1);
+        expect((await t.db.pool.query('SELECT 1 FROM users WHERE id = $1', [user.id])).rowCount).toBe(1);
         expect((await replica.pool.query('SELECT 1 FROM users WHERE id = $1', [user.id])).rowCount).toBe(0);
         await replica.pool.query(
           "INSERT INTO users (id, email, display_name, password_hash) VALUES ($1, 'r@example.com', 'r', 'x')",
@@ -546,36 +528,36 @@ describe('api against real PostgreSQL and Redis', () => {
     });
 
     it('commits a transaction whose work resolves, rolls back one that throws, and returns the connection', async () => {
-      const idle = (): number => db.pool.idleCount + db.pool.waitingCount;
-      await db.pool.query('CREATE TABLE tx_probe (n int)');
-      const before = db.pool.totalCount;
+      const idle = (): number => t.db.pool.idleCount + t.db.pool.waitingCount;
+      await t.db.pool.query('CREATE TABLE tx_probe (n int)');
+      const before = t.db.pool.totalCount;
       await expect(
-        withTransaction(db.pool, async (client) => {
+        withTransaction(t.db.pool, async (client) => {
           await client.query('INSERT INTO tx_probe VALUES (1)');
           return 'done';
         }),
       ).resolves.toBe('done');
       await expect(
-        withTransaction(db.pool, async (client) => {
+        withTransaction(t.db.pool, async (client) => {
           await client.query('INSERT INTO tx_probe VALUES (2)');
           throw new Error('changed my mind');
         }),
       ).rejects.toThrow('changed my mind');
-      expect((await db.pool.query('SELECT n FROM tx_probe')).rows).toEqual([{ n: 1 }]);
-      expect(db.pool.totalCount).toBeLessThanOrEqual(Math.max(before, 1) + 1);
-      expect(idle()).toBe(db.pool.totalCount);
-      await db.pool.query('DROP TABLE tx_probe');
+      expect((await t.db.pool.query('SELECT n FROM tx_probe')).rows).toEqual([{ n: 1 }]);
+      expect(t.db.pool.totalCount).toBeLessThanOrEqual(Math.max(before, 1) + 1);
+      expect(idle()).toBe(t.db.pool.totalCount);
+      await t.db.pool.query('DROP TABLE tx_probe');
     });
 
     it('has the brief’s two indexes and monthly partitions in the database', async () => {
-      const { rows } = await db.pool.query<{ indexdef: string }>(
+      const { rows } = await t.db.pool.query<{ indexdef: string }>(
         "SELECT indexdef FROM pg_indexes WHERE indexname IN ('idx_messages_room_time', 'idx_friends_user_status') ORDER BY indexname",
       );
       expect(rows.map((r) => r.indexdef)).toEqual([
         'CREATE INDEX idx_friends_user_status ON public.friends USING btree (user_id, status) INCLUDE (friend_id)',
         'CREATE INDEX idx_messages_room_time ON ONLY public.messages USING btree (chat_room_id, created_at DESC) INCLUDE (sender_id, content)',
       ]);
-      const strategy = await db.pool.query(
+      const strategy = await t.db.pool.query(
         "SELECT partstrat FROM pg_partitioned_table WHERE partrelid = 'messages'::regclass",
       );
       expect(strategy.rows).toEqual([{ partstrat: 'r' }]);

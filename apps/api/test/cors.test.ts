@@ -1,35 +1,11 @@
-import { Redis } from 'ioredis';
-import { startApi, type Api } from '../src/api';
-import { createTestDatabase, testKeyPrefix, TEST_REDIS_URL, type TestDatabase } from '../../test/support/databases';
-import { request, type HttpRequest, type HttpResponse } from '../../test/support/http';
-import { deleteKeysWithPrefix } from '../../test/support/redis-cleanup';
-import { apiTestEnv } from './test-env';
+import { useTestApi } from './test-api';
 
 jest.setTimeout(60_000);
 
 const APP = 'https://app.example.com';
 
 describe('CORS and public operations', () => {
-  let db: TestDatabase;
-  let redis: Redis;
-  let api: Api;
-  let prefix: string;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    redis = new Redis(TEST_REDIS_URL);
-    prefix = testKeyPrefix();
-    api = await startApi(apiTestEnv(db.url, prefix, { ALLOWED_ORIGINS: `${APP}, http://localhost:*` }));
-  });
-
-  afterAll(async () => {
-    await api.stop();
-    await deleteKeysWithPrefix(redis, prefix);
-    await redis.quit();
-    await db.drop();
-  });
-
-  const call = (options: HttpRequest): Promise<HttpResponse> => request(`http://127.0.0.1:${api.port}`, options);
+  const { call } = useTestApi({ ALLOWED_ORIGINS: `${APP}, http://localhost:*` });
   const preflight = (origin: string, url = '/v1/auth/sign-in') =>
     call({
       method: 'OPTIONS',

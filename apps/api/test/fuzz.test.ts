@@ -1,13 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
-import { Redis } from 'ioredis';
-import { startApi, type Api } from '../src/api';
 import { encodeCursor } from '../src/cursor';
-import { createTestDatabase, testKeyPrefix, TEST_REDIS_URL, type TestDatabase } from '../../test/support/databases';
 import { request } from '../../test/support/http';
-import { deleteKeysWithPrefix } from '../../test/support/redis-cleanup';
 import { fromSchema, hostile, nastyString, type Hints, type Schema } from './schema-arbitrary';
-import { apiTestEnv } from './test-env';
+import { useTestApi } from './test-api';
 
 /**
  * Schema-driven fuzzing: every operation of the API's own OpenAPI document gets requests
@@ -59,24 +55,15 @@ interface Generated {
 }
 
 describe('fuzzing every operation of the OpenAPI document', () => {
-  let db: TestDatabase;
-  let redis: Redis;
-  let api: Api;
-  let prefix: string;
+  // Sign-in throttling stays on, with limits high enough that the fuzzer reaches the handler.
+  const t = useTestApi({ SIGN_IN_MAX_FAILURES_PER_ACCOUNT: '100000', SIGN_IN_MAX_FAILURES_PER_IP: '100000' });
   let operations: Operation[];
   let hints: Hints;
   let token: string;
 
-  const base = (): string => `http://127.0.0.1:${api.port}`;
+  const base = (): string => `http://127.0.0.1:${t.api.port}`;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    redis = new Redis(TEST_REDIS_URL);
-    prefix = testKeyPrefix();
-    // Sign-in throttling stays on, with limits high enough that the fuzzer reaches the handler.
-    api = await startApi(
-      apiTestEnv(db.url, prefix, { SIGN_IN_MAX_FAILURES_PER_ACCOUNT: '100000', SIGN_IN_MAX_FAILURES_PER_IP: '100000' }),
-    );
     const signUp = async (name: string): Promise<{ id: string; token: string }> => {
       const res = await request(base(), {
         method: 'POST',
@@ -99,7 +86,7 @@ describe('fuzzing every operation of the OpenAPI document', () => {
       payload: { name: 'fuzz', memberIds: [bob.id] },
     });
     const roomId = room.json().id as string;
-    await db.pool.query(
+    await t.db.pool.query(
       `INSERT INTO messages (id, chat_room_id, sender_id, client_msg_id, content, created_at)
        SELECT gen_random_uuid(), $1, $2, n::text, 'message ' || n, now() - n * interval '1 second'
        FROM generate_series(1, 30) AS n`,
@@ -157,13 +144,6 @@ describe('fuzzing every operation of the OpenAPI document', () => {
         secured: (op.security?.length ?? 0) > 0,
       })),
     );
-  });
-
-  afterAll(async () => {
-    await api.stop();
-    await deleteKeysWithPrefix(redis, prefix);
-    await redis.quit();
-    await db.drop();
   });
 
   function generator(op: Operation): fc.Arbitrary<Generated> {

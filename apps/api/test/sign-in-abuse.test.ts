@@ -1,11 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
-import { startApi, type Api } from '../src/api';
+import { startApi } from '../src/api';
 import { clientBlock } from '../src/sign-in-throttle';
-import { createTestDatabase, testKeyPrefix, TEST_REDIS_URL, type TestDatabase } from '../../test/support/databases';
 import { request, type HttpResponse } from '../../test/support/http';
-import { deleteKeysWithPrefix } from '../../test/support/redis-cleanup';
 import { apiTestEnv } from './test-env';
+import { useTestApi } from './test-api';
 
 /** Password policy, sign-in throttling with backoff, and equal cost for unknown and known emails. */
 jest.setTimeout(90_000);
@@ -13,39 +11,20 @@ jest.setTimeout(90_000);
 const PASSWORD = 'a sound pass phrase';
 
 describe('sign-in abuse', () => {
-  let db: TestDatabase;
-  let redis: Redis;
-  let prefix: string;
-  let api: Api;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    redis = new Redis(TEST_REDIS_URL);
-    prefix = testKeyPrefix();
-    // Small limits and short locks; 127.0.0.1 is a trusted proxy, so each test sets the client
-    // address it signs in from with X-Forwarded-For.
-    api = await startApi(
-      apiTestEnv(db.url, prefix, {
-        SIGN_IN_MAX_FAILURES_PER_ACCOUNT: '3',
-        SIGN_IN_MAX_FAILURES_PER_IP: '6',
-        SIGN_IN_LOCKOUT_BASE_SECONDS: '1',
-        SIGN_IN_LOCKOUT_MAX_SECONDS: '60',
-        API_TRUSTED_PROXIES: '127.0.0.1',
-      }),
-    );
+  // Small limits and short locks; 127.0.0.1 is a trusted proxy, so each test sets the client
+  // address it signs in from with X-Forwarded-For.
+  const t = useTestApi({
+    SIGN_IN_MAX_FAILURES_PER_ACCOUNT: '3',
+    SIGN_IN_MAX_FAILURES_PER_IP: '6',
+    SIGN_IN_LOCKOUT_BASE_SECONDS: '1',
+    SIGN_IN_LOCKOUT_MAX_SECONDS: '60',
+    API_TRUSTED_PROXIES: '127.0.0.1',
   });
 
-  afterAll(async () => {
-    await api.stop();
-    await deleteKeysWithPrefix(redis, prefix);
-    await redis.quit();
-    await db.drop();
-  });
-
-  const base = (target = api): string => `http://127.0.0.1:${target.port}`;
+  const base = (target = t.api): string => `http://127.0.0.1:${target.port}`;
   const randomIp = (): string => `10.${[1, 2, 3].map(() => Math.floor(Math.random() * 250)).join('.')}`;
 
-  async function signUp(target = api): Promise<string> {
+  async function signUp(target = t.api): Promise<string> {
     const email = `user-${randomUUID()}@example.com`;
     const res = await request(base(target), {
       method: 'POST',
@@ -56,7 +35,7 @@ describe('sign-in abuse', () => {
     return email;
   }
 
-  const signIn = (email: string, password: string, ip: string, target = api): Promise<HttpResponse> =>
+  const signIn = (email: string, password: string, ip: string, target = t.api): Promise<HttpResponse> =>
     request(base(target), {
       method: 'POST',
       url: '/v1/auth/sign-in',
@@ -140,7 +119,7 @@ describe('sign-in abuse', () => {
   it('takes as long for an unknown email as for a wrong password', async () => {
     // A second instance without throttling in the way, so every attempt reaches the password check.
     const open = await startApi(
-      apiTestEnv(db.url, prefix, { SIGN_IN_MAX_FAILURES_PER_ACCOUNT: '1000', SIGN_IN_MAX_FAILURES_PER_IP: '1000' }),
+      apiTestEnv(t.db.url, t.prefix, { SIGN_IN_MAX_FAILURES_PER_ACCOUNT: '1000', SIGN_IN_MAX_FAILURES_PER_IP: '1000' }),
     );
     try {
       const email = await signUp(open);

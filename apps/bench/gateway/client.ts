@@ -1,33 +1,30 @@
-import { randomFillSync } from 'node:crypto';
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
+import {
+  type ConnectionReport,
+  type ConnectionTask,
+  Failures,
+  JOINED_MARK,
+  joinFrame,
+  maskedTextFrame,
+  openAll,
+  resetAndExit,
+  upgrade,
+  waitUntil,
+} from './client-wire';
 import { LatencyRecorder, nowUs } from './latency';
 import { MarkScanner } from './scanner';
 
 /**
- * The client side of the benchmarks, run as separate processes (the orchestrator forks them) so
- * that neither side's per-process open-file limit caps the connection count.
+ * The client side of the throughput benchmarks, run as separate processes (the orchestrator forks
+ * them) so that neither side's per-process open-file limit caps the connection count.
  *
- * Connections are plain sockets that upgrade with a hand-written request, write masked text
- * frames and scan what arrives for markers (see `MarkScanner`), instead of full `ws` clients: on
- * a shared two-core machine the client's per-connection and per-frame work would otherwise take
- * the CPU the gateway is being measured on.
+ * Connections write masked text frames and scan what arrives for markers (see `MarkScanner`),
+ * instead of decoding frames: the client's per-frame work would otherwise take the CPU the
+ * gateway is being measured on.
  */
 
 /** What the orchestrator asks a client process to do. */
-export interface ClientTask {
-  readonly port: number;
-  /**
-   * Destination address (127.0.0.x; the gateway listens on all of them). The kernel looks for a
-   * free source port per destination, and beyond some 14,000 connections to one address it scans
-   * the whole ephemeral range on every connect, so the clients spread over several.
-   */
-  readonly host: string;
-  readonly connections: number;
-  /** Upgrades in flight at once. */
-  readonly concurrency: number;
-  readonly tokens: readonly string[];
-  /** Room of connection i: rooms[i % rooms.length]; none when empty. */
-  readonly rooms: readonly string[];
+export interface ClientTask extends ConnectionTask {
   /** Connections (by index) that send, and how many messages per second each. */
   readonly senders: number;
   readonly sendRatePerSecond: number;
@@ -38,8 +35,7 @@ export interface ClientTask {
 
 /** Messages between the orchestrator and a client process. */
 export type ClientReport =
-  | { kind: 'connected'; connections: number; elapsedMs: number; failures: number; errors: Record<string, number> }
-  | { kind: 'joined'; joined: number }
+  | ConnectionReport
   | {
       kind: 'done';
       deliveries: number;
@@ -57,8 +53,6 @@ export type OrchestratorCommand = { kind: 'send'; measureFromUs: number } | { ki
 
 /** Where a delivery's send time is in an event: `"content":"t=<µs>"` (the senders write it so). */
 const CONTENT_MARK = Buffer.from('"content":"t=');
-const JOINED_MARK = Buffer.from('"joined"');
-const HEADER_END = Buffer.from('\r\n\r\n');
 /**
  * The gateway's pings are empty: `0x89 0x00`. A JSON text payload never holds a 0x00 byte (NUL is
  * escaped), so the pair marks a ping wherever it is, without decoding frames.
@@ -77,35 +71,13 @@ function answerPings(socket: Socket, chunk: Buffer, previous: { last: number }):
   previous.last = chunk[chunk.length - 1];
 }
 
-/** A client-to-server text frame (RFC 6455 §5.2: FIN, opcode 1, masked), for payloads below 64 KiB. */
-function maskedTextFrame(text: string): Buffer {
-  const payload = Buffer.from(text);
-  const headerLength = payload.length < 126 ? 6 : 8;
-  const frame = Buffer.allocUnsafe(headerLength + payload.length);
-  frame[0] = 0x81;
-  if (headerLength === 6) frame[1] = 0x80 | payload.length;
-  else {
-    frame[1] = 0x80 | 126;
-    frame.writeUInt16BE(payload.length, 2);
-  }
-  const mask = headerLength - 4;
-  randomFillSync(frame, mask, 4);
-  for (let i = 0; i < payload.length; i++) frame[headerLength + i] = payload[i] ^ frame[mask + (i & 3)];
-  return frame;
-}
-
 export async function runClient(task: ClientTask, report: (message: ClientReport) => void): Promise<void> {
   const sockets: Socket[] = [];
   const latency = new LatencyRecorder();
   let deliveries = 0;
   let joined = 0;
   let lastDeliveryUs = 0;
-  let failures = 0;
-  const errors: Record<string, number> = {};
-  const fail = (reason: string): void => {
-    failures += 1;
-    errors[reason] = (errors[reason] ?? 0) + 1;
-  };
+  const failures = new Failures();
   let measureFromUs = Infinity;
   /** When the chunk being scanned arrived. */
   let arrivedUs = 0;
@@ -134,63 +106,31 @@ export async function runClient(task: ClientTask, report: (message: ClientReport
     socket.on('data', onData);
   };
 
-  const open = (i: number): Promise<void> =>
-    new Promise((resolve) => {
-      const socket = connect({ port: task.port, host: task.host });
-      let response = Buffer.alloc(0);
-      // Senders write a frame at a time and must not wait for Nagle; the others only read.
-      if (i < task.senders) socket.setNoDelay(true);
-      socket.once('connect', () =>
-        socket.write(
-          `GET / HTTP/1.1\r\nHost: ${task.host}:${task.port}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n` +
-            `Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n` +
-            `Authorization: Bearer ${task.tokens[i % task.tokens.length]}\r\n\r\n`,
-        ),
-      );
-      const onResponse = (chunk: Buffer): void => {
-        response = Buffer.concat([response, chunk]);
-        const end = response.indexOf(HEADER_END);
-        if (end < 0) return;
-        socket.off('data', onResponse);
-        if (response.toString('latin1', 0, 12) !== 'HTTP/1.1 101') {
-          fail(response.toString('latin1', 0, 12));
-          socket.destroy();
-          return resolve();
-        }
-        sockets[i] = socket;
-        // Without rooms only pings arrive after the 101 (the connection-rate run).
-        if (task.rooms.length > 0) {
-          listen(socket, response.subarray(end + HEADER_END.length));
-          socket.write(maskedTextFrame(`{"type":"join","roomId":"${task.rooms[i % task.rooms.length]}"}`));
-        } else {
-          const previous = { last: -1 };
-          socket.on('data', (chunk: Buffer) => answerPings(socket, chunk, previous));
-        }
-        resolve();
-      };
-      socket.on('data', onResponse);
-      socket.once('error', (err: NodeJS.ErrnoException) => {
-        if (sockets[i] === socket) return; // after the upgrade: the scenario's counts show it
-        fail(err.code ?? err.message);
-        resolve();
-      });
-    });
+  const open = async (i: number): Promise<void> => {
+    // Senders write a frame at a time and must not wait for Nagle; the others only read.
+    const upgraded = await upgrade(task, i, task.port, i < task.senders);
+    if ('error' in upgraded) return failures.add(upgraded.error);
+    const { socket, rest } = upgraded;
+    sockets[i] = socket;
+    // Without rooms only pings arrive after the 101 (the connection-rate run).
+    if (task.rooms.length > 0) {
+      listen(socket, rest);
+      socket.write(joinFrame(task, i));
+    } else {
+      const previous = { last: -1 };
+      socket.on('data', (chunk: Buffer) => answerPings(socket, chunk, previous));
+    }
+  };
 
   const started = Date.now();
-  let next = 0;
   // Senders one at a time: the primary's round-robin then alternates them between the workers.
-  while (next < task.senders) await open(next++);
-  await Promise.all(
-    Array.from({ length: Math.min(task.concurrency, task.connections) }, async () => {
-      while (next < task.connections) await open(next++);
-    }),
-  );
+  await openAll(task, open, task.senders);
   const connections = sockets.filter(Boolean).length;
-  report({ kind: 'connected', connections, elapsedMs: Date.now() - started, failures, errors });
+  const { count, byReason } = failures;
+  report({ kind: 'connected', connections, elapsedMs: Date.now() - started, failures: count, errors: byReason });
 
   const expectedJoins = task.rooms.length > 0 ? connections : 0;
-  const joinDeadline = Date.now() + 60_000;
-  while (joined < expectedJoins && Date.now() < joinDeadline) await new Promise((r) => setTimeout(r, 50));
+  await waitUntil(() => joined >= expectedJoins);
   report({ kind: 'joined', joined });
 
   let sent = 0;
@@ -233,10 +173,7 @@ export async function runClient(task: ClientTask, report: (message: ClientReport
     } else if (command.kind === 'report') {
       report({ kind: 'done', deliveries, sent, firstSendUs, lastDeliveryUs, latency: latency.toSparse() });
     } else if (command.kind === 'exit') {
-      // RST rather than FIN: a client-side close would leave each port in TIME_WAIT for 60 s, and
-      // 50,000 of those exhaust the ephemeral ports the next scenario needs.
-      for (const socket of sockets) socket?.resetAndDestroy();
-      setTimeout(() => process.exit(0), 100);
+      resetAndExit(sockets);
     }
   });
 }

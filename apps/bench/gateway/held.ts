@@ -1,26 +1,27 @@
-import { randomFillSync } from 'node:crypto';
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
+import {
+  type ConnectionReport,
+  type ConnectionTask,
+  EMPTY,
+  Failures,
+  JOINED_MARK,
+  joinFrame,
+  maskedFrame,
+  openAll,
+  resetAndExit,
+  upgrade,
+  waitUntil,
+} from './client-wire';
 import { LatencyRecorder, nowUs } from './latency';
 
 /**
  * The client side of the capacity scenarios (`heartbeat`, `storm`), run as separate processes:
  * connections that stay open, answer the server's pings, send their own heartbeat pings, answer a
  * close, and (in the storm) reconnect to another gateway with the client backoff below.
- *
- * Like `client.ts`, plain sockets with hand-written frames, so that the clients spend as little of
- * the shared CPU as possible.
  */
 
 /** What the orchestrator asks a held-connection client process to do. */
-export interface HeldTask {
-  readonly port: number;
-  /** Destination address (127.0.0.x): one per client process keeps the kernel's port search short. */
-  readonly host: string;
-  readonly connections: number;
-  readonly concurrency: number;
-  readonly tokens: readonly string[];
-  /** Room of connection i: rooms[i % rooms.length], joined after the upgrade and after a reconnect. */
-  readonly rooms: readonly string[];
+export interface HeldTask extends ConnectionTask {
   /** Client heartbeat: a ping on every connection once per interval, spread evenly over it. */
   readonly heartbeatMs: number;
   /** Where a closed connection reconnects (the storm); none: a close is counted, not retried. */
@@ -32,8 +33,7 @@ export interface HeldTask {
 
 /** What a held-connection client reports. */
 export type HeldReport =
-  | { kind: 'connected'; connections: number; elapsedMs: number; failures: number; errors: Record<string, number> }
-  | { kind: 'joined'; joined: number }
+  | ConnectionReport
   | {
       kind: 'status';
       open: number;
@@ -53,33 +53,16 @@ export type HeldReport =
 /** Orchestrator → client. */
 export type HeldCommand = { kind: 'status' } | { kind: 'exit' };
 
-const HEADER_END = Buffer.from('\r\n\r\n');
-const JOINED_MARK = Buffer.from('"joined"');
-
-/** A masked client frame (RFC 6455 §5.2) with a payload below 126 bytes. */
-function maskedFrame(opcode: number, payload: Buffer): Buffer {
-  const frame = Buffer.allocUnsafe(6 + payload.length);
-  frame[0] = 0x80 | opcode;
-  frame[1] = 0x80 | payload.length;
-  randomFillSync(frame, 2, 4);
-  for (let i = 0; i < payload.length; i++) frame[6 + i] = payload[i] ^ frame[2 + (i & 3)];
-  return frame;
-}
-
-const EMPTY = Buffer.alloc(0);
-
 export async function runHeldClient(task: HeldTask, report: (message: HeldReport) => void): Promise<void> {
   const sockets: Array<Socket | undefined> = [];
-  let failures = 0;
-  const errors: Record<string, number> = {};
+  const failures = new Failures();
   let joined = 0;
   let pingsSent = 0;
   let pongsReceived = 0;
   let serverPings = 0;
   let closes = 0;
   let reconnected = 0;
-  let reconnectFailures = 0;
-  const reconnectErrors: Record<string, number> = {};
+  const reconnectFailures = new Failures();
   let firstCloseUs = 0;
   let lastReconnectUs = 0;
   const reconnectDelay = new LatencyRecorder();
@@ -138,61 +121,23 @@ export async function runHeldClient(task: HeldTask, report: (message: HeldReport
     });
   };
 
-  /** One upgrade; resolves with the socket on a 101, or the reason it failed. */
-  const upgrade = (i: number, port: number): Promise<{ socket?: Socket; rest?: Buffer; error?: string }> =>
-    new Promise((resolve) => {
-      const socket = connect({ port, host: task.host });
-      let response = EMPTY;
-      let settled = false;
-      const settle = (result: { socket?: Socket; rest?: Buffer; error?: string }): void => {
-        if (settled) return;
-        settled = true;
-        resolve(result);
-      };
-      socket.once('connect', () =>
-        socket.write(
-          `GET / HTTP/1.1\r\nHost: ${task.host}:${port}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n` +
-            `Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n` +
-            `Authorization: Bearer ${task.tokens[i % task.tokens.length]}\r\n\r\n`,
-        ),
-      );
-      const onResponse = (chunk: Buffer): void => {
-        response = Buffer.concat([response, chunk]);
-        const end = response.indexOf(HEADER_END);
-        if (end < 0) return;
-        socket.off('data', onResponse);
-        if (response.toString('latin1', 0, 12) !== 'HTTP/1.1 101') {
-          socket.destroy();
-          return settle({ error: response.toString('latin1', 0, 12) });
-        }
-        settle({ socket, rest: response.subarray(end + HEADER_END.length) });
-      };
-      socket.on('data', onResponse);
-      socket.once('error', (err: NodeJS.ErrnoException) => settle({ error: err.code ?? err.message }));
-      socket.once('close', () => settle({ error: 'closed before 101' }));
-    });
-
   const adopt = (i: number, socket: Socket, rest: Buffer): void => {
     sockets[i] = socket;
-    socket.on('error', () => undefined); // a reset shows as the close that follows
     readFrames(i, socket, rest);
-    if (task.rooms.length > 0) {
-      socket.write(maskedFrameText(`{"type":"join","roomId":"${task.rooms[i % task.rooms.length]}"}`));
-    }
+    if (task.rooms.length > 0) socket.write(joinFrame(task, i));
   };
 
   const scheduleReconnect = (i: number, closedUs: number, backoffMs: number): void => {
     setTimeout(() => {
       if (exiting) return;
-      void upgrade(i, task.reconnectPort!).then(({ socket, rest, error }) => {
-        if (socket) {
+      void upgrade(task, i, task.reconnectPort!).then((upgraded) => {
+        if ('socket' in upgraded) {
           reconnected += 1;
           lastReconnectUs = nowUs();
           reconnectDelay.record(lastReconnectUs - closedUs);
-          adopt(i, socket, rest!);
+          adopt(i, upgraded.socket, upgraded.rest);
         } else {
-          reconnectFailures += 1;
-          reconnectErrors[error!] = (reconnectErrors[error!] ?? 0) + 1;
+          reconnectFailures.add(upgraded.error);
           scheduleReconnect(i, closedUs, Math.min(task.backoffMaxMs, backoffMs * 2));
         }
       });
@@ -200,26 +145,21 @@ export async function runHeldClient(task: HeldTask, report: (message: HeldReport
   };
 
   const started = Date.now();
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(task.concurrency, task.connections) }, async () => {
-      while (next < task.connections) {
-        const i = next++;
-        const { socket, rest, error } = await upgrade(i, task.port);
-        if (socket) adopt(i, socket, rest!);
-        else {
-          failures += 1;
-          errors[error!] = (errors[error!] ?? 0) + 1;
-        }
-      }
-    }),
-  );
+  await openAll(task, async (i) => {
+    const upgraded = await upgrade(task, i, task.port);
+    if ('socket' in upgraded) adopt(i, upgraded.socket, upgraded.rest);
+    else failures.add(upgraded.error);
+  });
   const open = (): number => sockets.reduce((n, s) => n + (s ? 1 : 0), 0);
-  report({ kind: 'connected', connections: open(), elapsedMs: Date.now() - started, failures, errors });
-  const joinDeadline = Date.now() + 60_000;
-  while (task.rooms.length > 0 && joined < open() && Date.now() < joinDeadline) {
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  const { count, byReason } = failures;
+  report({
+    kind: 'connected',
+    connections: open(),
+    elapsedMs: Date.now() - started,
+    failures: count,
+    errors: byReason,
+  });
+  await waitUntil(() => task.rooms.length === 0 || joined >= open());
   report({ kind: 'joined', joined });
 
   // Heartbeats: every 100 ms the connections whose index falls in this tick's slice ping.
@@ -247,8 +187,8 @@ export async function runHeldClient(task: HeldTask, report: (message: HeldReport
         serverPings,
         closes,
         reconnected,
-        reconnectFailures,
-        reconnectErrors,
+        reconnectFailures: reconnectFailures.count,
+        reconnectErrors: reconnectFailures.byReason,
         firstCloseUs,
         lastReconnectUs,
         reconnectDelay: reconnectDelay.toSparse(),
@@ -256,13 +196,7 @@ export async function runHeldClient(task: HeldTask, report: (message: HeldReport
     } else if (command.kind === 'exit') {
       exiting = true;
       clearInterval(heartbeat);
-      // RST rather than FIN: no TIME_WAIT left on the client ports for the next scenario.
-      for (const socket of sockets) socket?.resetAndDestroy();
-      setTimeout(() => process.exit(0), 100);
+      resetAndExit(sockets);
     }
   });
-}
-
-function maskedFrameText(text: string): Buffer {
-  return maskedFrame(0x1, Buffer.from(text));
 }

@@ -110,19 +110,11 @@ export class TokenVerificationKeys {
     const what = 'public key set';
     const parsed = publicSetSchema.safeParse(parseJson(json, what));
     if (!parsed.success) throw schemaProblem(what, parsed.error);
-    const keys = new Map<string, KeyObject>();
-    parsed.data.keys.forEach(({ kid, publicKey }, i) => {
-      let key: KeyObject;
-      try {
-        key = createPublicKey(publicKey);
-      } catch {
-        throw new TokenKeySetError(`${what}: keys.${i}.publicKey: not a PEM public key`);
-      }
-      requireP256(key, `${what}: keys.${i}.publicKey`);
-      if (keyThumbprint(key) !== kid) throw new TokenKeySetError(`${what}: keys.${i}.kid: is not the key's thumbprint`);
-      keys.set(kid, key);
-    });
-    return keys;
+    return keysByKid(
+      what,
+      parsed.data.keys.map(({ kid, publicKey }) => ({ kid, pem: publicKey })),
+      'public',
+    );
   }
 
   /** Replaces the keys with those of `json` (a rotated set); a bad set throws and leaves the old keys. */
@@ -186,29 +178,21 @@ export class TokenSigningKeys {
     const what = 'signing key set';
     const parsed = signingSetSchema.safeParse(parseJson(json, what));
     if (!parsed.success) throw schemaProblem(what, parsed.error);
-    const privateKeys = new Map<string, KeyObject>();
-    const publicKeys = new Map<string, KeyObject>();
-    parsed.data.keys.forEach(({ kid, privateKey }, i) => {
-      let key: KeyObject;
-      try {
-        key = createPrivateKey(privateKey);
-      } catch {
-        throw new TokenKeySetError(`${what}: keys.${i}.privateKey: not a PEM private key`);
-      }
-      requireP256(key, `${what}: keys.${i}.privateKey`);
-      const publicKey = createPublicKey(key);
-      if (keyThumbprint(publicKey) !== kid)
-        throw new TokenKeySetError(`${what}: keys.${i}.kid: is not the key's thumbprint`);
-      privateKeys.set(kid, key);
-      publicKeys.set(kid, publicKey);
-    });
+    const privateKeys = keysByKid(
+      what,
+      parsed.data.keys.map(({ kid, privateKey }) => ({ kid, pem: privateKey })),
+      'private',
+    );
     const current = privateKeys.get(parsed.data.current);
     if (current === undefined) throw new TokenKeySetError(`${what}: current: names no key of the set`);
     this.signing = { kid: parsed.data.current, pem: current.export({ type: 'pkcs8', format: 'pem' }) as string };
     // Same shape as a public set, so the verifier's own checks apply.
     this.verification.update(
       JSON.stringify({
-        keys: [...publicKeys].map(([kid, key]) => ({ kid, publicKey: key.export({ type: 'spki', format: 'pem' }) })),
+        keys: [...privateKeys].map(([kid, key]) => ({
+          kid,
+          publicKey: createPublicKey(key).export({ type: 'spki', format: 'pem' }),
+        })),
       }),
     );
   }
@@ -313,29 +297,29 @@ export function generateTokenKeySets(): { signingKeys: string; publicKeys: strin
   };
 }
 
-/** `JWT_SIGNING_KEYS` as an environment value (the API): parsed into {@link TokenSigningKeys}. */
-export const jwtSigningKeys = z
-  .string({ error: 'is required (set JWT_SIGNING_KEYS or JWT_SIGNING_KEYS_SECRET_ARN)' })
-  .transform((json, ctx) => {
+/** A key set as an environment value: `parse`'s error becomes the variable's problem. */
+function keySetValue<T>(whenMissing: string, parse: (json: string) => T) {
+  return z.string({ error: whenMissing }).transform((json, ctx) => {
     try {
-      return TokenSigningKeys.parse(json);
+      return parse(json);
     } catch (err) {
       ctx.addIssue({ code: 'custom', message: (err as Error).message });
       return z.NEVER;
     }
   });
+}
+
+/** `JWT_SIGNING_KEYS` as an environment value (the API): parsed into {@link TokenSigningKeys}. */
+export const jwtSigningKeys = keySetValue(
+  'is required (set JWT_SIGNING_KEYS or JWT_SIGNING_KEYS_SECRET_ARN)',
+  TokenSigningKeys.parse,
+);
 
 /** `JWT_PUBLIC_KEYS` as an environment value (the gateway): parsed into {@link TokenVerificationKeys}. */
-export const jwtPublicKeys = z
-  .string({ error: 'is required (set JWT_PUBLIC_KEYS or JWT_PUBLIC_KEYS_SECRET_ARN)' })
-  .transform((json, ctx) => {
-    try {
-      return TokenVerificationKeys.parse(json);
-    } catch (err) {
-      ctx.addIssue({ code: 'custom', message: (err as Error).message });
-      return z.NEVER;
-    }
-  });
+export const jwtPublicKeys = keySetValue(
+  'is required (set JWT_PUBLIC_KEYS or JWT_PUBLIC_KEYS_SECRET_ARN)',
+  TokenVerificationKeys.parse,
+);
 
 /**
  * How often an app reads its key set from Secrets Manager again, so a rotation reaches it without a
@@ -345,3 +329,30 @@ export const jwtPublicKeys = z
 export const jwtKeysRefreshEnvShape = {
   JWT_KEYS_REFRESH_SECONDS: envPositiveInt.default(300),
 };
+
+/**
+ * The keys of a set by `kid`: each PEM parsed as a `kind` key, on P-256, and its `kid` the
+ * thumbprint of its public half (so a set cannot name one key with another's id).
+ */
+function keysByKid(
+  what: string,
+  entries: ReadonlyArray<{ readonly kid: string; readonly pem: string }>,
+  kind: 'public' | 'private',
+): Map<string, KeyObject> {
+  const field = `${kind}Key`;
+  const keys = new Map<string, KeyObject>();
+  entries.forEach(({ kid, pem }, i) => {
+    let key: KeyObject;
+    try {
+      key = kind === 'public' ? createPublicKey(pem) : createPrivateKey(pem);
+    } catch {
+      throw new TokenKeySetError(`${what}: keys.${i}.${field}: not a PEM ${kind} key`);
+    }
+    requireP256(key, `${what}: keys.${i}.${field}`);
+    const publicHalf = kind === 'public' ? key : createPublicKey(key);
+    if (keyThumbprint(publicHalf) !== kid)
+      throw new TokenKeySetError(`${what}: keys.${i}.kid: is not the key's thumbprint`);
+    keys.set(kid, key);
+  });
+  return keys;
+}

@@ -150,6 +150,18 @@ describe('key set validation', () => {
     expect(() => TokenVerificationKeys.parse(json)).toThrow(message);
   });
 
+  test.each([
+    [
+      'a kid that is not the thumbprint',
+      { kid: 'k1', privateKey: key.privateKey },
+      /keys\.0\.kid: is not the key's thumbprint/,
+    ],
+    ['not a key', { kid: key.kid, privateKey: 'x' }, /signing key set: keys\.0\.privateKey: not a PEM private key/],
+  ])('a signing set with %s is refused, naming the field', (_, entry, message) => {
+    const json = JSON.stringify({ current: entry.kid, keys: [entry] });
+    expect(() => TokenSigningKeys.parse(json)).toThrow(message);
+  });
+
   test('a signing set whose current names no key is refused', () => {
     const json = JSON.stringify({ current: 'missing', keys: [{ kid: key.kid, privateKey: key.privateKey }] });
     expect(() => TokenSigningKeys.parse(json)).toThrow('signing key set: current: names no key of the set');

@@ -1,13 +1,6 @@
-import { loadEnv, type EnvError } from '../src/env';
-import {
-  createPostgres,
-  IAM_TOKEN_REUSE_MS,
-  postgresEnvShape,
-  postgresOptionsFromEnv,
-  RdsIamTokens,
-} from '../src/postgres';
+import { createPostgres, IAM_TOKEN_REUSE_MS, postgresOptionsFromEnv, RdsIamTokens } from '../src/postgres';
+import { parsePostgresEnv, postgresEnvProblems } from './postgres-env';
 
-const parse = (source: Record<string, string>) => loadEnv(postgresEnvShape, source);
 const IAM = {
   DATABASE_HOST: 'writer.example',
   DATABASE_PORT: '5433',
@@ -19,7 +12,7 @@ const IAM = {
 
 describe('RDS IAM authentication', () => {
   test('the production form: the app role, IAM tokens instead of a password, TLS implied', () => {
-    const options = postgresOptionsFromEnv(parse(IAM), 'test');
+    const options = postgresOptionsFromEnv(parsePostgresEnv(IAM), 'test');
     expect(options).toMatchObject({
       writer: { hosts: ['writer.example'], port: 5433, user: 'cotalk_api' },
       reader: { hosts: ['r1.example', 'r2.example'], port: 5433, user: 'cotalk_api' },
@@ -84,7 +77,7 @@ describe('RDS IAM authentication', () => {
   });
 
   test('each connection asks for the token of the host it goes to', async () => {
-    const options = postgresOptionsFromEnv(parse(IAM), 'test');
+    const options = postgresOptionsFromEnv(parsePostgresEnv(IAM), 'test');
     const asked: string[] = [];
     const iam = options.password as RdsIamTokens;
     jest.spyOn(iam, 'forHost').mockImplementation(async (host) => (asked.push(host), `t-${host}`));
@@ -105,21 +98,15 @@ describe('RDS IAM authentication', () => {
   });
 
   test('an incomplete or contradictory IAM setting names the variables', () => {
-    const problems = (source: Record<string, string>): string => {
-      try {
-        postgresOptionsFromEnv(parse(source), 'test');
-      } catch (err) {
-        return (err as EnvError).problems.join('\n');
-      }
-      return '';
-    };
-    expect(problems({ DATABASE_URL: 'postgres://u@h/db', DATABASE_IAM_AUTH: 'true' })).toMatch(
+    expect(postgresEnvProblems({ DATABASE_URL: 'postgres://u@h/db', DATABASE_IAM_AUTH: 'true' })).toMatch(
       /DATABASE_IAM_AUTH: needs DATABASE_HOST[\s\S]*needs DATABASE_USER[\s\S]*needs AWS_REGION/,
     );
-    expect(problems({ ...IAM, DATABASE_SECRET_ARN: 'arn:aws:secretsmanager:r:1:secret:x' })).toMatch(
+    expect(postgresEnvProblems({ ...IAM, DATABASE_SECRET_ARN: 'arn:aws:secretsmanager:r:1:secret:x' })).toMatch(
       /DATABASE_IAM_AUTH and DATABASE_SECRET_ARN: set one, not both/,
     );
-    expect(problems({ ...IAM, DATABASE_PASSWORD: 'p' })).toMatch(/DATABASE_IAM_AUTH and DATABASE_PASSWORD/);
-    expect(problems({ ...IAM, DATABASE_TLS: 'disable' })).toMatch(/must not be disable with DATABASE_IAM_AUTH/);
+    expect(postgresEnvProblems({ ...IAM, DATABASE_PASSWORD: 'p' })).toMatch(/DATABASE_IAM_AUTH and DATABASE_PASSWORD/);
+    expect(postgresEnvProblems({ ...IAM, DATABASE_TLS: 'disable' })).toMatch(
+      /must not be disable with DATABASE_IAM_AUTH/,
+    );
   });
 });

@@ -1,8 +1,9 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { EnvError, loadEnv } from '../src/env';
-import { createPostgres, postgresEnvShape, postgresOptionsFromEnv } from '../src/postgres';
+import { EnvError } from '../src/env';
+import { createPostgres, postgresOptionsFromEnv } from '../src/postgres';
 import { RotatingSecretField, resolveSecretEnv } from '../src/secrets';
+import { parsePostgresEnv, postgresEnvProblems } from './postgres-env';
 
 const ARN = (name: string): string => `arn:aws:secretsmanager:eu-west-1:123456789012:secret:co-talk/${name}-AbCdEf`;
 
@@ -106,11 +107,9 @@ describe('RotatingSecretField', () => {
 });
 
 describe('postgresOptionsFromEnv', () => {
-  const parse = (source: Record<string, string>) => loadEnv(postgresEnvShape, source);
-
   test('the production form: hosts, port, database, the secret user and a rotating password, TLS implied', () => {
     const options = postgresOptionsFromEnv(
-      parse({
+      parsePostgresEnv({
         DATABASE_HOST: 'writer.example',
         DATABASE_PORT: '5433',
         DATABASE_READER_HOSTS: 'r1.example,r2.example',
@@ -132,7 +131,10 @@ describe('postgresOptionsFromEnv', () => {
 
   test('the local form stays as it was', () => {
     expect(
-      postgresOptionsFromEnv(parse({ DATABASE_URL: 'postgres://u@h:5432/db', DATABASE_PASSWORD: 'p' }), 'test'),
+      postgresOptionsFromEnv(
+        parsePostgresEnv({ DATABASE_URL: 'postgres://u@h:5432/db', DATABASE_PASSWORD: 'p' }),
+        'test',
+      ),
     ).toMatchObject({
       writer: { url: 'postgres://u@h:5432/db' },
       reader: undefined,
@@ -142,27 +144,19 @@ describe('postgresOptionsFromEnv', () => {
   });
 
   test('contradictions and gaps name the variables', () => {
-    const problems = (source: Record<string, string>): string => {
-      try {
-        postgresOptionsFromEnv(parse(source), 'test');
-      } catch (err) {
-        return (err as EnvError).problems.join('\n');
-      }
-      return '';
-    };
-    expect(problems({})).toMatch(/DATABASE_HOST or DATABASE_URL: one is required/);
-    expect(problems({ DATABASE_HOST: 'h', DATABASE_URL: 'postgres://u@h/db' })).toMatch(/set one, not both/);
-    expect(problems({ DATABASE_URL: 'postgres://u@h/db', DATABASE_READER_HOSTS: 'r1' })).toMatch(
+    expect(postgresEnvProblems({})).toMatch(/DATABASE_HOST or DATABASE_URL: one is required/);
+    expect(postgresEnvProblems({ DATABASE_HOST: 'h', DATABASE_URL: 'postgres://u@h/db' })).toMatch(/set one, not both/);
+    expect(postgresEnvProblems({ DATABASE_URL: 'postgres://u@h/db', DATABASE_READER_HOSTS: 'r1' })).toMatch(
       /DATABASE_READER_HOSTS: goes with DATABASE_HOST/,
     );
-    expect(problems({ DATABASE_HOST: 'h', DATABASE_SECRET_ARN: ARN('db'), DATABASE_TLS: 'disable' })).toMatch(
-      /DATABASE_TLS: must not be disable with DATABASE_SECRET_ARN/,
-    );
+    expect(
+      postgresEnvProblems({ DATABASE_HOST: 'h', DATABASE_SECRET_ARN: ARN('db'), DATABASE_TLS: 'disable' }),
+    ).toMatch(/DATABASE_TLS: must not be disable with DATABASE_SECRET_ARN/);
   });
 
   test('reader connections go to the replica hosts in turn', async () => {
     const postgres = createPostgres(
-      postgresOptionsFromEnv(parse({ DATABASE_HOST: 'w', DATABASE_READER_HOSTS: 'r1,r2,r3' }), 'test'),
+      postgresOptionsFromEnv(parsePostgresEnv({ DATABASE_HOST: 'w', DATABASE_READER_HOSTS: 'r1,r2,r3' }), 'test'),
     );
     try {
       const pool = postgres.reader as unknown as { Client: new (config: object) => { host: string }; options: object };

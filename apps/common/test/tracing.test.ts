@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { MESSAGE_STREAM_KEY } from '../src/chat-message';
 import { samplerFromEnv, startTracing, STREAM_TRACE_FIELD, type Tracing } from '../src/tracing';
@@ -7,22 +6,26 @@ import { MessageStore } from '../../gateway/src/message-store';
 import { startWorker, type Worker } from '../../worker/src/worker';
 import { workerTestEnv } from '../../worker/test/test-env';
 import { waitFor } from '../../worker/test/messages';
-import { createTestDatabase, testKeyPrefix, TEST_REDIS_URL, type TestDatabase } from '../../test/support/databases';
-import { deleteKeysWithPrefix } from '../../test/support/redis-cleanup';
+import { useTestStores } from '../../test/support/test-stores';
 
 jest.setTimeout(60_000);
 
 describe('one trace from a gateway send to the worker insert (real Redis and PostgreSQL)', () => {
-  let db: TestDatabase;
-  let redis: Redis;
-  let prefix: string;
   let worker: Worker | undefined;
   let tracing: Tracing | undefined;
+  const t = useTestStores({
+    stopWriters: async () => {
+      await worker?.stop();
+      worker = undefined;
+      await tracing?.shutdown();
+      tracing = undefined;
+    },
+  });
   const exporter = new InMemorySpanExporter();
 
   const store = () =>
-    new MessageStore(redis, redis, {
-      keyPrefix: prefix,
+    new MessageStore(t.redis, t.redis, {
+      keyPrefix: t.prefix,
       idempotencyTtlSeconds: 60,
       streamMaxLen: 1000,
       sharded: false,
@@ -35,40 +38,22 @@ describe('one trace from a gateway send to the worker insert (real Redis and Pos
     return accepted;
   };
   const stored = async (id: string) =>
-    (await db.pool.query('SELECT 1 FROM messages WHERE id = $1', [id])).rowCount === 1;
+    (await t.db.pool.query('SELECT 1 FROM messages WHERE id = $1', [id])).rowCount === 1;
   const named = (name: string): ReadableSpan[] => exporter.getFinishedSpans().filter((s) => s.name === name);
 
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    redis = new Redis(TEST_REDIS_URL);
-  });
-  beforeEach(() => {
-    prefix = testKeyPrefix();
-    exporter.reset();
-  });
-  afterEach(async () => {
-    await worker?.stop();
-    worker = undefined;
-    await tracing?.shutdown();
-    tracing = undefined;
-    await deleteKeysWithPrefix(redis, prefix);
-  });
-  afterAll(async () => {
-    await redis.quit();
-    await db.drop();
-  });
+  beforeEach(() => exporter.reset());
 
   it('links send → stream append → message store through the traceparent in the stream entry', async () => {
     // Given tracing on, every send sampled, and a worker consuming the stream
     tracing = startTracing({ OTEL_TRACES_SAMPLER: 'always_on', OTEL_SERVICE_NAME: 'test' }, { exporter });
-    worker = await startWorker(workerTestEnv(db.url, prefix));
+    worker = await startWorker(workerTestEnv(t.db.url, t.prefix));
     // When the gateway accepts a message
     const accepted = await accept('hello, traced');
     await waitFor('the message stored', () => stored(accepted.id));
     await waitFor('the store span ended', async () => named('chat message store').length === 1);
 
     // Then the stream entry carries a W3C traceparent next to the message
-    const [[, fields]] = (await redis.xrange(`${prefix}${MESSAGE_STREAM_KEY}`, '-', '+')) as [string, string[]][];
+    const [[, fields]] = (await t.redis.xrange(`${t.prefix}${MESSAGE_STREAM_KEY}`, '-', '+')) as [string, string[]][];
     expect(fields[2]).toBe(STREAM_TRACE_FIELD);
     expect(fields[3]).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
     // And one trace runs from the send through the append to the worker's insert
@@ -90,12 +75,12 @@ describe('one trace from a gateway send to the worker insert (real Redis and Pos
       { OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0' },
       { exporter },
     );
-    worker = await startWorker(workerTestEnv(db.url, prefix));
+    worker = await startWorker(workerTestEnv(t.db.url, t.prefix));
     // When the gateway accepts a message
     const accepted = await accept('not traced');
     await waitFor('the message stored', () => stored(accepted.id));
     // Then the entry holds the message field only, and nothing was exported
-    const [[, fields]] = (await redis.xrange(`${prefix}${MESSAGE_STREAM_KEY}`, '-', '+')) as [string, string[]][];
+    const [[, fields]] = (await t.redis.xrange(`${t.prefix}${MESSAGE_STREAM_KEY}`, '-', '+')) as [string, string[]][];
     expect(fields).toHaveLength(2);
     expect(exporter.getFinishedSpans()).toEqual([]);
   });

@@ -1,9 +1,8 @@
-import { Redis } from 'ioredis';
+import { TEST_REDIS_URL } from '../../test/support/databases';
 import type { PoolClient } from 'pg';
 import { MESSAGE_CONSUMER_GROUP, MESSAGE_STREAM_KEY } from '@co-talk/common/chat-message';
-import { createTestDatabase, testKeyPrefix, TEST_REDIS_URL, type TestDatabase } from '../../test/support/databases';
 import { bundleApp, startApp, type AppProcess } from '../../test/support/processes';
-import { deleteKeysWithPrefix } from '../../test/support/redis-cleanup';
+import { useTestStores } from '../../test/support/test-stores';
 import { appendMessages, chatMessage, waitFor } from './messages';
 
 /**
@@ -13,12 +12,19 @@ import { appendMessages, chatMessage, waitFor } from './messages';
 jest.setTimeout(90_000);
 
 describe('worker killed mid-batch', () => {
-  let db: TestDatabase;
-  let redis: Redis;
-  let prefix: string;
   let bundle: string;
   const running: AppProcess[] = [];
   let locker: PoolClient | undefined;
+  const t = useTestStores({
+    truncate: ['messages'],
+    stopWriters: async () => {
+      await releaseLock();
+      for (const app of running.splice(0)) {
+        if (app.child.exitCode === null && app.child.signalCode === null) app.child.kill('SIGKILL');
+        await app.exited;
+      }
+    },
+  });
 
   async function releaseLock(): Promise<void> {
     await locker?.query('ROLLBACK');
@@ -27,21 +33,21 @@ describe('worker killed mid-batch', () => {
   }
 
   const consumers = async (): Promise<string[]> => {
-    if ((await redis.exists(stream())) === 0) return [];
-    const list = (await redis.xinfo('CONSUMERS', stream(), MESSAGE_CONSUMER_GROUP)) as string[][];
+    if ((await t.redis.exists(stream())) === 0) return [];
+    const list = (await t.redis.xinfo('CONSUMERS', stream(), MESSAGE_CONSUMER_GROUP)) as string[][];
     return list.map((fields) => fields[fields.indexOf('name') + 1]);
   };
 
-  const stream = (): string => `${prefix}${MESSAGE_STREAM_KEY}`;
+  const stream = (): string => `${t.prefix}${MESSAGE_STREAM_KEY}`;
   const pendingOn = async (consumer: string): Promise<number> => {
-    const list = (await redis.xinfo('CONSUMERS', stream(), MESSAGE_CONSUMER_GROUP)) as (string | number)[][];
+    const list = (await t.redis.xinfo('CONSUMERS', stream(), MESSAGE_CONSUMER_GROUP)) as (string | number)[][];
     const fields = list.find((f) => f[f.indexOf('name') + 1] === consumer);
     return fields ? Number(fields[fields.indexOf('pending') + 1]) : 0;
   };
   const pending = async (): Promise<number> =>
-    Number(((await redis.xpending(stream(), MESSAGE_CONSUMER_GROUP)) as [number])[0]);
+    Number(((await t.redis.xpending(stream(), MESSAGE_CONSUMER_GROUP)) as [number])[0]);
   const stats = async (): Promise<{ total: number; distinct: number }> => {
-    const { rows } = await db.pool.query(
+    const { rows } = await t.db.pool.query(
       'SELECT count(*)::int AS total, count(DISTINCT id)::int AS distinct FROM messages',
     );
     return rows[0];
@@ -49,10 +55,10 @@ describe('worker killed mid-batch', () => {
 
   function startWorkerProcess(consumer: string, extra: Record<string, string> = {}): AppProcess {
     const app = startApp(bundle, {
-      DATABASE_URL: db.url,
+      DATABASE_URL: t.db.url,
       DATABASE_POOL_MAX: '4',
       REDIS_URL: TEST_REDIS_URL,
-      REDIS_KEY_PREFIX: prefix,
+      REDIS_KEY_PREFIX: t.prefix,
       METRICS_PORT: '0',
       LOG_LEVEL: 'warn',
       WORKER_CONSUMER_NAME: consumer,
@@ -70,36 +76,15 @@ describe('worker killed mid-batch', () => {
     expect(await app.exited).toBe('SIGKILL');
   }
 
-  beforeAll(async () => {
+  beforeAll(() => {
     bundle = bundleApp('worker');
-    db = await createTestDatabase();
-    redis = new Redis(TEST_REDIS_URL);
-  });
-
-  beforeEach(async () => {
-    prefix = testKeyPrefix();
-    await db.pool.query('TRUNCATE messages');
-  });
-
-  afterEach(async () => {
-    await releaseLock();
-    for (const app of running.splice(0)) {
-      if (app.child.exitCode === null && app.child.signalCode === null) app.child.kill('SIGKILL');
-      await app.exited;
-    }
-    await deleteKeysWithPrefix(redis, prefix);
-  });
-
-  afterAll(async () => {
-    await redis.quit();
-    await db.drop();
   });
 
   it('stores every message exactly once when killed between reading and storing a batch', async () => {
     const messages = Array.from({ length: 400 }, () => chatMessage());
     // Some were stored by an earlier process whose XACK never happened: their redelivery must be harmless.
     const storedBefore = messages.slice(0, 50);
-    await db.pool.query(
+    await t.db.pool.query(
       `INSERT INTO messages (id, chat_room_id, sender_id, client_msg_id, content, created_at)
        SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::timestamptz[])`,
       ['id', 'roomId', 'senderId', 'clientMsgId', 'content', 'createdAt'].map((field) =>
@@ -110,10 +95,10 @@ describe('worker killed mid-batch', () => {
     // Given a running worker whose INSERT is held by a table lock, so it is caught holding a read batch
     const first = startWorkerProcess('worker-a');
     await waitFor('the worker reading', async () => (await consumers()).includes('worker-a'));
-    locker = await db.pool.connect();
+    locker = await t.db.pool.connect();
     await locker.query('BEGIN');
     await locker.query('LOCK TABLE messages IN EXCLUSIVE MODE');
-    await appendMessages(redis, prefix, messages);
+    await appendMessages(t.redis, t.prefix, messages);
     await waitFor('a batch read and not yet stored', async () => (await pending()) > 0);
 
     // When it is killed mid-batch and the lock goes away
@@ -130,7 +115,7 @@ describe('worker killed mid-batch', () => {
       20_000,
     );
     expect(await stats()).toEqual({ total: 400, distinct: 400 });
-    const { rows } = await db.pool.query<{ id: string }>('SELECT id FROM messages');
+    const { rows } = await t.db.pool.query<{ id: string }>('SELECT id FROM messages');
     expect(new Set(rows.map((r) => r.id))).toEqual(new Set(messages.map((m) => m.id)));
 
     // And a SIGTERM stops it cleanly
@@ -145,10 +130,10 @@ describe('worker killed mid-batch', () => {
     const first = startWorkerProcess('worker-crashing');
     const standby = startWorkerProcess('worker-standby');
     await waitFor('both reading', async () => (await consumers()).length === 2);
-    locker = await db.pool.connect();
+    locker = await t.db.pool.connect();
     await locker.query('BEGIN');
     await locker.query('LOCK TABLE messages IN EXCLUSIVE MODE');
-    await appendMessages(redis, prefix, messages);
+    await appendMessages(t.redis, t.prefix, messages);
     await waitFor('a batch held by the first worker', async () => (await pendingOn('worker-crashing')) > 0);
     expect(await stats()).toEqual({ total: 0, distinct: 0 });
 
@@ -172,7 +157,8 @@ describe('worker killed mid-batch', () => {
     const messages = Array.from({ length: 3000 }, () => chatMessage());
     let worker = startWorkerProcess('worker-1', { WORKER_BATCH_SIZE: '50' });
     const appending = (async () => {
-      for (let i = 0; i < messages.length; i += 250) await appendMessages(redis, prefix, messages.slice(i, i + 250));
+      for (let i = 0; i < messages.length; i += 250)
+        await appendMessages(t.redis, t.prefix, messages.slice(i, i + 250));
     })();
     for (let round = 2; round <= 4; round += 1) {
       const target = round * 500;

@@ -1,57 +1,24 @@
 import type { ProfileInput } from '../profile-input';
-import { BRIEF_CACHE_TTLS, BRIEF_POOL_MAX_PER_INSTANCE, SEOUL } from './seoul';
+import { deriveProfile } from './derive';
+import { prod } from './prod';
 
-/** Developer sandbox: smallest sizes, one NAT gateway, data that may be thrown away. */
-export const dev: ProfileInput = {
+/** Developer sandbox: prod's but for the smallest sizes, data that may be thrown away. */
+export const dev: ProfileInput = deriveProfile(prod, {
   name: 'dev',
-  env: { account: '111111111111', ...SEOUL, availabilityZones: [...SEOUL.availabilityZones] },
+  env: { account: '111111111111' },
   protectData: false,
-  network: {
-    vpcCidr: '10.0.0.0/16',
-    natGateways: 1,
-    flowLogRetentionDays: 14,
-    // None: a sandbox reaches AWS APIs through its one NAT gateway.
-    interfaceEndpoints: {},
-  },
+  network: { vpcCidr: '10.0.0.0/16', flowLogRetentionDays: 14 },
   cluster: {
-    kubernetesVersion: '1.36',
     endpointAccess: 'public-and-private',
     publicAccessCidrs: ['203.0.113.0/24'],
     adminRoleArns: ['arn:aws:iam::111111111111:role/CoTalkPlatformAdmin'],
-    graviton: true,
     nodeGroups: {
-      system: {
-        instanceTypes: ['m7g.large'],
-        minSize: 2,
-        desiredSize: 2,
-        maxSize: 3,
-        diskSizeGiB: 30,
-        capacityType: 'ON_DEMAND',
-      },
-      gateway: {
-        instanceTypes: ['c7g.large'],
-        minSize: 1,
-        desiredSize: 1,
-        maxSize: 2,
-        diskSizeGiB: 20,
-        capacityType: 'ON_DEMAND',
-        ceiling: { vcpu: 16, memoryGiB: 32 },
-      },
-      api: {
-        instanceTypes: ['c7g.large'],
-        minSize: 1,
-        desiredSize: 1,
-        maxSize: 3,
-        diskSizeGiB: 20,
-        capacityType: 'ON_DEMAND',
-        ceiling: { vcpu: 8, memoryGiB: 16 },
-      },
+      system: { minSize: 2, desiredSize: 2, maxSize: 3 },
+      gateway: { instanceTypes: ['c7g.large'], minSize: 1, desiredSize: 1, maxSize: 2, capacityType: 'ON_DEMAND' },
+      api: { instanceTypes: ['c7g.large'], minSize: 1, desiredSize: 1, maxSize: 3, capacityType: 'ON_DEMAND' },
     },
   },
   database: {
-    engineVersion: '17.6',
-    instanceClass: 'db.t4g.medium',
-    ceiling: { vcpu: 32, memoryGiB: 128 },
     readReplicas: 0,
     multiAz: false,
     allocatedStorageGiB: 20,
@@ -60,23 +27,13 @@ export const dev: ProfileInput = {
     performanceInsightsRetentionDays: 7,
     monitoringIntervalSeconds: 60,
     slowQueryMs: 500,
-    poolMaxPerInstance: BRIEF_POOL_MAX_PER_INSTANCE,
-    credentialRotationDays: 30,
   },
   redis: {
-    engineVersion: '7.1',
-    cache: { nodeType: 'cache.t4g.small', shards: 1, replicasPerShard: 1 },
-    pubsub: { nodeType: 'cache.t4g.small', replicas: 1 },
-    streams: { nodeType: 'cache.t4g.small', replicas: 1, snapshotRetentionDays: 1 },
+    cache: { nodeType: 'cache.t4g.small' },
+    pubsub: { nodeType: 'cache.t4g.small' },
+    streams: { nodeType: 'cache.t4g.small', snapshotRetentionDays: 1 },
   },
-  search: {
-    engineVersion: '2.19',
-    dataNodeInstanceType: 'm7g.large.search',
-    dataNodes: 3,
-    volumeSizeGiB: 20,
-    dedicatedMasterNodes: 0,
-    dedicatedMasterInstanceType: 'm7g.large.search',
-  },
+  search: { volumeSizeGiB: 20 },
   workloads: {
     gateway: {
       minReplicas: 1,
@@ -84,37 +41,22 @@ export const dev: ProfileInput = {
       cpu: '1',
       memory: '2Gi',
       targetCpuPercent: 70,
-      targetMemoryPercent: 80,
       scaleDownStabilizationSeconds: 300,
     },
-    api: { minReplicas: 1, maxReplicas: 3, cpu: '500m', memory: '1Gi', targetCpuPercent: 70 },
-    worker: { minReplicas: 1, maxReplicas: 2, cpu: '250m', memory: '512Mi', targetCpuPercent: 70 },
-    kong: { minReplicas: 1, maxReplicas: 2, cpu: '250m', memory: '512Mi', targetCpuPercent: 70 },
+    api: { minReplicas: 1, maxReplicas: 3, memory: '1Gi' },
+    worker: { minReplicas: 1, maxReplicas: 2, cpu: '250m', memory: '512Mi' },
+    kong: { minReplicas: 1, maxReplicas: 2, cpu: '250m', memory: '512Mi' },
   },
-  app: {
-    ...BRIEF_CACHE_TTLS,
-    gatewayDrainSeconds: 30,
-    deregistrationDelaySeconds: 15,
-    apiRateLimitPerMinute: 600,
-    apiMaxRequestBodyKiB: 1024,
-    apiPublicRateLimitPerMinute: 30,
-    accessTokenTtlSeconds: 3600,
-    kongKeysRefreshSeconds: 300,
-    allowedOrigins: ['https://dev.chat.example.com'],
-    gatewayHeartbeatIntervalSeconds: 30,
-  },
+  app: { gatewayDrainSeconds: 30, deregistrationDelaySeconds: 15, allowedOrigins: ['https://dev.chat.example.com'] },
   // A sandbox: one small server.
   capacity: { targetConnections: 10_000, targetPerServer: 10_000 },
   edge: {
     certificateArn: 'arn:aws:acm:ap-northeast-2:111111111111:certificate/00000000-0000-4000-8000-000000000001',
-    allowedIngressCidrs: ['0.0.0.0/0'],
-    cloudFront: false,
     wafRateLimitPer5Minutes: 1000,
   },
+  // No alert destination, as in prod; dev alone may run without one: pass
+  // -c alertEmails=you@your-domain to get its alarms.
   observability: {
-    // dev may run without a subscriber; pass -c alertEmails=you@your-domain to get its alarms.
-    alertEmails: [],
-    alertHttpsEndpoints: [],
     // Every send traced: dev traffic is small and traces are what it is for.
     traceSampleRatio: 1,
     logRetentionDays: 14,
@@ -123,4 +65,4 @@ export const dev: ProfileInput = {
     traceRetentionDays: 2,
     traceVolumeGiB: 20,
   },
-};
+});

@@ -1,10 +1,17 @@
 import type { ProfileInput } from '../profile-input';
-import { BRIEF_CACHE_TTLS, BRIEF_POOL_MAX_PER_INSTANCE, SEOUL } from './seoul';
 
-/** The brief's "target" column: 10 WebSocket servers (1M connections), 20 API pods, 5 read replicas. */
+/**
+ * The brief's "target" column: 10 WebSocket servers (1M connections), 20 API pods, 5 read replicas.
+ * The other profiles derive from this one and state only what differs from it.
+ */
 export const prod: ProfileInput = {
   name: 'prod',
-  env: { account: '333333333333', ...SEOUL, availabilityZones: [...SEOUL.availabilityZones] },
+  // The brief's default region, Seoul; zones pinned so synth never looks them up.
+  env: {
+    account: '333333333333',
+    region: 'ap-northeast-2',
+    availabilityZones: ['ap-northeast-2a', 'ap-northeast-2b', 'ap-northeast-2c'],
+  },
   protectData: true,
   network: {
     vpcCidr: '10.2.0.0/16',
@@ -73,7 +80,8 @@ export const prod: ProfileInput = {
     performanceInsightsRetentionDays: 93,
     monitoringIntervalSeconds: 15,
     slowQueryMs: 200,
-    poolMaxPerInstance: BRIEF_POOL_MAX_PER_INSTANCE,
+    // The brief's database pool: at most 50 connections per app instance.
+    poolMaxPerInstance: 50,
     credentialRotationDays: 30,
   },
   redis: {
@@ -108,7 +116,9 @@ export const prod: ProfileInput = {
     kong: { minReplicas: 3, maxReplicas: 12, cpu: '500m', memory: '1Gi', targetCpuPercent: 70 },
   },
   app: {
-    ...BRIEF_CACHE_TTLS,
+    // The brief's cache TTLs: L1 in-process one minute, L2 Redis one hour.
+    l1CacheTtlSeconds: 60,
+    l2CacheTtlSeconds: 3600,
     // With the 30 s deregistration delay, within a Spot node's two-minute interruption notice.
     gatewayDrainSeconds: 90,
     deregistrationDelaySeconds: 30,
