@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
 import { ApiObject, Chart, JsonPatch, Size, type ChartProps } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 import { API_SERVICE_ACCOUNT, type ApiChartProps } from './api';
 import { WORKLOAD_SERVICE_ACCOUNTS } from '../lib/contract';
 import { backendEnv } from './backends';
+import { contentHash, type Fingerprint } from './content-hash';
 import { APP_UID, ChatServiceAccount } from './chat-workload';
 import { requirePinnedImage } from './image';
 import { cpuMillis, memoryMebibytes } from './quantity';
@@ -28,7 +28,11 @@ export const MIGRATIONS_SERVICE_ACCOUNT = WORKLOAD_SERVICE_ACCOUNTS.migrations;
 const BACKOFF_LIMIT = 3;
 
 /** Props for {@link ApiMigrationsChart}. */
-export type ApiMigrationsChartProps = ApiChartProps & ChartProps;
+export type ApiMigrationsChartProps = ApiChartProps &
+  ChartProps & {
+    /** Stable text of values that may hold tokens, for the Job's name. @default plainFingerprint */
+    readonly fingerprint?: Fingerprint;
+  };
 
 /**
  * The api's ServiceAccount and a Job that runs the api image's `migrate` command, as the master
@@ -50,10 +54,7 @@ export class ApiMigrationsChart extends Chart {
     const labels = { 'app.kubernetes.io/name': API_MIGRATE_NAME, 'app.kubernetes.io/part-of': 'co-talk' };
     const env = backendEnv(props.backends, 'migrations');
     const { cpu, memory } = props.profile.workloads.api;
-    this.jobName = `${API_MIGRATE_NAME}-${createHash('sha256')
-      .update(JSON.stringify({ image, env, cpu, memory }))
-      .digest('hex')
-      .slice(0, 12)}`;
+    this.jobName = `${API_MIGRATE_NAME}-${contentHash({ image, env, cpu, memory }, props.fingerprint, 12)}`;
 
     new ChatServiceAccount(this, 'ServiceAccount', {
       name: API_SERVICE_ACCOUNT,

@@ -4,6 +4,7 @@ import { CHAT_NAMESPACE } from '../lib/contract';
 import { ApiChart } from './api';
 import { ApiMigrationsChart } from './api-migrations';
 import type { ChatBackends } from './backends';
+import type { Fingerprint } from './content-hash';
 import { GatewayChart } from './gateway';
 import { KongChart } from './kong';
 import { MonitoringChart } from './monitoring';
@@ -20,6 +21,8 @@ export interface CoTalkChartsProps {
   readonly backends: ChatBackends;
   /** Target groups (target type `ip`) the pods bind to. */
   readonly targetGroupArns: { readonly gateway: string; readonly kong: string };
+  /** Stable text of values that may hold tokens, for the charts' content hashes. @default plainFingerprint */
+  readonly fingerprint?: Fingerprint;
 }
 
 /** Every chart of one environment, typed so the workloads stack and the tests can reach each. */
@@ -50,7 +53,11 @@ export function createCoTalkCharts(scope: Construct, props: CoTalkChartsProps): 
     image: props.images.gateway,
     targetGroupArn: props.targetGroupArns.gateway,
   });
-  const apiMigrations = new ApiMigrationsChart(scope, 'ApiMigrations', { ...common, image: props.images.api });
+  const apiMigrations = new ApiMigrationsChart(scope, 'ApiMigrations', {
+    ...common,
+    image: props.images.api,
+    fingerprint: props.fingerprint,
+  });
   const api = new ApiChart(scope, 'Api', { ...common, image: props.images.api });
   const worker = new WorkerChart(scope, 'Worker', { ...common, image: props.images.worker });
   const kong = new KongChart(scope, 'Kong', {
@@ -58,6 +65,7 @@ export function createCoTalkCharts(scope: Construct, props: CoTalkChartsProps): 
     targetGroupArn: props.targetGroupArns.kong,
     apiNamespace: CHAT_NAMESPACE,
     credentialsImage: props.images.api,
+    fingerprint: props.fingerprint,
   });
   const monitoring = new MonitoringChart(scope, 'Monitoring', { namespace: CHAT_NAMESPACE });
   for (const chart of [gateway, apiMigrations, api, worker, kong, monitoring]) chart.addDependency(platform);

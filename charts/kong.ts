@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { ApiObject, Chart, JsonPatch, Size, type ChartProps } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
@@ -6,6 +5,7 @@ import { stringify } from 'yaml';
 import type { Profile } from '../lib/config';
 import { redisUserOf, type ChatBackends } from './backends';
 import { ChatWorkload } from './chat-workload';
+import { contentHash, type Fingerprint } from './content-hash';
 import { requirePinnedImage } from './image';
 import { TargetGroupBinding } from './imports/elbv2.k8s.aws';
 import { API_OPERATIONS, API_PATH_PREFIX, APP_PORTS, KONG_PATHS, type ApiOperation } from '../lib/contract';
@@ -88,6 +88,8 @@ export interface KongChartProps extends ChartProps {
   readonly credentialsImage: string;
   /** Kong image, pinned by digest or exact version. @default KONG_IMAGE */
   readonly image?: string;
+  /** Stable text of values that may hold tokens, for the configuration's checksum. @default plainFingerprint */
+  readonly fingerprint?: Fingerprint;
 }
 
 /**
@@ -115,7 +117,7 @@ export class KongChart extends Chart {
       data: { 'kong.yml': this.declarativeConfig },
     });
     this.configVolume = kplus.Volume.fromConfigMap(this, 'ConfigVolume', config);
-    const checksum = createHash('sha256').update(this.declarativeConfig).digest('hex');
+    const checksum = contentHash(this.declarativeConfig, props.fingerprint);
 
     this.workload = new ChatWorkload(this, 'Kong', {
       name: 'kong',

@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { App, type Chart } from 'cdk8s';
@@ -61,6 +61,8 @@ export class ChatWorkloads extends Construct {
         gateway: props.targetGroups.gateway.targetGroupArn,
         kong: props.targetGroups.kong.targetGroupArn,
       },
+      // Tokens as the CloudFormation references they stand for: the same in every synth.
+      fingerprint: (value) => JSON.stringify(Stack.of(this).resolve(value)),
     });
     this.charts = charts;
 

@@ -1,6 +1,6 @@
 import type { Stack } from 'aws-cdk-lib';
 import type { CfnResource } from 'aws-cdk-lib';
-import { synthApp } from '../support/synth-app';
+import { buildApp, synthApp } from '../support/synth-app';
 import { containerEnv, manifestObjects, type K8sObject } from './manifest-json';
 
 // Given the prod app (5 read replicas, the data stack's own ports)
@@ -43,6 +43,20 @@ describe('WorkloadsStack', () => {
     expect(uri).toBe(
       `${stacks.workloads.account}.dkr.ecr.${stacks.workloads.region}.«Ref:AWS::URLSuffix»/cdk-hnb659fds-container-assets-${stacks.workloads.account}-${stacks.workloads.region}:${asset.imageTag}`,
     );
+  });
+
+  test('the content hashes (migrations Job name, Kong config checksum) are the same in every synth', () => {
+    // A second app in the same process: its tokens are numbered differently, the references they
+    // stand for are not.
+    const again = buildApp('prod').stacks.workloads.workloads.charts;
+    const first = stacks.workloads.workloads.charts;
+    expect(again.apiMigrations.jobName).toBe(first.apiMigrations.jobName);
+    const checksum = (charts: typeof first) =>
+      (charts.kong.toJson() as K8sObject[]).find((o) => o.kind === 'Deployment')?.spec.template.metadata.annotations[
+        'co-talk/declarative-config-sha256'
+      ];
+    expect(checksum(again)).toMatch(/^[0-9a-f]{64}$/);
+    expect(checksum(again)).toBe(checksum(first));
   });
 
   test('the migrations Job runs the api image; the api chart waits for it to succeed', () => {
