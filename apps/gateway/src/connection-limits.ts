@@ -2,12 +2,14 @@ import { randomBytes } from 'node:crypto';
 import type { RedisClient } from '@co-talk/common/redis';
 
 /**
- * Counts a connection in the per-user and the per-address hash (field: gateway instance, value:
- * its open connections) unless either is at its maximum. Counts of instances whose liveness key
- * has lapsed (crashed) are dropped, but only when a hash is at its maximum: below it they cannot
- * refuse anyone, so the common case reads one hash each. Returns 0 (counted), 1 (user at its
- * maximum) or 2 (address at its maximum).
- * KEYS: user hash, address hash. ARGV: instance, user max, address max, liveness key prefix, key TTL (ms).
+ * Counts connections, each in its user's and its address's hash (field: gateway instance, value:
+ * its open connections) unless either is at its maximum, in order, so that each sees the ones
+ * before it. Counts of instances whose liveness key has lapsed (crashed) are dropped, but only
+ * when a hash is at its maximum: below it they cannot refuse anyone, so the common case reads one
+ * hash each. Returns one result per connection: 0 (counted), 1 (user at its maximum) or 2
+ * (address at its maximum).
+ * KEYS: user hash, address hash, for each connection. ARGV: instance, user max, address max,
+ * liveness key prefix, hash TTL (ms).
  */
 const ACQUIRE_SCRIPT = `
 local function open(key, max)
@@ -25,31 +27,43 @@ local function open(key, max)
   end
   return total
 end
-if open(KEYS[1], tonumber(ARGV[2])) >= tonumber(ARGV[2]) then return 1 end
-if open(KEYS[2], tonumber(ARGV[3])) >= tonumber(ARGV[3]) then return 2 end
-for i = 1, 2 do
-  redis.call('HINCRBY', KEYS[i], ARGV[1], 1)
-  redis.call('PEXPIRE', KEYS[i], ARGV[5])
+local results = {}
+for c = 1, #KEYS, 2 do
+  local user, address = KEYS[c], KEYS[c + 1]
+  if open(user, tonumber(ARGV[2])) >= tonumber(ARGV[2]) then
+    results[#results + 1] = 1
+  elseif open(address, tonumber(ARGV[3])) >= tonumber(ARGV[3]) then
+    results[#results + 1] = 2
+  else
+    for _, key in ipairs({ user, address }) do
+      redis.call('HINCRBY', key, ARGV[1], 1)
+      redis.call('PEXPIRE', key, ARGV[5])
+    end
+    results[#results + 1] = 0
+  end
 end
-return 0
+return results
 `;
 
-/** Uncounts a closed connection; a count that reaches zero is removed. KEYS: user hash, address hash. ARGV: instance. */
+/** Uncounts closed connections; a count that reaches zero is removed. KEYS: user hash, address hash, for each. ARGV: instance. */
 const RELEASE_SCRIPT = `
-for i = 1, 2 do
-  if redis.call('HINCRBY', KEYS[i], ARGV[1], -1) <= 0 then redis.call('HDEL', KEYS[i], ARGV[1]) end
+for _, key in ipairs(KEYS) do
+  if redis.call('HINCRBY', key, ARGV[1], -1) <= 0 then redis.call('HDEL', key, ARGV[1]) end
 end
 return 0
 `;
 
 interface CountingClient {
-  acquireConnection(
-    userKey: string,
-    addressKey: string,
-    instance: string,
-    ...args: Array<string | number>
-  ): Promise<number>;
-  releaseConnection(userKey: string, addressKey: string, instance: string): Promise<number>;
+  acquireConnections(keyCount: number, ...keysThenArgs: Array<string | number>): Promise<number[]>;
+  releaseConnections(keyCount: number, ...keysThenArgs: string[]): Promise<number>;
+}
+
+/** An upgrade waiting for the batch it is in. */
+interface PendingAcquire {
+  readonly userKey: string;
+  readonly addressKey: string;
+  readonly resolve: (refusal: LimitRefusal | null) => void;
+  readonly reject: (err: unknown) => void;
 }
 
 /** Settings for {@link ConnectionLimits}. */
@@ -72,23 +86,28 @@ export type LimitRefusal = 'user' | 'address';
 
 /**
  * Open connections per user and per source address, counted over every gateway instance on the
- * streams cluster (cluster mode off there, so one script may touch both hashes). One Redis call
- * per upgrade and per close; between them a connection costs Redis nothing but a TTL renewal
- * every `countTtlMs / 3`, and each instance one liveness write per `livenessMs / 4`.
+ * streams cluster (cluster mode off there, so one script may touch many hashes). One script call
+ * per event-loop turn's upgrades and one per turn's closes; between them a connection costs Redis
+ * nothing but a TTL renewal every `countTtlMs / 3`, and each instance one liveness write per
+ * `livenessMs / 4`.
  */
 export class ConnectionLimits {
   /** Tells this process's counts apart from every other instance's. */
   private readonly instance = randomBytes(6).toString('hex');
   private readonly client: CountingClient;
   private timer: NodeJS.Timeout | null = null;
+  /** Upgrades of this event-loop turn, counted by one script call after it. */
+  private acquiring: PendingAcquire[] = [];
+  /** Closes of this event-loop turn, uncounted by one script call after it. */
+  private releasing: string[] = [];
 
   constructor(
     private readonly redis: RedisClient,
     private readonly options: ConnectionLimitsOptions,
   ) {
-    if (!('acquireConnection' in redis)) {
-      redis.defineCommand('acquireConnection', { numberOfKeys: 2, lua: ACQUIRE_SCRIPT });
-      redis.defineCommand('releaseConnection', { numberOfKeys: 2, lua: RELEASE_SCRIPT });
+    if (!('acquireConnections' in redis)) {
+      redis.defineCommand('acquireConnections', { lua: ACQUIRE_SCRIPT });
+      redis.defineCommand('releaseConnections', { lua: RELEASE_SCRIPT });
     }
     this.client = redis as unknown as CountingClient;
   }
@@ -106,18 +125,16 @@ export class ConnectionLimits {
     this.timer = null;
   }
 
-  /** Counts a new connection of `userId` from `address`, or says which limit refuses it. */
-  async acquire(userId: string, address: string): Promise<LimitRefusal | null> {
-    const result = await this.client.acquireConnection(
-      this.userKey(userId),
-      this.addressKey(address),
-      this.instance,
-      this.options.perUser,
-      this.options.perAddress,
-      this.livenessPrefix,
-      this.options.countTtlMs,
-    );
-    return result === 0 ? null : result === 1 ? 'user' : 'address';
+  /**
+   * Counts a new connection of `userId` from `address`, or says which limit refuses it. The
+   * upgrades of one event-loop turn share one round trip: in a reconnect storm that is one write
+   * to Redis for many upgrades rather than one each.
+   */
+  acquire(userId: string, address: string): Promise<LimitRefusal | null> {
+    return new Promise((resolve, reject) => {
+      if (this.acquiring.length === 0) setImmediate(this.flushAcquiring);
+      this.acquiring.push({ userKey: this.userKey(userId), addressKey: this.addressKey(address), resolve, reject });
+    });
   }
 
   /**
@@ -134,8 +151,28 @@ export class ConnectionLimits {
 
   /** Uncounts a closed connection; a failure leaves its count until the hash expires. */
   release(userId: string, address: string): void {
-    this.client.releaseConnection(this.userKey(userId), this.addressKey(address), this.instance).catch(() => undefined);
+    if (this.releasing.length === 0) setImmediate(this.flushReleasing);
+    this.releasing.push(this.userKey(userId), this.addressKey(address));
   }
+
+  private readonly flushAcquiring = (): void => {
+    const batch = this.acquiring;
+    this.acquiring = [];
+    const keys = batch.flatMap((pending) => [pending.userKey, pending.addressKey]);
+    const { perUser, perAddress, countTtlMs } = this.options;
+    this.client
+      .acquireConnections(keys.length, ...keys, this.instance, perUser, perAddress, this.livenessPrefix, countTtlMs)
+      .then(
+        (results) => batch.forEach((pending, i) => pending.resolve(REFUSALS[results[i]] ?? null)),
+        (err: unknown) => batch.forEach((pending) => pending.reject(err)),
+      );
+  };
+
+  private readonly flushReleasing = (): void => {
+    const keys = this.releasing;
+    this.releasing = [];
+    this.client.releaseConnections(keys.length, ...keys, this.instance).catch(() => undefined);
+  };
 
   private markAlive(): Promise<unknown> {
     return this.redis.set(`${this.livenessPrefix}${this.instance}`, '1', 'PX', this.options.livenessMs);
@@ -153,3 +190,6 @@ export class ConnectionLimits {
     return `${this.options.keyPrefix}chat:conns:addr:${address}`;
   }
 }
+
+/** The script's answers other than 0 (counted). */
+const REFUSALS: Readonly<Record<number, LimitRefusal>> = { 1: 'user', 2: 'address' };

@@ -95,3 +95,14 @@ test('a long-lived connection renews its counts once per third of their TTL', as
   await sleep(50);
   expect(await redis.pttl(`${prefix}chat:conns:user:${user}`)).toBeGreaterThan(2800);
 });
+
+test('upgrades of one turn share a script call and are counted in order', async () => {
+  const prefix = deployment('limits-batch');
+  const a = await instance(prefix);
+  const user = randomUUID();
+  const results = await Promise.all([1, 2, 3].map((i) => a.acquire(user, `10.0.1.${i}`)));
+  expect(results).toEqual([null, null, 'user']);
+  expect(
+    await redis.hget(`${prefix}chat:conns:user:${user}`, (await redis.hkeys(`${prefix}chat:conns:user:${user}`))[0]),
+  ).toBe('2');
+});
