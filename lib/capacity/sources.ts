@@ -43,22 +43,26 @@ export const ELASTICACHE_MAX_CLIENTS: SourcedFigure = {
 };
 
 /**
- * Gateway RSS per idle authenticated connection (JavaScript objects, `ws` state, buffers), from
- * `npm run bench:gateway` (scenario `idle`, see apps/gateway/README.md). Kept beside the model so
- * a new measurement changes the plan in one place.
+ * Gateway RSS per further idle authenticated connection (JavaScript objects, `ws` state, socket
+ * handles), from `npm run bench:gateway`: connections open in two equal waves and this is the
+ * second wave's growth per connection, the larger of the two scenarios' (`idle`, 50,000
+ * connections: 5,110 bytes; `heartbeat`, 200,000 with heartbeats: 4,010). Kept beside the model
+ * so a new measurement changes the plan in one place.
  */
 export const GATEWAY_RSS_PER_CONNECTION_BYTES: SourcedFigure = {
-  value: 4_700,
-  source: 'measured: npm run bench:gateway, idle connections (apps/gateway/README.md)',
+  value: 5_110,
+  source: 'measured: npm run bench:gateway, idle and heartbeat scenarios, second wave (apps/gateway/README.md)',
 };
 
 /**
- * RSS of one gateway process (primary or worker) with no connections, from the same bench:
- * 424 MB for the primary and 4 workers, rounded up.
+ * RSS of one gateway process (primary or worker) once it has taken a burst of upgrades, less its
+ * connections: its young generation grown to the cap, compiled code, buffers. Both scenarios give
+ * 115 MiB (RSS at the first wave less the first wave's connections at the slope, over the
+ * processes).
  */
 export const GATEWAY_BASELINE_RSS_PER_PROCESS_BYTES: SourcedFigure = {
-  value: 100 * 1024 * 1024,
-  source: 'measured: npm run bench:gateway, idle connections, before connecting (apps/gateway/README.md)',
+  value: 115 * 1024 * 1024,
+  source: 'measured: npm run bench:gateway, idle and heartbeat scenarios, first wave (apps/gateway/README.md)',
 };
 
 /**
@@ -74,11 +78,12 @@ export const KERNEL_BYTES_PER_SOCKET: SourcedFigure = {
 };
 
 /**
- * Gateway CPU per accepted upgrade (JWT verification, handshake, join), the slowest of the
- * connection-rate runs of `npm run bench:gateway` (226-263 µs): one core accepts ~3,800 a second.
+ * Gateway CPU per accepted upgrade (ES256 verification, the connection-limit script, handshake),
+ * the slower of the quiet connection-rate runs of `npm run bench:gateway` with `os` scheduling
+ * (568 and 595 µs): one core accepts ~1,700 a second.
  */
 export const GATEWAY_CPU_SECONDS_PER_UPGRADE: SourcedFigure = {
-  value: 263e-6,
+  value: 595e-6,
   source: 'measured: npm run bench:gateway, connection rate (apps/gateway/README.md)',
 };
 

@@ -51,8 +51,8 @@ describe('capacity model', () => {
 
   test('memory per connection: the measured RSS plus the kernel socket, against the pod', () => {
     const report = evaluateCapacity(variant('prod', (p) => (p.workloads.gateway.memory = '2Gi')));
-    // (2 GiB - 4 processes (3 workers and the primary) x 100 MiB) / (4,700 + 3,712 bytes)
-    expect(limit(report, 'memory').perServer).toBeCloseTo((2 * 1024 ** 3 - 4 * 100 * 1024 ** 2) / 8_412, 0);
+    // (2 GiB - 4 processes (3 workers and the primary) x 115 MiB) / (5,110 + 3,712 bytes)
+    expect(limit(report, 'memory').perServer).toBeCloseTo((2 * 1024 ** 3 - 4 * 115 * 1024 ** 2) / 8_822, 0);
     expect(report.binding).toBe('memory');
   });
 
@@ -82,8 +82,8 @@ describe('capacity model', () => {
 
   test('a draining server hands its clients to the others no faster than they can take them', () => {
     const report = evaluateCapacity(variant('prod', (p) => (p.app.gatewayDrainSeconds = 10)));
-    // 9 other servers x 3 processes x 0.5 / 263 µs over 5 s
-    expect(limit(report, 'scale-in-reconnects').perServer).toBeCloseTo(((9 * 3 * 0.5) / 263e-6) * 5, 0);
+    // 9 other servers x 3 processes x 0.5 / 595 µs over 5 s
+    expect(limit(report, 'scale-in-reconnects').perServer).toBeCloseTo(((9 * 3 * 0.5) / 595e-6) * 5, 0);
   });
 
   test('synth stops on a profile that cannot carry its target, naming the binding limit and its numbers', () => {
@@ -93,7 +93,7 @@ describe('capacity model', () => {
     });
     expect(() => assertCapacity(small)).toThrow(CapacityError);
     expect(() => createCoTalkStacks(new App(), small)).toThrow(
-      /Profile "dev" cannot carry its connection target.*\n {2}- memory binds at 6,980 connections per server \(c7g\.large: pod 0\.3 GiB - 2 processes x 100 MiB, over 8\.4 KB per connection/,
+      /Profile "dev" cannot carry its connection target.*\n {2}- memory binds at 3,090 connections per server \(c7g\.large: pod 0\.3 GiB - 2 processes x 115 MiB, over 8\.8 KB per connection/,
     );
   });
 });

@@ -56,7 +56,7 @@ describe('npm run capacity', () => {
     expect(text).toContain('The profile carries its target.');
     const markdown = renderCapacityReport(report, 'markdown');
     expect(markdown).toContain('| limit | per server | total | status | numbers | source |');
-    expect(markdown).toMatch(/\| memory \| 716,003 \| 7,160,03\d \| binding \|/);
+    expect(markdown).toMatch(/\| memory \| 675,595 \| 6,755,95\d \| binding \|/);
     expect(capacityJson(report)).toHaveProperty('ceiling.binding', report.ceiling.binding);
   });
 

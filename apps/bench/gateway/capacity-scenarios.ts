@@ -13,7 +13,7 @@ import { LatencyRecorder, nowUs } from './latency';
  *   30 s, and answer the gateway's pings) for BENCH_HEARTBEAT_HOLD_SECONDS (75: two and a half
  *   intervals); server RSS per connection, kernel slab per connection, heartbeat CPU.
  * - `storm`: BENCH_STORM_CONNECTIONS (100,000) clients on gateway A; A is sent SIGTERM and drains
- *   them (GATEWAY_DRAIN_SECONDS, BENCH_STORM_DRAIN_SECONDS 30); every client reconnects to gateway
+ *   them (GATEWAY_DRAIN_SECONDS, BENCH_STORM_DRAIN_SECONDS 90, prod's); every client reconnects to gateway
  *   B with the client backoff (a random wait below 1 s, doubling after a failed attempt, at most
  *   8 s): how long until all are back, and how many upgrades failed and were retried.
  */
@@ -209,7 +209,8 @@ async function measureHeld(
 
 export async function reconnectStorm(kit: BenchKit, fileLimit: number): Promise<string> {
   const total = num('BENCH_STORM_CONNECTIONS', 100_000);
-  const drainSeconds = num('BENCH_STORM_DRAIN_SECONDS', 30);
+  // prod's drain window (app.gatewayDrainSeconds): what a deployed server gives its clients.
+  const drainSeconds = num('BENCH_STORM_DRAIN_SECONDS', 90);
   const workers = processesFor(total, fileLimit);
   const settings = { GATEWAY_DRAIN_SECONDS: String(drainSeconds), ...connectionLimits(total) };
   const a = await kit.startGateway(workers, settings);
