@@ -266,6 +266,14 @@ function tokenErrorReason(err: TokenError): string {
     case TokenError.codes.invalidClaimType:
     case TokenError.codes.invalidClaimValue:
       return `token rejected: ${err.message}`;
+    case TokenError.codes.malformed:
+    case TokenError.codes.invalidType:
+      return 'token rejected: not a well-formed JWT';
+    case TokenError.codes.invalidSignature:
+    case TokenError.codes.missingSignature:
+      return 'token rejected: the signature does not verify';
+    case TokenError.codes.invalidAlgorithm:
+      return `token rejected: the algorithm must be ${ACCESS_TOKEN_ALGORITHM}`;
     default:
       return `token rejected: ${err.code}`;
   }

@@ -63,7 +63,7 @@ describe('access tokens', () => {
     const forger = generateTokenKey();
     const { kid } = JSON.parse(sets.publicKeys).keys[0] as { kid: string };
     const token = forge(forger.privateKey, {}, kid);
-    expect(() => verifyAccessToken(verifying, token, { issuer: ISSUER })).toThrow(/INVALID_SIGNATURE/);
+    expect(() => verifyAccessToken(verifying, token, { issuer: ISSUER })).toThrow('the signature does not verify');
   });
 
   test('HS256 tokens are refused, even with the public key as the HMAC secret', async () => {
@@ -71,7 +71,7 @@ describe('access tokens', () => {
     const encode = (part: object): string => Buffer.from(JSON.stringify(part)).toString('base64url');
     const input = `${encode({ alg: 'HS256', typ: 'JWT', kid })}.${encode({ sub: USER, iss: ISSUER, exp: 9999999999 })}`;
     const token = `${input}.${createHmac('sha256', publicKey).update(input).digest('base64url')}`;
-    expect(() => verifyAccessToken(verifying, token, { issuer: ISSUER })).toThrow(/INVALID_ALGORITHM/);
+    expect(() => verifyAccessToken(verifying, token, { issuer: ISSUER })).toThrow('the algorithm must be ES256');
   });
 
   test('a token without kid, or with a kid claim, is rejected', async () => {
