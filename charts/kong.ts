@@ -42,20 +42,14 @@ export const KONG_ADMIN_PORT = 8001;
  */
 export const KONG_KEY_REFRESH_SIZE = { cpuMillis: 50, memoryMebibytes: 96 } as const;
 
+/** Where the credentials command reads Kong's configuration template and writes its inputs. */
+const KONG_CREDENTIALS_PATHS = [`${KONG_CONFIG_TEMPLATE_DIR}/kong.yml`, KONG_CREDENTIALS_DIR] as const;
+
 /** The api image's command that writes Kong's start-up inputs (see `apps/api/src/kong-credentials.ts`). */
-export const KONG_CREDENTIALS_ARGS = [
-  'dist/kong-credentials.js',
-  `${KONG_CONFIG_TEMPLATE_DIR}/kong.yml`,
-  KONG_CREDENTIALS_DIR,
-] as const;
+export const KONG_CREDENTIALS_ARGS = ['dist/kong-credentials.js', ...KONG_CREDENTIALS_PATHS] as const;
 
 /** The same command in its loop mode: the sidecar that keeps Kong's token keys current (`kong-key-refresh.ts`). */
-export const KONG_KEY_REFRESH_ARGS = [
-  'dist/kong-credentials.js',
-  '--refresh',
-  `${KONG_CONFIG_TEMPLATE_DIR}/kong.yml`,
-  KONG_CREDENTIALS_DIR,
-] as const;
+export const KONG_KEY_REFRESH_ARGS = ['dist/kong-credentials.js', '--refresh', ...KONG_CREDENTIALS_PATHS] as const;
 
 /**
  * Kong's container command: the official image's entrypoint and command (`/docker-entrypoint.sh

@@ -89,11 +89,7 @@ export class Coalescer {
     const dirtyRooms = this.dirtyRooms;
     this.dirty = [];
     this.dirtyRooms = [];
-    for (const connection of dirty) {
-      const events = connection.outbox;
-      connection.outbox = null;
-      if (events !== null) this.write(connection, encode(events), events.length);
-    }
+    for (const connection of dirty) this.flushConnection(connection);
     for (const room of dirtyRooms) {
       const events = room.pending;
       room.pending = null;

@@ -87,6 +87,15 @@ return {0}
 
 type StoreReply = [0] | [1, string] | [2, 0 | 1, string];
 
+/** A message as offered, before it has an id. */
+interface Offer {
+  readonly senderId: string;
+  readonly address: string;
+  readonly roomId: string;
+  readonly clientMsgId: string;
+  readonly content: string;
+}
+
 interface StoringClient {
   storeMessage(...args: Array<string | number>): Promise<StoreReply>;
 }
@@ -132,7 +141,7 @@ export class MessageStore {
     // Sampled once per send; the stream entry carries the trace to the worker.
     const traced = startSend({ 'chat.room.id': roomId });
     try {
-      const accepted = await this.store(traced, senderId, address, roomId, clientMsgId, content);
+      const accepted = await this.store(traced, { senderId, address, roomId, clientMsgId, content });
       traced.end();
       return accepted;
     } catch (err) {
@@ -141,14 +150,8 @@ export class MessageStore {
     }
   }
 
-  private async store(
-    traced: SendTrace,
-    senderId: string,
-    address: string,
-    roomId: string,
-    clientMsgId: string,
-    content: string,
-  ): Promise<Accepted> {
+  private async store(traced: SendTrace, offer: Offer): Promise<Accepted> {
+    const { senderId, address, roomId, clientMsgId, content } = offer;
     const now = Date.now();
     const id = uuidv7(now);
     const createdAt = new Date(now).toISOString();
