@@ -5,7 +5,7 @@
  */
 const os = require('node:os');
 
-const transform = { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }] };
+const transform = { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] };
 
 module.exports = {
   // Jest's default (cores - 1) is one worker on the 2-core machines the project runs on: the
