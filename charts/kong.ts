@@ -181,27 +181,17 @@ export class KongChart extends Chart {
       medium: kplus.EmptyDirMedium.MEMORY,
       sizeLimit: Size.mebibytes(1),
     });
-    const init = deployment.addInitContainer({
-      name: 'credentials',
-      image: requirePinnedImage('kong credentials image', props.credentialsImage, 'digest-or-asset-hash'),
-      imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
-      args: [...KONG_CREDENTIALS_ARGS],
-      envVariables: {
-        AWS_REGION: kplus.EnvValue.fromValue(props.backends.region),
-        JWT_PUBLIC_KEYS_SECRET_ARN: kplus.EnvValue.fromValue(props.backends.jwt.publicKeysSecretArn),
-        REDIS_PUBSUB_SECRET_ARN: kplus.EnvValue.fromValue(kongRedisUser(props).secretArn),
-      },
-      resources: {
-        cpu: { request: kplus.Cpu.millis(cpu), limit: kplus.Cpu.millis(cpu) },
-        memory: { request: Size.mebibytes(memory), limit: Size.mebibytes(memory) },
-      },
-      securityContext: {
-        ensureNonRoot: true,
-        readOnlyRootFilesystem: true,
-        allowPrivilegeEscalation: false,
-        privileged: false,
-      },
-    });
+    const init = deployment.addInitContainer(
+      credentialsCommandContainer(
+        props,
+        'credentials',
+        KONG_CREDENTIALS_ARGS,
+        { cpuMillis: cpu, memoryMebibytes: memory },
+        {
+          REDIS_PUBSUB_SECRET_ARN: kplus.EnvValue.fromValue(kongRedisUser(props).secretArn),
+        },
+      ),
+    );
     init.mount(KONG_CREDENTIALS_DIR, volume);
     init.mount(KONG_CONFIG_TEMPLATE_DIR, this.configVolume, { readOnly: true });
     deployment.containers[0].mount(KONG_CREDENTIALS_DIR, volume, { readOnly: true });
@@ -219,29 +209,12 @@ export class KongChart extends Chart {
    */
   private addKeyRefresh(props: KongChartProps, credentials: kplus.Volume): void {
     const { deployment } = this.workload;
-    const { cpuMillis: cpu, memoryMebibytes: memory } = KONG_KEY_REFRESH_SIZE;
-    const sidecar = deployment.addContainer({
-      name: 'key-refresh',
-      image: requirePinnedImage('kong credentials image', props.credentialsImage, 'digest-or-asset-hash'),
-      imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
-      args: [...KONG_KEY_REFRESH_ARGS],
-      envVariables: {
-        AWS_REGION: kplus.EnvValue.fromValue(props.backends.region),
-        JWT_PUBLIC_KEYS_SECRET_ARN: kplus.EnvValue.fromValue(props.backends.jwt.publicKeysSecretArn),
+    const sidecar = deployment.addContainer(
+      credentialsCommandContainer(props, 'key-refresh', KONG_KEY_REFRESH_ARGS, KONG_KEY_REFRESH_SIZE, {
         KONG_ADMIN_URL: kplus.EnvValue.fromValue(`http://127.0.0.1:${KONG_ADMIN_PORT}`),
         KONG_KEYS_REFRESH_SECONDS: kplus.EnvValue.fromValue(String(props.profile.app.kongKeysRefreshSeconds)),
-      },
-      resources: {
-        cpu: { request: kplus.Cpu.millis(cpu), limit: kplus.Cpu.millis(cpu) },
-        memory: { request: Size.mebibytes(memory), limit: Size.mebibytes(memory) },
-      },
-      securityContext: {
-        ensureNonRoot: true,
-        readOnlyRootFilesystem: true,
-        allowPrivilegeEscalation: false,
-        privileged: false,
-      },
-    });
+      }),
+    );
     // The initContainer's `kong.yml` is what Kong started from: no post until the keys differ.
     sidecar.mount(KONG_CREDENTIALS_DIR, credentials, { readOnly: true });
     // Every container gets a writable /tmp; nothing else of its filesystem is writable.
@@ -252,6 +225,40 @@ export class KongChart extends Chart {
       JsonPatch.add(`/spec/template/spec/containers/${index}/securityContext/capabilities`, { drop: ['ALL'] }),
     );
   }
+}
+
+/**
+ * A container of the api image running its credentials command in Kong's pod (the initContainer,
+ * the key-refresh sidecar): the token public keys' secret and the region, fixed CPU and memory,
+ * non-root, read-only, no privilege.
+ */
+function credentialsCommandContainer(
+  props: KongChartProps,
+  name: string,
+  args: readonly string[],
+  size: { readonly cpuMillis: number; readonly memoryMebibytes: number },
+  env: Record<string, kplus.EnvValue>,
+): kplus.ContainerProps {
+  const cpu = kplus.Cpu.millis(size.cpuMillis);
+  const memory = Size.mebibytes(size.memoryMebibytes);
+  return {
+    name,
+    image: requirePinnedImage('kong credentials image', props.credentialsImage, 'digest-or-asset-hash'),
+    imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+    args: [...args],
+    envVariables: {
+      AWS_REGION: kplus.EnvValue.fromValue(props.backends.region),
+      JWT_PUBLIC_KEYS_SECRET_ARN: kplus.EnvValue.fromValue(props.backends.jwt.publicKeysSecretArn),
+      ...env,
+    },
+    resources: { cpu: { request: cpu, limit: cpu }, memory: { request: memory, limit: memory } },
+    securityContext: {
+      ensureNonRoot: true,
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+      privileged: false,
+    },
+  };
 }
 
 /** Kong's declarative configuration (format 3.0). Secrets appear only as `{vault://env/...}` references. */
