@@ -96,6 +96,32 @@ function policy(namespace: string, name: string, spec: Policy): Policy {
   return { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace }, spec };
 }
 
+/**
+ * One flow between two tools of a namespace: the client's egress and the server's ingress on
+ * `port`, named `<client>-to-<server>` and `<server>-from-<client>`.
+ */
+function podFlow(
+  namespace: string,
+  client: keyof typeof OBSERVABILITY_PODS,
+  server: keyof typeof OBSERVABILITY_PODS,
+  port: number,
+): Policy[] {
+  const [from, to] = [OBSERVABILITY_PODS[client], OBSERVABILITY_PODS[server]];
+  const [fromName, toName] = [client, server].map((name) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`));
+  return [
+    policy(namespace, `${fromName}-to-${toName}`, {
+      podSelector: { matchLabels: from },
+      policyTypes: ['Egress'],
+      egress: [{ to: [{ podSelector: { matchLabels: to } }], ports: tcp(port) }],
+    }),
+    policy(namespace, `${toName}-from-${fromName}`, {
+      podSelector: { matchLabels: to },
+      policyTypes: ['Ingress'],
+      ingress: [{ from: [{ podSelector: { matchLabels: from } }], ports: tcp(port) }],
+    }),
+  ];
+}
+
 /** What every namespace starts from: nothing in or out but DNS, the Kubernetes API and AWS APIs. */
 function baseline(namespace: string, vpcCidr: string, awsApiCidr: string): Policy[] {
   return [
@@ -147,32 +173,9 @@ function observabilityPolicies(props: ObservabilityNetworkPoliciesProps): Policy
       policyTypes: ['Ingress'],
       ingress: [{ from: [prometheus] }],
     }),
-    policy(ns, 'grafana-to-prometheus', {
-      podSelector: { matchLabels: OBSERVABILITY_PODS.grafana },
-      policyTypes: ['Egress'],
-      egress: [{ to: [prometheus], ports: tcp(PORTS.prometheus) }],
-    }),
-    policy(ns, 'prometheus-from-grafana', {
-      podSelector: { matchLabels: OBSERVABILITY_PODS.prometheus },
-      policyTypes: ['Ingress'],
-      ingress: [{ from: [{ podSelector: { matchLabels: OBSERVABILITY_PODS.grafana } }], ports: tcp(PORTS.prometheus) }],
-    }),
+    ...podFlow(ns, 'grafana', 'prometheus', PORTS.prometheus),
     // The Prometheus Adapter answers the HPA's custom metrics from Prometheus.
-    policy(ns, 'prometheus-adapter-to-prometheus', {
-      podSelector: { matchLabels: OBSERVABILITY_PODS.prometheusAdapter },
-      policyTypes: ['Egress'],
-      egress: [{ to: [prometheus], ports: tcp(PORTS.prometheus) }],
-    }),
-    policy(ns, 'prometheus-from-prometheus-adapter', {
-      podSelector: { matchLabels: OBSERVABILITY_PODS.prometheus },
-      policyTypes: ['Ingress'],
-      ingress: [
-        {
-          from: [{ podSelector: { matchLabels: OBSERVABILITY_PODS.prometheusAdapter } }],
-          ports: tcp(PORTS.prometheus),
-        },
-      ],
-    }),
+    ...podFlow(ns, 'prometheusAdapter', 'prometheus', PORTS.prometheus),
     // The API server reaches the adapter's custom metrics API from its addresses in the VPC.
     policy(ns, 'prometheus-adapter-from-api-server', {
       podSelector: { matchLabels: OBSERVABILITY_PODS.prometheusAdapter },
