@@ -86,20 +86,25 @@ export type LimitRefusal = 'user' | 'address';
 
 /**
  * Open connections per user and per source address, counted over every gateway instance on the
- * streams cluster (cluster mode off there, so one script may touch many hashes). One script call
- * per event-loop turn's upgrades and one per turn's closes; between them a connection costs Redis
- * nothing but a TTL renewal every `countTtlMs / 3`, and each instance one liveness write per
- * `livenessMs / 4`.
+ * streams cluster (cluster mode off there, so one script may touch many hashes). Upgrades are
+ * counted in batches, one script call in flight at a time: those that arrive while a call is out
+ * go together in the next (group commit), so under load the calls grow rather than multiply, and
+ * an upgrade on a quiet instance waits for nothing but its own round trip. Closes are uncounted
+ * the same way. Between the two a connection costs Redis nothing but a TTL renewal every
+ * `countTtlMs / 3`, and each instance one liveness write per `livenessMs / 4`.
  */
 export class ConnectionLimits {
   /** Tells this process's counts apart from every other instance's. */
   private readonly instance = randomBytes(6).toString('hex');
   private readonly client: CountingClient;
   private timer: NodeJS.Timeout | null = null;
-  /** Upgrades of this event-loop turn, counted by one script call after it. */
+  /** Upgrades waiting for the next acquire call. */
   private acquiring: PendingAcquire[] = [];
-  /** Closes of this event-loop turn, uncounted by one script call after it. */
+  /** Keys of closes waiting for the next release call. */
   private releasing: string[] = [];
+  /** A call is out (or scheduled): what arrives now waits for it, then goes in the next. */
+  private acquireBusy = false;
+  private releaseBusy = false;
 
   constructor(
     private readonly redis: RedisClient,
@@ -126,14 +131,17 @@ export class ConnectionLimits {
   }
 
   /**
-   * Counts a new connection of `userId` from `address`, or says which limit refuses it. The
-   * upgrades of one event-loop turn share one round trip: in a reconnect storm that is one write
-   * to Redis for many upgrades rather than one each.
+   * Counts a new connection of `userId` from `address`, or says which limit refuses it. Upgrades
+   * share round trips: in a reconnect storm that is one write to Redis for many upgrades rather
+   * than one each.
    */
   acquire(userId: string, address: string): Promise<LimitRefusal | null> {
     return new Promise((resolve, reject) => {
-      if (this.acquiring.length === 0) setImmediate(this.flushAcquiring);
       this.acquiring.push({ userKey: this.userKey(userId), addressKey: this.addressKey(address), resolve, reject });
+      if (!this.acquireBusy) {
+        this.acquireBusy = true;
+        setImmediate(this.flushAcquiring);
+      }
     });
   }
 
@@ -151,12 +159,19 @@ export class ConnectionLimits {
 
   /** Uncounts a closed connection; a failure leaves its count until the hash expires. */
   release(userId: string, address: string): void {
-    if (this.releasing.length === 0) setImmediate(this.flushReleasing);
     this.releasing.push(this.userKey(userId), this.addressKey(address));
+    if (!this.releaseBusy) {
+      this.releaseBusy = true;
+      setImmediate(this.flushReleasing);
+    }
   }
 
   private readonly flushAcquiring = (): void => {
     const batch = this.acquiring;
+    if (batch.length === 0) {
+      this.acquireBusy = false;
+      return;
+    }
     this.acquiring = [];
     const keys = batch.flatMap((pending) => [pending.userKey, pending.addressKey]);
     const { perUser, perAddress, countTtlMs } = this.options;
@@ -165,14 +180,27 @@ export class ConnectionLimits {
       .then(
         (results) => batch.forEach((pending, i) => pending.resolve(REFUSALS[results[i]] ?? null)),
         (err: unknown) => batch.forEach((pending) => pending.reject(err)),
-      );
+      )
+      .finally(this.nextAcquiring);
   };
 
   private readonly flushReleasing = (): void => {
     const keys = this.releasing;
+    if (keys.length === 0) {
+      this.releaseBusy = false;
+      return;
+    }
     this.releasing = [];
-    this.client.releaseConnections(keys.length, ...keys, this.instance).catch(() => undefined);
+    this.client
+      .releaseConnections(keys.length, ...keys, this.instance)
+      .catch(() => undefined)
+      .finally(this.nextReleasing);
   };
+
+  // The next batch waits for a later turn, as the first does: releases and acquires scheduled
+  // in one order reach Redis in that order (a user who closes one tab and opens another).
+  private readonly nextAcquiring = (): void => void setImmediate(this.flushAcquiring);
+  private readonly nextReleasing = (): void => void setImmediate(this.flushReleasing);
 
   private markAlive(): Promise<unknown> {
     return this.redis.set(`${this.livenessPrefix}${this.instance}`, '1', 'PX', this.options.livenessMs);

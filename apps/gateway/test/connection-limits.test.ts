@@ -106,3 +106,35 @@ test('upgrades of one turn share a script call and are counted in order', async 
     await redis.hget(`${prefix}chat:conns:user:${user}`, (await redis.hkeys(`${prefix}chat:conns:user:${user}`))[0]),
   ).toBe('2');
 });
+
+test('upgrades that arrive while a script call is out go together in the next one', async () => {
+  const prefix = deployment('limits-group');
+  const own = createRedis({ url: REDIS_URL });
+  const limits = new ConnectionLimits(own, {
+    keyPrefix: prefix,
+    perUser: 10,
+    perAddress: 100,
+    livenessMs: 400,
+    countTtlMs: 60_000,
+  });
+  // A slow round trip, so that the later upgrades surely arrive while the first call is out.
+  const counting = own as unknown as { acquireConnections: (...args: unknown[]) => Promise<number[]> };
+  const original = counting.acquireConnections.bind(own);
+  const calls: number[] = [];
+  counting.acquireConnections = async (keyCount, ...rest) => {
+    calls.push(keyCount as number);
+    const results = await original(keyCount, ...rest);
+    await sleep(50);
+    return results;
+  };
+  const user = randomUUID();
+  const first = limits.acquire(user, '10.0.2.1');
+  const later: Array<Promise<unknown>> = [];
+  for (let i = 2; i <= 4; i++) {
+    await new Promise((resolve) => setImmediate(resolve));
+    later.push(limits.acquire(user, `10.0.2.${i}`));
+  }
+  expect(await Promise.all([first, ...later])).toEqual([null, null, null, null]);
+  expect(calls).toEqual([2, 6]);
+  own.disconnect();
+});
