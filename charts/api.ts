@@ -1,8 +1,8 @@
-import { Chart, type ChartProps } from 'cdk8s';
+import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
-import type { Profile } from '../lib/config';
 import { APP_PATHS, APP_PORTS, WORKLOAD_SERVICE_ACCOUNTS, appEnv, type ApiEnvName } from '../lib/contract';
-import { backendEnv, type ChatBackends } from './backends';
+import type { AppChartProps } from './app-chart-props';
+import { backendEnv } from './backends';
 import { ChatWorkload } from './chat-workload';
 import { tracingEnv } from './tracing-env';
 
@@ -10,14 +10,7 @@ import { tracingEnv } from './tracing-env';
 export const API_SERVICE_ACCOUNT = WORKLOAD_SERVICE_ACCOUNTS.api;
 
 /** Props for {@link ApiChart}. */
-export interface ApiChartProps extends ChartProps {
-  /** The environment profile (pod size, HPA bounds, pool size, cache TTLs). */
-  readonly profile: Profile;
-  /** API image, pinned by digest or CDK asset hash. */
-  readonly image: string;
-  /** Data stores and secrets. */
-  readonly backends: ChatBackends;
-}
+export type ApiChartProps = AppChartProps;
 
 /** The api's environment (its database role, IAM authentication, the private token keys). */
 export function apiEnv(props: ApiChartProps): Record<string, string> {

@@ -1,6 +1,5 @@
-import { Chart, type ChartProps } from 'cdk8s';
+import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
-import type { Profile } from '../lib/config';
 import {
   APP_PATHS,
   APP_PORTS,
@@ -9,21 +8,16 @@ import {
   GATEWAY_READINESS_PATH,
   type GatewayEnvName,
 } from '../lib/contract';
-import { backendEnv, type ChatBackends } from './backends';
+import type { AppChartProps } from './app-chart-props';
+import { backendEnv } from './backends';
 import { ChatWorkload } from './chat-workload';
 import * as k8s from './imports/k8s';
-import { TargetGroupBinding } from './imports/elbv2.k8s.aws';
 import { tracingEnv } from './tracing-env';
 import { cpuMillis } from './quantity';
+import { bindTargetGroup } from './target-group-binding';
 
 /** Props for {@link GatewayChart}. */
-export interface GatewayChartProps extends ChartProps {
-  /** The environment profile (pod size, HPA bounds, drain and deregistration times). */
-  readonly profile: Profile;
-  /** Gateway image, pinned by digest or CDK asset hash. */
-  readonly image: string;
-  /** Data stores and secrets. */
-  readonly backends: ChatBackends;
+export interface GatewayChartProps extends AppChartProps {
   /** ARN of the NLB target group (target type `ip`) the gateway pods register with. */
   readonly targetGroupArn: string;
 }
@@ -82,13 +76,10 @@ export class GatewayChart extends Chart {
       ],
     });
 
-    new TargetGroupBinding(this, 'NlbBinding', {
-      metadata: { name: 'gateway' },
-      spec: {
-        targetGroupARN: props.targetGroupArn,
-        targetType: 'ip',
-        serviceRef: { name: 'gateway', port: ports.websocket },
-      },
+    bindTargetGroup(this, 'NlbBinding', {
+      targetGroupArn: props.targetGroupArn,
+      service: 'gateway',
+      port: ports.websocket,
     });
   }
 }

@@ -7,9 +7,9 @@ import { redisUserOf, type ChatBackends } from './backends';
 import { ChatWorkload } from './chat-workload';
 import { contentHash, type Fingerprint } from './content-hash';
 import { requirePinnedImage } from './image';
-import { TargetGroupBinding } from './imports/elbv2.k8s.aws';
 import { API_OPERATIONS, API_PATH_PREFIX, APP_PORTS, KONG_PATHS, type ApiOperation } from '../lib/contract';
 import { cpuMillis, memoryMebibytes } from './quantity';
+import { bindTargetGroup } from './target-group-binding';
 
 /** Kong OSS, pinned to an exact release (its images are not built here, so no asset hash). */
 export const KONG_IMAGE = 'kong:3.9.1';
@@ -157,14 +157,7 @@ export class KongChart extends Chart {
     const credentials = this.addCredentialsInit(props);
     this.addKeyRefresh(props, credentials);
 
-    new TargetGroupBinding(this, 'AlbBinding', {
-      metadata: { name: 'kong' },
-      spec: {
-        targetGroupARN: props.targetGroupArn,
-        targetType: 'ip',
-        serviceRef: { name: 'kong', port: ports.proxy },
-      },
-    });
+    bindTargetGroup(this, 'AlbBinding', { targetGroupArn: props.targetGroupArn, service: 'kong', port: ports.proxy });
   }
 
   /**

@@ -1,21 +1,14 @@
-import { Chart, type ChartProps } from 'cdk8s';
+import { Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
-import type { Profile } from '../lib/config';
 import { APP_PATHS, APP_PORTS, appEnv, type WorkerEnvName } from '../lib/contract';
-import { backendEnv, type ChatBackends } from './backends';
+import type { AppChartProps } from './app-chart-props';
+import { backendEnv } from './backends';
 import { ChatWorkload } from './chat-workload';
 import { tracingEnv } from './tracing-env';
 
 /** Props for {@link WorkerChart}. */
-export interface WorkerChartProps extends ChartProps {
-  /** The environment profile (pod size, HPA bounds, pool size). */
-  readonly profile: Profile;
-  /** Worker image, pinned by digest or CDK asset hash. */
-  readonly image: string;
-  /** Data stores and secrets. */
-  readonly backends: ChatBackends;
-}
+export type WorkerChartProps = AppChartProps;
 
 /**
  * The stream worker: consumes the Redis message stream into PostgreSQL and OpenSearch. It has no

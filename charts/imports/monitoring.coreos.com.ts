@@ -1,11 +1,10 @@
 import { ApiObject, type ApiObjectMetadata } from 'cdk8s';
 import type { Construct } from 'constructs';
-import type { IPodMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor';
 import type { IPrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
 import type { IServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
 
 /**
- * Prometheus operator kinds (monitoring.coreos.com/v1) as cdk8s API objects.
+ * The Prometheus operator kinds the charts emit (monitoring.coreos.com/v1) as cdk8s API objects.
  *
  * The spec types come from `@kubernetes-models/prometheus-operator`, which is generated from the
  * operator's CRDs; the same package validates the rendered objects in the tests. Only the types
@@ -14,13 +13,15 @@ import type { IServiceMonitor } from '@kubernetes-models/prometheus-operator/mon
 
 const API_VERSION = 'monitoring.coreos.com/v1';
 
-/** Props for {@link ServiceMonitor}. */
-export interface ServiceMonitorProps {
+/** Props of a monitoring.coreos.com/v1 object: its metadata and its kind's spec. */
+export interface MonitoringObjectProps<Spec> {
   /** Object metadata. @default - name generated from the construct path */
   readonly metadata?: ApiObjectMetadata;
-  /** Which Services to scrape and how. */
-  readonly spec: IServiceMonitor['spec'];
+  readonly spec: Spec;
 }
+
+/** Props for {@link ServiceMonitor}: which Services to scrape and how. */
+export type ServiceMonitorProps = MonitoringObjectProps<IServiceMonitor['spec']>;
 
 /** monitoring.coreos.com/v1 ServiceMonitor: scrape the endpoints behind selected Services. */
 export class ServiceMonitor extends ApiObject {
@@ -31,30 +32,8 @@ export class ServiceMonitor extends ApiObject {
   }
 }
 
-/** Props for {@link PodMonitor}. */
-export interface PodMonitorProps {
-  /** Object metadata. @default - name generated from the construct path */
-  readonly metadata?: ApiObjectMetadata;
-  /** Which pods to scrape and how. */
-  readonly spec: IPodMonitor['spec'];
-}
-
-/** monitoring.coreos.com/v1 PodMonitor: scrape selected pods directly (no Service needed). */
-export class PodMonitor extends ApiObject {
-  static readonly GVK = { apiVersion: API_VERSION, kind: 'PodMonitor' } as const;
-
-  constructor(scope: Construct, id: string, props: PodMonitorProps) {
-    super(scope, id, { ...PodMonitor.GVK, ...props });
-  }
-}
-
-/** Props for {@link PrometheusRule}. */
-export interface PrometheusRuleProps {
-  /** Object metadata. @default - name generated from the construct path */
-  readonly metadata?: ApiObjectMetadata;
-  /** Alerting and recording rule groups. */
-  readonly spec: IPrometheusRule['spec'];
-}
+/** Props for {@link PrometheusRule}: alerting and recording rule groups. */
+export type PrometheusRuleProps = MonitoringObjectProps<IPrometheusRule['spec']>;
 
 /** monitoring.coreos.com/v1 PrometheusRule: alerting and recording rules. */
 export class PrometheusRule extends ApiObject {

@@ -7,26 +7,15 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { Profile } from '../config';
-import { allowCloudWatchLogs } from '../shared/allow-cloudwatch-logs';
 import { DATA_PORTS, DATABASE_NAME, DATABASE_USERS } from '../contract';
+import { dataProtection, dataStoreKey, dataStoreSecurityGroup, type DataStoreProps } from './data-store';
 
-/** Props for {@link ChatDatabase}. */
-export interface ChatDatabaseProps {
-  /** The VPC; the instances go into its isolated subnets. */
-  readonly vpc: ec2.IVpc;
-  /** The only group allowed to connect (the EKS nodes and their pods). */
-  readonly workloadSecurityGroup: ec2.ISecurityGroup;
+/** Props for {@link ChatDatabase}: protecting the data adds deletion protection and a snapshot on delete. */
+export interface ChatDatabaseProps extends DataStoreProps {
   /** Sizes, counts and retention from the profile. */
   readonly database: Profile['database'];
   /** The three zones; read replicas are spread over them in turn. */
   readonly availabilityZones: readonly string[];
-  /** How long exported PostgreSQL logs are kept. */
-  readonly logRetention: logs.RetentionDays;
-  /**
-   * Deletion protection, snapshot-on-delete and retained keys and logs.
-   * @default false - everything is deleted with the stack (dev)
-   */
-  readonly protectData?: boolean;
 }
 
 /** The master user; applications get their own roles through IAM authentication or migrations. */
@@ -67,26 +56,17 @@ export class ChatDatabase extends Construct {
   constructor(scope: Construct, id: string, props: ChatDatabaseProps) {
     super(scope, id);
     const { database } = props;
-    const protect = props.protectData ?? false;
-    const removal = protect ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const { protect, removalPolicy: removal } = dataProtection(props);
     this.port = DATA_PORTS.postgres;
     this.databaseName = DATABASE_NAME;
 
-    const key = new kms.Key(this, 'Key', {
-      description: 'Co-Talk PostgreSQL: storage, Performance Insights, credentials, logs',
-      enableKeyRotation: true,
-      removalPolicy: removal,
-      pendingWindow: Duration.days(7),
-    });
-    allowCloudWatchLogs(key);
+    const key = dataStoreKey(this, 'Co-Talk PostgreSQL: storage, Performance Insights, credentials, logs', removal);
     this.key = key;
 
-    const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
-      vpc: props.vpc,
-      description: 'Co-Talk PostgreSQL: accepts the workloads and the rotation function only',
-      allowAllOutbound: false,
+    const securityGroup = dataStoreSecurityGroup(this, props, this.port, {
+      group: 'Co-Talk PostgreSQL: accepts the workloads and the rotation function only',
+      ingress: 'PostgreSQL from the workloads',
     });
-    securityGroup.addIngressRule(props.workloadSecurityGroup, ec2.Port.tcp(this.port), 'PostgreSQL from the workloads');
     this.securityGroup = securityGroup;
 
     const major = database.engineVersion.split('.')[0];

@@ -5,6 +5,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { RedisApp, RedisRole } from '../contract';
+import { dataStoreSecurityGroup } from './data-store';
 import { RedisAccessControl, type RedisUser } from './redis-access-control';
 
 /** Props for {@link RedisCluster}. */
@@ -78,13 +79,10 @@ export class RedisCluster extends Construct {
     this.port = props.port;
     this.clusterMode = props.shards !== undefined;
 
-    const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
-      vpc: props.vpc,
-      description: `Co-Talk ${props.description}: accepts the workloads only`,
-      allowAllOutbound: false,
+    this.securityGroup = dataStoreSecurityGroup(this, props, props.port, {
+      group: `Co-Talk ${props.description}: accepts the workloads only`,
+      ingress: 'Redis from the workloads',
     });
-    securityGroup.addIngressRule(props.workloadSecurityGroup, ec2.Port.tcp(props.port), 'Redis from the workloads');
-    this.securityGroup = securityGroup;
 
     const access = new RedisAccessControl(this, 'Access', {
       role: props.role,
@@ -123,7 +121,7 @@ export class RedisCluster extends Construct {
       automaticFailoverEnabled: true,
       multiAzEnabled: true,
       cacheSubnetGroupName: props.subnetGroup.ref,
-      securityGroupIds: [securityGroup.securityGroupId],
+      securityGroupIds: [this.securityGroup.securityGroupId],
       // Enabled at creation, TLS is required outright; TransitEncryptionMode exists only to
       // migrate a running cluster through `preferred`, and is left unset.
       transitEncryptionEnabled: true,

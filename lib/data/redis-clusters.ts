@@ -1,31 +1,19 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elasticache from 'aws-cdk-lib/aws-elasticache';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { Profile } from '../config';
-import { allowCloudWatchLogs } from '../shared/allow-cloudwatch-logs';
 import { DATA_PORTS } from '../contract';
+import { dataProtection, dataStoreKey, type DataStoreProps } from './data-store';
 import { RedisCluster } from './redis-cluster';
 
-/** Props for {@link RedisClusters}. */
-export interface RedisClustersProps {
-  /** The VPC; the nodes go into its isolated subnets. */
-  readonly vpc: ec2.IVpc;
-  /** The only group allowed to connect. */
-  readonly workloadSecurityGroup: ec2.ISecurityGroup;
+/** Props for {@link RedisClusters}: protecting the data snapshots the streams cluster on delete. */
+export interface RedisClustersProps extends DataStoreProps {
   /** Engine, node types, shard and replica counts from the profile. */
   readonly redis: Profile['redis'];
   /** The environment's name, for the ids of the RBAC users and user groups. */
   readonly environment: string;
-  /** How long the slow logs are kept. */
-  readonly logRetention: logs.RetentionDays;
-  /**
-   * Snapshot the streams cluster on delete and keep the key, secrets and logs.
-   * @default false - everything is deleted with the stack (dev)
-   */
-  readonly protectData?: boolean;
 }
 
 /**
@@ -48,16 +36,9 @@ export class RedisClusters extends Construct {
   constructor(scope: Construct, id: string, props: RedisClustersProps) {
     super(scope, id);
     const { redis } = props;
-    const protect = props.protectData ?? false;
-    const supportingRemovalPolicy = protect ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const { protect, removalPolicy: supportingRemovalPolicy } = dataProtection(props);
 
-    const key = new kms.Key(this, 'Key', {
-      description: 'Co-Talk Redis: data at rest, user passwords, slow logs',
-      enableKeyRotation: true,
-      removalPolicy: supportingRemovalPolicy,
-      pendingWindow: Duration.days(7),
-    });
-    allowCloudWatchLogs(key);
+    const key = dataStoreKey(this, 'Co-Talk Redis: data at rest, user passwords, slow logs', supportingRemovalPolicy);
     this.key = key;
 
     const subnetGroup = new elasticache.CfnSubnetGroup(this, 'SubnetGroup', {

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -7,24 +7,13 @@ import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { Profile } from '../config';
-import { allowCloudWatchLogs } from '../shared/allow-cloudwatch-logs';
 import { DATA_PORTS } from '../contract';
+import { dataProtection, dataStoreKey, dataStoreSecurityGroup, type DataStoreProps } from './data-store';
 
-/** Props for {@link SearchDomain}. */
-export interface SearchDomainProps {
-  /** The VPC; the domain goes into its isolated subnets, one per zone. */
-  readonly vpc: ec2.IVpc;
-  /** The only group allowed to connect. */
-  readonly workloadSecurityGroup: ec2.ISecurityGroup;
+/** Props for {@link SearchDomain}: protecting the data keeps the domain too. */
+export interface SearchDomainProps extends DataStoreProps {
   /** Node counts, types and storage from the profile. */
   readonly search: Profile['search'];
-  /** How long the domain's logs are kept. */
-  readonly logRetention: logs.RetentionDays;
-  /**
-   * Keep the domain, its key, secret and logs when the stack deletes them.
-   * @default false - everything is deleted with the stack (dev)
-   */
-  readonly protectData?: boolean;
 }
 
 /**
@@ -62,25 +51,16 @@ export class SearchDomain extends Construct {
   constructor(scope: Construct, id: string, props: SearchDomainProps) {
     super(scope, id);
     const { search } = props;
-    const protect = props.protectData ?? false;
-    const removalPolicy = protect ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const { removalPolicy } = dataProtection(props);
     this.port = DATA_PORTS.search;
 
-    const key = new kms.Key(this, 'Key', {
-      description: 'Co-Talk OpenSearch: indices, master user, logs',
-      enableKeyRotation: true,
-      removalPolicy,
-      pendingWindow: Duration.days(7),
-    });
-    allowCloudWatchLogs(key);
+    const key = dataStoreKey(this, 'Co-Talk OpenSearch: indices, master user, logs', removalPolicy);
     this.key = key;
 
-    const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
-      vpc: props.vpc,
-      description: 'Co-Talk OpenSearch: accepts the workloads only',
-      allowAllOutbound: false,
+    const securityGroup = dataStoreSecurityGroup(this, props, this.port, {
+      group: 'Co-Talk OpenSearch: accepts the workloads only',
+      ingress: 'HTTPS from the workloads',
     });
-    securityGroup.addIngressRule(props.workloadSecurityGroup, ec2.Port.tcp(this.port), 'HTTPS from the workloads');
     this.securityGroup = securityGroup;
 
     this.masterUserSecret = new secretsmanager.Secret(this, 'MasterUser', {

@@ -1,10 +1,9 @@
-import { existsSync } from 'node:fs';
-import * as path from 'node:path';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { repositoryPath } from '../shared/repository-path';
 
 /**
  * How often the token keys rotate. Each rotation moves the api to a key every verifier has held for
@@ -13,17 +12,6 @@ import { Construct } from 'constructs';
  * rotations (any deploy that touches Kong, or `kubectl rollout restart deployment/kong`).
  */
 export const TOKEN_KEY_ROTATION = Duration.days(90);
-
-/** The rotation function's folder, found from the repository root (synth runs from `lib/` and from a bundle). */
-function handlerDirectory(): string {
-  let dir = __dirname;
-  while (!existsSync(path.join(dir, 'package.json'))) {
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error(`TokenSigningSecret: no package.json above ${__dirname}`);
-    dir = parent;
-  }
-  return path.join(dir, 'lib', 'data', 'token-keys-rotation');
-}
 
 /** Props for {@link TokenSigningSecret}. */
 export interface TokenSigningSecretProps {
@@ -69,7 +57,7 @@ export class TokenSigningSecret extends Construct {
     const rotation = new lambda.Function(this, 'Rotation', {
       runtime: lambda.Runtime.NODEJS_24_X,
       handler: 'index.handler',
-      code: lambda.Code.fromAsset(handlerDirectory()),
+      code: lambda.Code.fromAsset(repositoryPath('lib', 'data', 'token-keys-rotation')),
       description: 'Co-Talk: rotates the access token ES256 keys and publishes their public halves',
       timeout: Duration.minutes(1),
       environment: { PUBLIC_KEYS_SECRET_ARN: publicKeys.secretArn },

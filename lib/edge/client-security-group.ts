@@ -1,6 +1,7 @@
 import { Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type { Construct } from 'constructs';
+import type { PublicLoadBalancerProps } from './public-load-balancer';
 
 /** One listener port opened to the clients. */
 export interface ClientPort {
@@ -14,11 +15,12 @@ export interface ClientPort {
  */
 export function createClientSecurityGroup(
   scope: Construct,
-  props: { vpc: ec2.IVpc; description: string; allowedIngressCidrs: readonly string[]; ports: readonly ClientPort[] },
+  props: Pick<PublicLoadBalancerProps, 'vpc' | 'allowedIngressCidrs'>,
+  group: { readonly description: string; readonly ports: readonly ClientPort[] },
 ): ec2.SecurityGroup {
   const securityGroup = new ec2.SecurityGroup(scope, 'SecurityGroup', {
     vpc: props.vpc,
-    description: props.description,
+    description: group.description,
     allowAllOutbound: false,
   });
   if (props.allowedIngressCidrs.includes('0.0.0.0/0')) {
@@ -28,7 +30,7 @@ export function createClientSecurityGroup(
     });
   }
   for (const cidr of props.allowedIngressCidrs) {
-    for (const { port, description } of props.ports) {
+    for (const { port, description } of group.ports) {
       securityGroup.addIngressRule(ec2.Peer.ipv4(cidr), ec2.Port.tcp(port), description);
     }
   }

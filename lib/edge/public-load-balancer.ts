@@ -20,6 +20,16 @@ export interface PublicLoadBalancerProps {
   readonly deletionProtection: boolean;
 }
 
+/** Where both load balancers stand: internet-facing in the VPC's public subnets, protected as the profile says. */
+export function publicPlacement(props: PublicLoadBalancerProps): elbv2.BaseLoadBalancerProps {
+  return {
+    vpc: props.vpc,
+    vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
+    internetFacing: true,
+    deletionProtection: props.deletionProtection,
+  };
+}
+
 /** A port on the pods that a load balancer reaches, and why. */
 export interface PodPort {
   readonly port: number;

@@ -1,9 +1,8 @@
 import { Duration } from 'aws-cdk-lib';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct } from 'constructs';
 import { createClientSecurityGroup } from './client-security-group';
-import { allowToPods, podHealthCheck, type PublicLoadBalancerProps } from './public-load-balancer';
+import { allowToPods, podHealthCheck, publicPlacement, type PublicLoadBalancerProps } from './public-load-balancer';
 import { KONG_HEALTH_PATH, KONG_PROXY_PORT, KONG_STATUS_PORT } from '../contract';
 
 /** Props for {@link RestLoadBalancer}: its pods are Kong's. */
@@ -21,10 +20,8 @@ export class RestLoadBalancer extends Construct {
 
   constructor(scope: Construct, id: string, props: RestLoadBalancerProps) {
     super(scope, id);
-    const securityGroup = createClientSecurityGroup(this, {
-      vpc: props.vpc,
+    const securityGroup = createClientSecurityGroup(this, props, {
       description: 'Co-Talk REST ALB: HTTPS (and the HTTP redirect) from the allowed client ranges',
-      allowedIngressCidrs: props.allowedIngressCidrs,
       ports: [
         { port: 443, description: 'HTTPS from clients' },
         { port: 80, description: 'HTTP from clients, redirected to HTTPS' },
@@ -32,12 +29,9 @@ export class RestLoadBalancer extends Construct {
     });
 
     this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'Resource', {
-      vpc: props.vpc,
-      vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
-      internetFacing: true,
+      ...publicPlacement(props),
       securityGroup,
       dropInvalidHeaderFields: true,
-      deletionProtection: props.deletionProtection,
     });
     this.loadBalancer.logAccessLogs(props.accessLogBucket, 'rest');
 

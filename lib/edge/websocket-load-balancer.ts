@@ -1,9 +1,8 @@
 import { Duration } from 'aws-cdk-lib';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct } from 'constructs';
 import { createClientSecurityGroup } from './client-security-group';
-import { allowToPods, podHealthCheck, type PublicLoadBalancerProps } from './public-load-balancer';
+import { allowToPods, podHealthCheck, publicPlacement, type PublicLoadBalancerProps } from './public-load-balancer';
 import { GATEWAY_CLIENT_IP_PRESERVATION, GATEWAY_HEALTH_PATH, GATEWAY_HEALTH_PORT, GATEWAY_PORT } from '../contract';
 
 /** Props for {@link WebSocketLoadBalancer}: its pods are the gateway's (an NLB logs TLS listeners only). */
@@ -32,20 +31,15 @@ export class WebSocketLoadBalancer extends Construct {
 
   constructor(scope: Construct, id: string, props: WebSocketLoadBalancerProps) {
     super(scope, id);
-    const securityGroup = createClientSecurityGroup(this, {
-      vpc: props.vpc,
+    const securityGroup = createClientSecurityGroup(this, props, {
       description: 'Co-Talk WebSocket NLB: TLS from the allowed client ranges',
-      allowedIngressCidrs: props.allowedIngressCidrs,
       ports: [{ port: 443, description: 'WebSocket over TLS from clients' }],
     });
 
     this.loadBalancer = new elbv2.NetworkLoadBalancer(this, 'Resource', {
-      vpc: props.vpc,
-      vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
-      internetFacing: true,
+      ...publicPlacement(props),
       securityGroups: [securityGroup],
       crossZoneEnabled: true,
-      deletionProtection: props.deletionProtection,
     });
     this.loadBalancer.logAccessLogs(props.accessLogBucket, 'websocket');
 

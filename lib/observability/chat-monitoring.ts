@@ -103,11 +103,8 @@ export class ChatMonitoring extends Construct {
       label: 'ALB 5xx %',
     });
     this.alarm('Alb5xxRate', errorRate, T.alb5xxPercent, 'REST ALB: share of 5xx responses too high');
-    this.targetHealthAlarms({
+    this.targetHealthAlarms(targetGroup, minHealthyTargets, {
       ids: ['AlbUnhealthyTargets', 'AlbHealthyTargetsBelowMin'],
-      unhealthy: targetGroup.metrics.unhealthyHostCount({ period, statistic: 'Maximum' }),
-      healthy: targetGroup.metrics.healthyHostCount({ period, statistic: 'Minimum' }),
-      minHealthyTargets,
       loadBalancer: 'REST ALB',
       targets: 'Kong',
       minimumOf: "Kong's minimum replicas",
@@ -116,40 +113,41 @@ export class ChatMonitoring extends Construct {
 
   /** NLB: unhealthy gateway targets, and fewer healthy ones than the gateway's minimum. */
   public monitorWebSocketLoadBalancer(targetGroup: elbv2.INetworkTargetGroup, minHealthyTargets: number): void {
-    const period = Duration.minutes(T.periodMinutes);
-    this.targetHealthAlarms({
+    this.targetHealthAlarms(targetGroup, minHealthyTargets, {
       ids: ['NlbUnhealthyHosts', 'NlbHealthyHostsBelowMin'],
-      unhealthy: targetGroup.metrics.unHealthyHostCount({ period, statistic: 'Maximum' }),
-      healthy: targetGroup.metrics.healthyHostCount({ period, statistic: 'Minimum' }),
-      minHealthyTargets,
       loadBalancer: 'WebSocket NLB',
       targets: 'gateway',
       minimumOf: "the gateway's minimum replicas",
     });
   }
 
-  /** A load balancer's targets: any failing health checks, and fewer healthy ones than the workload's minimum. */
-  private targetHealthAlarms(props: {
-    /** The alarms' construct ids: unhealthy targets, healthy targets below the minimum. */
-    readonly ids: readonly [string, string];
-    readonly unhealthy: cloudwatch.IMetric;
-    readonly healthy: cloudwatch.IMetric;
-    readonly minHealthyTargets: number;
-    /** For the descriptions: the load balancer, its targets, and what sets the minimum. */
-    readonly loadBalancer: string;
-    readonly targets: string;
-    readonly minimumOf: string;
-  }): void {
-    const { ids, minHealthyTargets, loadBalancer, targets } = props;
+  /**
+   * A load balancer's targets: any failing health checks, and fewer healthy ones than the
+   * workload's minimum. Application and network target groups report the same two metrics.
+   */
+  private targetHealthAlarms(
+    targetGroup: elbv2.IApplicationTargetGroup | elbv2.INetworkTargetGroup,
+    minHealthyTargets: number,
+    props: {
+      /** The alarms' construct ids: unhealthy targets, healthy targets below the minimum. */
+      readonly ids: readonly [string, string];
+      /** For the descriptions: the load balancer, its targets, and what sets the minimum. */
+      readonly loadBalancer: string;
+      readonly targets: string;
+      readonly minimumOf: string;
+    },
+  ): void {
+    const { ids, loadBalancer, targets } = props;
+    const period = Duration.minutes(T.periodMinutes);
     this.alarm(
       ids[0],
-      props.unhealthy,
+      targetGroup.metrics.custom('UnHealthyHostCount', { period, statistic: 'Maximum' }),
       T.unhealthyTargets,
       `${loadBalancer}: ${targets} targets failing health checks`,
     );
     this.availabilityAlarm(
       ids[1],
-      props.healthy,
+      targetGroup.metrics.custom('HealthyHostCount', { period, statistic: 'Minimum' }),
       minHealthyTargets,
       `${loadBalancer}: fewer than ${minHealthyTargets} healthy ${targets} targets (${props.minimumOf})`,
     );

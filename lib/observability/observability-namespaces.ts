@@ -122,6 +122,24 @@ function podFlow(
   ];
 }
 
+/**
+ * Ingress to `pods` on `port` from the API server, named `<name>-from-api-server`. The control
+ * plane reaches them from its addresses in the VPC, which no pod selector can name.
+ */
+function fromApiServer(
+  namespace: string,
+  name: string,
+  pods: Record<string, string>,
+  port: number,
+  vpcCidr: string,
+): Policy {
+  return policy(namespace, `${name}-from-api-server`, {
+    podSelector: { matchLabels: pods },
+    policyTypes: ['Ingress'],
+    ingress: [{ from: [{ ipBlock: { cidr: vpcCidr } }], ports: tcp(port) }],
+  });
+}
+
 /** What every namespace starts from: nothing in or out but DNS, the Kubernetes API and AWS APIs. */
 function baseline(namespace: string, vpcCidr: string, awsApiCidr: string): Policy[] {
   return [
@@ -176,12 +194,14 @@ function observabilityPolicies(props: ObservabilityNetworkPoliciesProps): Policy
     ...podFlow(ns, 'grafana', 'prometheus', PORTS.prometheus),
     // The Prometheus Adapter answers the HPA's custom metrics from Prometheus.
     ...podFlow(ns, 'prometheusAdapter', 'prometheus', PORTS.prometheus),
-    // The API server reaches the adapter's custom metrics API from its addresses in the VPC.
-    policy(ns, 'prometheus-adapter-from-api-server', {
-      podSelector: { matchLabels: OBSERVABILITY_PODS.prometheusAdapter },
-      policyTypes: ['Ingress'],
-      ingress: [{ from: [{ ipBlock: { cidr: props.vpcCidr } }], ports: tcp(PORTS.prometheusAdapter) }],
-    }),
+    // The API server aggregates the adapter's custom metrics API.
+    fromApiServer(
+      ns,
+      'prometheus-adapter',
+      OBSERVABILITY_PODS.prometheusAdapter,
+      PORTS.prometheusAdapter,
+      props.vpcCidr,
+    ),
     policy(ns, 'prometheus-to-alertmanager', {
       podSelector: { matchLabels: OBSERVABILITY_PODS.prometheus },
       policyTypes: ['Egress'],
@@ -189,12 +209,8 @@ function observabilityPolicies(props: ObservabilityNetworkPoliciesProps): Policy
         { to: [{ podSelector: { matchLabels: OBSERVABILITY_PODS.alertmanager } }], ports: tcp(PORTS.alertmanager) },
       ],
     }),
-    // The API server calls the operator's admission webhook from its addresses in the VPC.
-    policy(ns, 'operator-webhook-from-api-server', {
-      podSelector: { matchLabels: OBSERVABILITY_PODS.operator },
-      policyTypes: ['Ingress'],
-      ingress: [{ from: [{ ipBlock: { cidr: props.vpcCidr } }], ports: tcp(PORTS.operatorWebhook) }],
-    }),
+    // The API server calls the operator's admission webhook.
+    fromApiServer(ns, 'operator-webhook', OBSERVABILITY_PODS.operator, PORTS.operatorWebhook, props.vpcCidr),
     // The chat apps export spans to the collector; nothing else reaches it (the UI: port-forward).
     policy(ns, 'trace-collector-from-apps', {
       podSelector: { matchLabels: TRACE_COLLECTOR.podLabels },

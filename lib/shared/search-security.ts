@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import * as path from 'node:path';
 import { CustomResource, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as iam from 'aws-cdk-lib/aws-iam';
@@ -10,20 +8,7 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { grantSecretRead } from './grant-secret-read';
-
-/**
- * The handler's folder, found from the repository root: synth runs this file both from `lib/`
- * (tests) and from the esbuild bundle in `build/` (`cdk synth`), so `__dirname` differs.
- */
-function handlerDirectory(): string {
-  let dir = __dirname;
-  while (!existsSync(path.join(dir, 'package.json'))) {
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error(`SearchSecurity: no package.json above ${__dirname}`);
-    dir = parent;
-  }
-  return path.join(dir, 'lib', 'shared', 'search-security');
-}
+import { repositoryPath } from './repository-path';
 
 /** Permissions on the indices matching `indexPatterns` (OpenSearch action groups or actions). */
 export interface SearchIndexPermission {
@@ -88,7 +73,7 @@ export class SearchSecurity extends Construct {
     const handler = new lambda.Function(this, 'Handler', {
       runtime: lambda.Runtime.NODEJS_24_X,
       handler: 'index.handler',
-      code: lambda.Code.fromAsset(handlerDirectory()),
+      code: lambda.Code.fromAsset(repositoryPath('lib', 'shared', 'search-security')),
       description: props.description,
       timeout: Duration.minutes(2),
       vpc: props.vpc,

@@ -50,7 +50,7 @@ export function diffStack(stack: string, before: Template | undefined, after: Te
   const resources: ResourceChange[] = [];
   diff.resources.forEachDifference((logicalId, change) => {
     const type = change.newResourceType ?? change.oldResourceType ?? 'unknown';
-    const kind = kindOf(change.changeImpact);
+    const kind = KIND_OF_IMPACT[change.changeImpact];
     if (kind === undefined) return;
     const properties = Object.entries(change.propertyUpdates).map(([name, update]) =>
       update.changeImpact === ResourceImpact.WILL_REPLACE
@@ -121,22 +121,14 @@ function pathMap(template: Template | undefined): Record<string, string> {
   );
 }
 
-function kindOf(impact: ResourceImpact): ResourceChangeKind | undefined {
-  switch (impact) {
-    case ResourceImpact.WILL_CREATE:
-    case ResourceImpact.WILL_IMPORT:
-      return 'added';
-    case ResourceImpact.WILL_DESTROY:
-      return 'removed';
-    case ResourceImpact.WILL_ORPHAN:
-      return 'orphaned';
-    case ResourceImpact.WILL_REPLACE:
-      return 'replaced';
-    case ResourceImpact.MAY_REPLACE:
-      return 'may be replaced';
-    case ResourceImpact.WILL_UPDATE:
-      return 'updated';
-    default:
-      return undefined;
-  }
-}
+/** What each impact the diff library reports means for the resource; no change is no row. */
+const KIND_OF_IMPACT: Record<ResourceImpact, ResourceChangeKind | undefined> = {
+  [ResourceImpact.WILL_CREATE]: 'added',
+  [ResourceImpact.WILL_IMPORT]: 'added',
+  [ResourceImpact.WILL_DESTROY]: 'removed',
+  [ResourceImpact.WILL_ORPHAN]: 'orphaned',
+  [ResourceImpact.WILL_REPLACE]: 'replaced',
+  [ResourceImpact.MAY_REPLACE]: 'may be replaced',
+  [ResourceImpact.WILL_UPDATE]: 'updated',
+  [ResourceImpact.NO_CHANGE]: undefined,
+};
