@@ -32,14 +32,12 @@ const secretsStatement = (statements: Statement[]) =>
 describe.each(PROFILE_NAMES)('workload identities (%s)', (name) => {
   // The secrets follow BACKEND_USES in lib/contract/backends.ts: what each app's environment names.
   test("the gateway reads its own three Redis users' passwords (cache: room membership) and the public token keys, nothing else", () => {
-    const statements = statementsOf(name, 'Gateway');
-    expect(outputs(secretsStatement(statements))).toEqual([
+    expect(outputs(secretsStatement(statementsOf(name, 'Gateway')))).toEqual([
       'RefRedisClustersCacheAccessGatewayPassword',
       'RefRedisClustersPubsubAccessGatewayPassword',
       'RefRedisClustersStreamsAccessGatewayPassword',
       'RefTokenSigningPublicKeys',
     ]);
-    expect(statements.flatMap((s) => [s.Action].flat()).filter((a) => a.startsWith('es:'))).toEqual([]);
   });
 
   // Neither reads a search credential: they sign with their roles (workload-search-access.test.ts).
@@ -57,12 +55,17 @@ describe.each(PROFILE_NAMES)('workload identities (%s)', (name) => {
   });
 
   test("Kong reads its own pub/sub user's password (rate-limit counters) and the public token keys, nothing else", () => {
-    const statements = statementsOf(name, 'Kong');
-    expect(outputs(secretsStatement(statements))).toEqual([
+    expect(outputs(secretsStatement(statementsOf(name, 'Kong')))).toEqual([
       'RefRedisClustersPubsubAccessKongPassword',
       'RefTokenSigningPublicKeys',
     ]);
-    expect(statements.flatMap((s) => [s.Action].flat()).filter((a) => a.startsWith('es:'))).toEqual([]);
+  });
+
+  test('neither the gateway, Kong nor the migrations Job may send requests to the search domain', () => {
+    for (const workload of ['Gateway', 'Kong', 'Migrations'] as const) {
+      const actions = statementsOf(name, workload).flatMap((s) => [s.Action].flat());
+      expect({ workload, search: actions.filter((a) => a.startsWith('es:')) }).toEqual({ workload, search: [] });
+    }
   });
 
   test('only the migrations Job reads the database master secret', () => {
