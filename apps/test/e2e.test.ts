@@ -111,6 +111,13 @@ describe('co-talk end to end', () => {
     return client;
   }
 
+  /** `from` says `content` in the room; answers the content of the first message `to` has received. */
+  async function relay(from: ChatClient, to: ChatClient, roomId: string, content: string): Promise<string> {
+    from.send({ type: 'send', roomId, clientMsgId: randomUUID(), content });
+    const [delivered] = await to.waitFor(`delivery of "${content}"`, (e) => e.type === 'message');
+    return (delivered.message as { content: string }).content;
+  }
+
   const messagesIn = (client: ChatClient, roomId: string): GatewayEvent[] =>
     client.events.filter((e) => e.type === 'message' && (e.message as { roomId: string }).roomId === roomId);
 
@@ -222,9 +229,7 @@ describe('co-talk end to end', () => {
     // The mirrored set is gone (a flushed cache cluster): the gateway asks the API, which rebuilds it.
     await redis.del(`${prefix}chat:members:{${room}}`);
     const ivyWs = await connect(ivy, 0, [room]);
-    ivyWs.send({ type: 'send', roomId: room, clientMsgId: randomUUID(), content: 'hello jack' });
-    const [delivered] = await jackWs.waitFor('delivery', (e) => e.type === 'message');
-    expect((delivered.message as { content: string }).content).toBe('hello jack');
+    expect(await relay(ivyWs, jackWs, room, 'hello jack')).toBe('hello jack');
     await waitUntil('stored', async () => (await count()) === 46);
   });
 
@@ -237,9 +242,7 @@ describe('co-talk end to end', () => {
     erinWs.send({ type: 'send', roomId: room, clientMsgId: 'x', content: '' });
     const errors = await erinWs.waitFor('errors', (e) => e.type === 'error', 2);
     expect(errors.map((e) => e.code)).toEqual(['bad_json', 'invalid_frame']);
-    erinWs.send({ type: 'send', roomId: room, clientMsgId: randomUUID(), content: 'still here' });
-    const [delivered] = await frankWs.waitFor('delivery after garbage', (e) => e.type === 'message');
-    expect((delivered.message as { content: string }).content).toBe('still here');
+    expect(await relay(erinWs, frankWs, room, 'still here')).toBe('still here');
     await waitUntil('stored', async () => (await count()) === 47);
   });
 
