@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { generateTokenKeySets } from '@co-talk/common/jwt';
 import { createTestDatabase, testKeyPrefix, TEST_REDIS_URL, type TestDatabase } from './support/databases';
+import { roomRequests } from './support/chat-api';
 import { request, type HttpRequest, type HttpResponse } from './support/http';
 import { bundleApp, freePort, startApp, stopApp, waitForHttp, type AppProcess } from './support/processes';
 import { deleteKeysWithPrefix } from './support/redis-cleanup';
@@ -33,6 +34,7 @@ describe('co-talk end to end', () => {
   let gatewayPorts: [number, number];
 
   const api = (req: HttpRequest): Promise<HttpResponse> => request(apiUrl, req);
+  const { createRoom, addMember } = roomRequests(api);
 
   beforeAll(async () => {
     const [apiBundle, workerBundle, gatewayBundle] = [bundleApp('api'), bundleApp('worker'), bundleApp('gateway')];
@@ -109,28 +111,21 @@ describe('co-talk end to end', () => {
     return client;
   }
 
+  /** `from` says `content` in the room; answers the content of the first message `to` has received. */
+  async function relay(from: ChatClient, to: ChatClient, roomId: string, content: string): Promise<string> {
+    from.send({ type: 'send', roomId, clientMsgId: randomUUID(), content });
+    const [delivered] = await to.waitFor(`delivery of "${content}"`, (e) => e.type === 'message');
+    return (delivered.message as { content: string }).content;
+  }
+
   const messagesIn = (client: ChatClient, roomId: string): GatewayEvent[] =>
     client.events.filter((e) => e.type === 'message' && (e.message as { roomId: string }).roomId === roomId);
 
   it('fans messages out across gateways, stores them once and serves them back through the API', async () => {
     // Given four users and two rooms created through the API
     const [alice, bob, carol, dave] = await Promise.all(['alice', 'bob', 'carol', 'dave'].map(signUp));
-    const team = (
-      await api({
-        method: 'POST',
-        url: '/v1/rooms',
-        token: alice.token,
-        payload: { name: 'team', memberIds: [bob.id, carol.id] },
-      })
-    ).json().id as string;
-    const pair = (
-      await api({
-        method: 'POST',
-        url: '/v1/rooms',
-        token: dave.token,
-        payload: { name: 'pair', memberIds: [alice.id] },
-      })
-    ).json().id as string;
+    const team = await createRoom(alice.token, 'team', [bob.id, carol.id]);
+    const pair = await createRoom(dave.token, 'pair', [alice.id]);
 
     // And WebSocket clients spread over both gateway instances
     const aliceWs = await connect(alice, 0, [team, pair]);
@@ -223,48 +218,31 @@ describe('co-talk end to end', () => {
 
   it('lets a member added through the API join at once, and a room mirrored before rebuilds on demand', async () => {
     const [ivy, jack] = await Promise.all([signUp('ivy'), signUp('jack')]);
-    const room = (await api({ method: 'POST', url: '/v1/rooms', token: ivy.token, payload: { name: 'later' } })).json()
-      .id as string;
+    const room = await createRoom(ivy.token, 'later');
     const jackWs = await connect(jack, 1, []);
     jackWs.send({ type: 'join', roomId: room });
     await jackWs.waitFor('jack refused', (e) => e.type === 'error' && e.code === 'not_a_member' && e.ref === room);
-    const add = await api({
-      method: 'POST',
-      url: `/v1/rooms/${room}/members`,
-      token: ivy.token,
-      payload: { userId: jack.id },
-    });
+    const add = await addMember(ivy.token, room, jack.id);
     expect(add.statusCode).toBe(201);
     await jackWs.join(room);
 
     // The mirrored set is gone (a flushed cache cluster): the gateway asks the API, which rebuilds it.
     await redis.del(`${prefix}chat:members:{${room}}`);
     const ivyWs = await connect(ivy, 0, [room]);
-    ivyWs.send({ type: 'send', roomId: room, clientMsgId: randomUUID(), content: 'hello jack' });
-    const [delivered] = await jackWs.waitFor('delivery', (e) => e.type === 'message');
-    expect((delivered.message as { content: string }).content).toBe('hello jack');
+    expect(await relay(ivyWs, jackWs, room, 'hello jack')).toBe('hello jack');
     await waitUntil('stored', async () => (await count()) === 46);
   });
 
   it('keeps garbage frames from hurting anyone: errors come back, the connection and the service stay up', async () => {
     const [erin, frank] = await Promise.all([signUp('erin'), signUp('frank')]);
-    const room = (
-      await api({
-        method: 'POST',
-        url: '/v1/rooms',
-        token: erin.token,
-        payload: { name: 'noisy', memberIds: [frank.id] },
-      })
-    ).json().id as string;
+    const room = await createRoom(erin.token, 'noisy', [frank.id]);
     const erinWs = await connect(erin, 0, [room]);
     const frankWs = await connect(frank, 1, [room]);
     erinWs.send('{not json');
     erinWs.send({ type: 'send', roomId: room, clientMsgId: 'x', content: '' });
     const errors = await erinWs.waitFor('errors', (e) => e.type === 'error', 2);
     expect(errors.map((e) => e.code)).toEqual(['bad_json', 'invalid_frame']);
-    erinWs.send({ type: 'send', roomId: room, clientMsgId: randomUUID(), content: 'still here' });
-    const [delivered] = await frankWs.waitFor('delivery after garbage', (e) => e.type === 'message');
-    expect((delivered.message as { content: string }).content).toBe('still here');
+    expect(await relay(erinWs, frankWs, room, 'still here')).toBe('still here');
     await waitUntil('stored', async () => (await count()) === 47);
   });
 

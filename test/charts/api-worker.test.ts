@@ -39,21 +39,24 @@ describe('ApiChart and WorkerChart', () => {
       ]),
     );
   const { backends } = PLACEHOLDERS;
+  /** What both apps get alike: the region, spans to the trace collector (sampled at the profile's ratio), the primary. */
+  const sharedEnv = (service: string, databaseUser: string) => ({
+    AWS_REGION: 'region-placeholder',
+    OTEL_SERVICE_NAME: service,
+    OTEL_EXPORTER_OTLP_ENDPOINT: 'http://jaeger.observability.svc:4318',
+    OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+    OTEL_TRACES_SAMPLER_ARG: '0.01',
+    DATABASE_HOST: 'postgres-writer.example.internal',
+    DATABASE_PORT: '5433',
+    DATABASE_NAME: 'cotalk',
+    DATABASE_USER: databaseUser,
+    DATABASE_IAM_AUTH: 'true',
+  });
 
   test('the api gets exactly the production contract: database, cache, OpenSearch, tokens, settings', () => {
     expect(envOf(api, 'api')).toEqual({
-      AWS_REGION: 'region-placeholder',
-      // Spans to the trace collector, sampled at the profile's ratio.
-      OTEL_SERVICE_NAME: 'api',
-      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://jaeger.observability.svc:4318',
-      OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
-      OTEL_TRACES_SAMPLER_ARG: '0.01',
-      DATABASE_HOST: 'postgres-writer.example.internal',
-      DATABASE_PORT: '5433',
-      DATABASE_NAME: 'cotalk',
+      ...sharedEnv('api', 'cotalk_api'),
       DATABASE_READER_HOSTS: 'postgres-replica-1.example.internal,postgres-replica-2.example.internal',
-      DATABASE_USER: 'cotalk_api',
-      DATABASE_IAM_AUTH: 'true',
       REDIS_CACHE_URL: 'rediss://redis-cache.example.internal:6380',
       REDIS_CACHE_CLUSTER_MODE: 'true',
       REDIS_CACHE_USERNAME: 'cotalk-env-api-cache',
@@ -80,17 +83,7 @@ describe('ApiChart and WorkerChart', () => {
       valueFrom: { fieldRef: { fieldPath: 'metadata.name' } },
     });
     expect(Object.fromEntries(env.filter((e) => e.value !== undefined).map((e) => [e.name, e.value]))).toEqual({
-      AWS_REGION: 'region-placeholder',
-      // Spans to the trace collector, sampled at the profile's ratio.
-      OTEL_SERVICE_NAME: 'worker',
-      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://jaeger.observability.svc:4318',
-      OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
-      OTEL_TRACES_SAMPLER_ARG: '0.01',
-      DATABASE_HOST: 'postgres-writer.example.internal',
-      DATABASE_PORT: '5433',
-      DATABASE_NAME: 'cotalk',
-      DATABASE_USER: 'cotalk_worker',
-      DATABASE_IAM_AUTH: 'true',
+      ...sharedEnv('worker', 'cotalk_worker'),
       REDIS_STREAMS_URL: 'rediss://redis-streams.example.internal:6382',
       REDIS_STREAMS_CLUSTER_MODE: 'false',
       REDIS_STREAMS_USERNAME: 'cotalk-env-worker-streams',

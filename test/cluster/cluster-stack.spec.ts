@@ -1,10 +1,24 @@
 import { Match } from 'aws-cdk-lib/assertions';
+import { parse } from 'yaml';
 import { CONTROL_PLANE_LOG_TYPES } from '../../lib/cluster/chat-cluster';
 import { GATEWAY_CONTAINER_NOFILE, GATEWAY_NODE_CONNTRACK_MAX } from '../../lib/cluster/gateway-node-tuning';
 import { CHAT_NAMESPACE as WORKLOAD_NAMESPACE, NODE_ROLE_LABEL } from '../../lib/contract';
 import { ADDON_VERSIONS, CLUSTER_AUTOSCALER_CHART, LOAD_BALANCER_CONTROLLER_CHART } from '../../lib/cluster/versions';
 import { PROFILE_NAMES } from '../../lib/config';
 import { synthApp } from '../support/synth-app';
+
+/** The parts of a MIME multi-part text, by content type (headers and body split at the first blank line). */
+function mimeParts(text: string): Map<string, string> {
+  const boundary = /boundary="([^"]+)"/.exec(text)?.[1];
+  if (!boundary) throw new Error('no MIME boundary');
+  const parts = new Map<string, string>();
+  for (const part of text.split(`--${boundary}`).slice(1, -1)) {
+    const [headers, ...body] = part.replace(/^\n/, '').split('\n\n');
+    const type = /^Content-Type: ([^;\n]+)/m.exec(headers)?.[1];
+    if (type) parts.set(type, body.join('\n\n'));
+  }
+  return parts;
+}
 
 describe.each(PROFILE_NAMES)('ClusterStack (%s)', (name) => {
   const { profile, template } = synthApp(name);
@@ -140,18 +154,16 @@ describe.each(PROFILE_NAMES)('ClusterStack (%s)', (name) => {
             .join(body['Fn::Join'][0]);
     expect(text).toMatch(/^Content-Type: multipart\/mixed; boundary=/);
     // nodeadm: containerd's base runtime spec gives every container 1048576 open files.
-    expect(text).toContain('Content-Type: application/node.eks.aws');
-    expect(text).toContain(
-      [
-        '  containerd:',
-        '    baseRuntimeSpec:',
-        '      process:',
-        '        rlimits:',
-        '          - type: RLIMIT_NOFILE',
-        `            soft: ${GATEWAY_CONTAINER_NOFILE}`,
-        `            hard: ${GATEWAY_CONTAINER_NOFILE}`,
-      ].join('\n'),
-    );
+    const nodeConfig = parse(mimeParts(text).get('application/node.eks.aws') ?? 'null');
+    expect(nodeConfig).toEqual({
+      apiVersion: 'node.eks.aws/v1alpha1',
+      kind: 'NodeConfig',
+      spec: {
+        containerd: {
+          baseRuntimeSpec: { process: { rlimits: [{ type: 'RLIMIT_NOFILE', soft: 1_048_576, hard: 1_048_576 }] } },
+        },
+      },
+    });
     // The conntrack table kept at its planned size after kube-proxy sets its own, smaller one.
     expect(text).toContain(`want=${GATEWAY_NODE_CONNTRACK_MAX}`);
     expect(text).toContain('echo "$want" > /proc/sys/net/netfilter/nf_conntrack_max');

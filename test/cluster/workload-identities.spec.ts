@@ -2,12 +2,10 @@ import { PROFILE_NAMES } from '../../lib/config';
 import { synthApp } from '../support/synth-app';
 
 type Statement = { Action: string | string[]; Resource: unknown; Condition?: unknown };
+type Workload = 'Gateway' | 'Api' | 'Worker' | 'Kong' | 'Migrations';
 
 /** The statements of the default policy of one workload role, with cross-stack references as output names. */
-function statementsOf(
-  name: (typeof PROFILE_NAMES)[number],
-  workload: 'Gateway' | 'Api' | 'Worker' | 'Kong' | 'Migrations',
-): Statement[] {
+function statementsOf(name: (typeof PROFILE_NAMES)[number], workload: Workload): Statement[] {
   const t = synthApp(name).template('cluster');
   const policies = Object.entries(t.findResources('AWS::IAM::Policy')).filter(([id]) =>
     id.startsWith(`WorkloadIdentities${workload}RoleDefaultPolicy`),
@@ -31,44 +29,41 @@ const secretsStatement = (statements: Statement[]) =>
 
 describe.each(PROFILE_NAMES)('workload identities (%s)', (name) => {
   // The secrets follow BACKEND_USES in lib/contract/backends.ts: what each app's environment names.
-  test("the gateway reads its own three Redis users' passwords (cache: room membership) and the public token keys, nothing else", () => {
-    const statements = statementsOf(name, 'Gateway');
-    expect(outputs(secretsStatement(statements))).toEqual([
-      'RefRedisClustersCacheAccessGatewayPassword',
-      'RefRedisClustersPubsubAccessGatewayPassword',
-      'RefRedisClustersStreamsAccessGatewayPassword',
-      'RefTokenSigningPublicKeys',
-    ]);
-    expect(statements.flatMap((s) => [s.Action].flat()).filter((a) => a.startsWith('es:'))).toEqual([]);
+  // Neither the api nor the worker reads a search credential: they sign with their roles
+  // (workload-search-access.test.ts).
+  test.each<[Workload, string, string[]]>([
+    [
+      'Gateway',
+      "its own three Redis users' passwords (cache: room membership) and the public token keys",
+      [
+        'RefRedisClustersCacheAccessGatewayPassword',
+        'RefRedisClustersPubsubAccessGatewayPassword',
+        'RefRedisClustersStreamsAccessGatewayPassword',
+        'RefTokenSigningPublicKeys',
+      ],
+    ],
+    [
+      'Api',
+      "its own cache user's password and the private token keys",
+      ['RefRedisClustersCacheAccessApiPassword', 'RefTokenSigningSecret'],
+    ],
+    ['Worker', "its own streams user's password", ['RefRedisClustersStreamsAccessWorkerPassword']],
+    [
+      'Kong',
+      "its own pub/sub user's password (rate-limit counters) and the public token keys",
+      ['RefRedisClustersPubsubAccessKongPassword', 'RefTokenSigningPublicKeys'],
+    ],
+    // The only role that reads it: the other rows would list it.
+    ['Migrations', 'the database master secret', ['RefChatDatabasePrimarySecretAttachment']],
+  ])('the %s role reads %s, no other secret', (workload, _what, secrets) => {
+    expect(outputs(secretsStatement(statementsOf(name, workload)))).toEqual(secrets);
   });
 
-  // Neither reads a search credential: they sign with their roles (workload-search-access.test.ts).
-  test("the api reads its own cache user's password and the private token keys, no master user", () => {
-    expect(outputs(secretsStatement(statementsOf(name, 'Api')))).toEqual([
-      'RefRedisClustersCacheAccessApiPassword',
-      'RefTokenSigningSecret',
-    ]);
-  });
-
-  test("the worker reads its own streams user's password, no master user", () => {
-    expect(outputs(secretsStatement(statementsOf(name, 'Worker')))).toEqual([
-      'RefRedisClustersStreamsAccessWorkerPassword',
-    ]);
-  });
-
-  test("Kong reads its own pub/sub user's password (rate-limit counters) and the public token keys, nothing else", () => {
-    const statements = statementsOf(name, 'Kong');
-    expect(outputs(secretsStatement(statements))).toEqual([
-      'RefRedisClustersPubsubAccessKongPassword',
-      'RefTokenSigningPublicKeys',
-    ]);
-    expect(statements.flatMap((s) => [s.Action].flat()).filter((a) => a.startsWith('es:'))).toEqual([]);
-  });
-
-  test('only the migrations Job reads the database master secret', () => {
-    expect(outputs(secretsStatement(statementsOf(name, 'Migrations')))).toEqual([
-      'RefChatDatabasePrimarySecretAttachment',
-    ]);
+  test('neither the gateway, Kong nor the migrations Job may send requests to the search domain', () => {
+    for (const workload of ['Gateway', 'Kong', 'Migrations'] as const) {
+      const actions = statementsOf(name, workload).flatMap((s) => [s.Action].flat());
+      expect({ workload, search: actions.filter((a) => a.startsWith('es:')) }).toEqual({ workload, search: [] });
+    }
   });
 
   test('the api may connect as its database role to the primary and every replica, the worker to the primary only', () => {

@@ -7,6 +7,7 @@ describe('instanceShape', () => {
     ['m7g.large', 2, 8],
     ['r7g.2xlarge', 8, 64],
     ['c6gn.4xlarge', 16, 32],
+    ['c7i.4xlarge', 16, 32],
     ['db.m7g.8xlarge', 32, 128],
     ['db.t4g.medium', 2, 4],
     ['cache.t4g.small', 2, 2],

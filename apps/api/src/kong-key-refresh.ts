@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { EnvError, envPositiveInt } from '@co-talk/common/env';
+import { runEvery } from '@co-talk/common/periodic';
 import { fetchSecretString } from '@co-talk/common/secrets';
 import { KONG_PUBLIC_KEYS_VARIABLE, withTokenKeys } from './kong-credentials';
 
@@ -103,20 +104,16 @@ export interface RefreshLoopOptions {
 
 /** Runs a round every `intervalMs` (never two at once) and logs what changed or failed. Returns a stop function. */
 export function refreshKongKeysEvery(options: RefreshLoopOptions): () => void {
-  let busy = false;
-  const timer = setInterval(() => {
-    if (busy) return;
-    busy = true;
+  const round = () =>
     options.refresh
       .refresh()
       .then((outcome) => {
         if (outcome === 'applied') options.log('kong-credentials: posted the declarative config with new token keys');
       })
       // The message names the secret's variable or Kong's answer, never a key.
-      .catch((err: unknown) => options.log(`kong-credentials: refresh failed: ${(err as Error).message}`))
-      .finally(() => (busy = false));
-  }, options.intervalMs);
-  return () => clearInterval(timer);
+      .catch((err: unknown) => options.log(`kong-credentials: refresh failed: ${(err as Error).message}`));
+  // The sidecar has no other work: the loop is what keeps it running.
+  return runEvery(options.intervalMs, round, { keepAlive: true });
 }
 
 /** The refresh mode's reader of the public key set, from Secrets Manager. */

@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { startApi } from '../src/api';
 import { withTransaction } from '../src/transaction';
 import { createTestDatabase, TEST_REDIS_URL } from '../../test/support/databases';
+import { roomRequests } from '../../test/support/chat-api';
 import { request, type HttpResponse } from '../../test/support/http';
 import { apiTestEnv } from './test-env';
 import { useTestApi } from './test-api';
@@ -12,6 +13,7 @@ jest.setTimeout(60_000);
 describe('api against real PostgreSQL and Redis', () => {
   const t = useTestApi();
   const { call } = t;
+  const { createRoom, addMember } = roomRequests(call);
 
   async function signUp(name = 'user'): Promise<{ id: string; token: string; email: string }> {
     const email = `${name}-${randomUUID()}@example.com`;
@@ -135,9 +137,7 @@ describe('api against real PostgreSQL and Redis', () => {
 
     it('answers a forged history cursor with a 400 naming querystring.before', async () => {
       const user = await signUp();
-      const roomId = (
-        await call({ method: 'POST', url: '/v1/rooms', token: user.token, payload: { name: 'r' } })
-      ).json().id;
+      const roomId = await createRoom(user.token, 'r');
       const forged = Buffer.from(JSON.stringify(['2026-02-31T00:00:00Z', randomUUID()])).toString('base64url');
       const res = await call({
         method: 'GET',
@@ -281,25 +281,14 @@ describe('api against real PostgreSQL and Redis', () => {
     /** A new room of an owner and one member. */
     async function roomOfTwo() {
       const [owner, member] = [await signUp('owner'), await signUp('member')];
-      const created = await call({
-        method: 'POST',
-        url: '/v1/rooms',
-        token: owner.token,
-        payload: { name: 'r', memberIds: [member.id] },
-      });
-      return { owner, member, roomId: created.json().id as string };
+      return { owner, member, roomId: await createRoom(owner.token, 'r', [member.id]) };
     }
 
     it('writes every membership change through to the room set, marker included', async () => {
       const { owner, member, roomId } = await roomOfTwo();
       const later = await signUp('later');
       expect(await membersOf(roomId)).toEqual(['*', owner.id, member.id].sort());
-      await call({
-        method: 'POST',
-        url: `/v1/rooms/${roomId}/members`,
-        token: member.token,
-        payload: { userId: later.id },
-      });
+      await addMember(member.token, roomId, later.id);
       expect(await membersOf(roomId)).toContain(later.id);
       await call({ method: 'DELETE', url: `/v1/rooms/${roomId}/members/${member.id}`, token: owner.token });
       expect(await membersOf(roomId)).toEqual(['*', owner.id, later.id].sort());
@@ -373,12 +362,7 @@ describe('api against real PostgreSQL and Redis', () => {
           .rooms.map((r: { id: string }) => r.id),
       ).toEqual([roomId]);
 
-      const add = await call({
-        method: 'POST',
-        url: `/v1/rooms/${roomId}/members`,
-        token: member.token,
-        payload: { userId: outsider.id },
-      });
+      const add = await addMember(member.token, roomId, outsider.id);
       expect(add.statusCode).toBe(201);
       const kick = await call({
         method: 'DELETE',
@@ -404,9 +388,7 @@ describe('api against real PostgreSQL and Redis', () => {
 
     it('pages through history newest first without gaps or repeats', async () => {
       const owner = await signUp('pager');
-      const roomId = (
-        await call({ method: 'POST', url: '/v1/rooms', token: owner.token, payload: { name: 'history' } })
-      ).json().id;
+      const roomId = await createRoom(owner.token, 'history');
       const ids = await insertMessages(roomId, owner.id, 125);
       // Two messages in the same microsecond: the id breaks the tie.
       const twins = [randomUUID(), randomUUID()];
@@ -436,11 +418,8 @@ describe('api against real PostgreSQL and Redis', () => {
 
     it('searches the caller’s rooms with PostgreSQL full-text search', async () => {
       const [a, b] = [await signUp('searcher'), await signUp('stranger')];
-      const mine = (await call({ method: 'POST', url: '/v1/rooms', token: a.token, payload: { name: 'mine' } })).json()
-        .id;
-      const theirs = (
-        await call({ method: 'POST', url: '/v1/rooms', token: b.token, payload: { name: 'theirs' } })
-      ).json().id;
+      const mine = await createRoom(a.token, 'mine');
+      const theirs = await createRoom(b.token, 'theirs');
       await t.db.pool.query(
         `INSERT INTO messages (id, chat_room_id, sender_id, client_msg_id, content, created_at) VALUES
          (gen_random_uuid(), $1, $3, 'a', 'the quick brown fox', now()),

@@ -10,6 +10,8 @@ import { parse, stringify } from 'yaml';
 import { shellQuote, startupPaths, writeKongStartupFiles } from '../src/kong-credentials';
 
 const ARN = (name: string): string => `arn:aws:secretsmanager:eu-west-1:123456789012:secret:co-talk/${name}-AbCdEf`;
+/** The two secret ARN variables the startup files are filled from. */
+const SECRET_ARNS = { JWT_PUBLIC_KEYS_SECRET_ARN: ARN('public-keys'), REDIS_PUBSUB_SECRET_ARN: ARN('pubsub') };
 const secrets = mockClient(SecretsManagerClient);
 let dir: string;
 
@@ -33,6 +35,16 @@ const TEMPLATE = stringify({
 const KEYS = generateTokenKeySets();
 const publicKeys = JSON.parse(KEYS.publicKeys) as { keys: { kid: string; publicKey: string }[] };
 
+/** Secrets Manager answers the public key set, and for the pub/sub user `pubsub`: its password, or a refusal. */
+function secretsHold(pubsub: string | Error): void {
+  const pubsubSecret = secrets
+    .on(GetSecretValueCommand, { SecretId: ARN('public-keys') })
+    .resolves({ SecretString: KEYS.publicKeys })
+    .on(GetSecretValueCommand, { SecretId: ARN('pubsub') });
+  if (typeof pubsub === 'string') pubsubSecret.resolves({ SecretString: pubsub });
+  else pubsubSecret.rejects(pubsub);
+}
+
 async function template(): Promise<string> {
   const path = join(dir, 'template.yml');
   await writeFile(path, TEMPLATE);
@@ -42,16 +54,8 @@ async function template(): Promise<string> {
 describe('kong-credentials', () => {
   test('fills the token consumer with one ES256 credential per public key, and exports the Redis password', async () => {
     const password = `it's a "pass" with $HOME, \`cmd\`, \\ and\nnewline '' end'`;
-    secrets
-      .on(GetSecretValueCommand, { SecretId: ARN('public-keys') })
-      .resolves({ SecretString: KEYS.publicKeys })
-      .on(GetSecretValueCommand, { SecretId: ARN('pubsub') })
-      .resolves({ SecretString: password });
-    await writeKongStartupFiles(await template(), dir, {
-      AWS_REGION: 'eu-west-1',
-      JWT_PUBLIC_KEYS_SECRET_ARN: ARN('public-keys'),
-      REDIS_PUBSUB_SECRET_ARN: ARN('pubsub'),
-    });
+    secretsHold(password);
+    await writeKongStartupFiles(await template(), dir, { AWS_REGION: 'eu-west-1', ...SECRET_ARNS });
 
     const env = join(dir, 'env');
     const config = join(dir, 'kong.yml');
@@ -80,38 +84,23 @@ describe('kong-credentials', () => {
   });
 
   test('reports an unreadable secret by variable, never by value, and writes nothing', async () => {
-    secrets
-      .on(GetSecretValueCommand, { SecretId: ARN('public-keys') })
-      .resolves({ SecretString: KEYS.publicKeys })
-      .on(GetSecretValueCommand, { SecretId: ARN('pubsub') })
-      .rejects(Object.assign(new Error('not allowed'), { name: 'AccessDeniedException' }));
-    const failure = writeKongStartupFiles(await template(), dir, {
-      JWT_PUBLIC_KEYS_SECRET_ARN: ARN('public-keys'),
-      REDIS_PUBSUB_SECRET_ARN: ARN('pubsub'),
-    });
+    secretsHold(Object.assign(new Error('not allowed'), { name: 'AccessDeniedException' }));
+    const failure = writeKongStartupFiles(await template(), dir, SECRET_ARNS);
     await expect(failure).rejects.toThrow('REDIS_PUBSUB_SECRET_ARN: could not read the secret (AccessDeniedException');
     await expect(stat(join(dir, 'kong.yml'))).rejects.toThrow('ENOENT');
   });
 
   test('refuses a malformed public key set, naming its variable, and writes nothing', async () => {
     secrets.on(GetSecretValueCommand).resolves({ SecretString: '{"keys":[]}' });
-    const failure = writeKongStartupFiles(await template(), dir, {
-      JWT_PUBLIC_KEYS_SECRET_ARN: ARN('public-keys'),
-      REDIS_PUBSUB_SECRET_ARN: ARN('pubsub'),
-    });
+    const failure = writeKongStartupFiles(await template(), dir, SECRET_ARNS);
     await expect(failure).rejects.toThrow(/JWT_PUBLIC_KEYS_SECRET_ARN: public key set: keys:/);
     await expect(stat(join(dir, 'env'))).rejects.toThrow('ENOENT');
   });
 
   test('ignores plain values in the environment: only the secrets fill the files', async () => {
-    secrets
-      .on(GetSecretValueCommand, { SecretId: ARN('public-keys') })
-      .resolves({ SecretString: KEYS.publicKeys })
-      .on(GetSecretValueCommand, { SecretId: ARN('pubsub') })
-      .resolves({ SecretString: 'from-secrets-manager' });
+    secretsHold('from-secrets-manager');
     await writeKongStartupFiles(await template(), dir, {
-      JWT_PUBLIC_KEYS_SECRET_ARN: ARN('public-keys'),
-      REDIS_PUBSUB_SECRET_ARN: ARN('pubsub'),
+      ...SECRET_ARNS,
       REDIS_PUBSUB_PASSWORD: 'from-the-environment',
       JWT_PUBLIC_KEYS: generateTokenKeySets().publicKeys,
     });

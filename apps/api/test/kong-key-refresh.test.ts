@@ -133,7 +133,8 @@ describe('KongKeyRefresh', () => {
       const next = keySet().keys[0];
       published = { keys: [...started.keys, next] };
       const deadline = Date.now() + 5_000;
-      while (admin.posted.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      // The line is logged once Kong's answer is back, after the fake has recorded the post.
+      while (lines.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
       expect(kidsOf(admin.posted[0].config)).toContain(next.kid);
       expect(lines).toEqual(['kong-credentials: posted the declarative config with new token keys']);
     } finally {

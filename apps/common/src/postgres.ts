@@ -213,22 +213,7 @@ export const postgresEnvShape = {
 };
 
 /** The parsed values of {@link postgresEnvShape}. */
-export interface PostgresEnv {
-  readonly DATABASE_URL?: string;
-  readonly DATABASE_READER_URL?: string;
-  readonly DATABASE_HOST?: string;
-  readonly DATABASE_PORT: number;
-  readonly DATABASE_NAME: string;
-  readonly DATABASE_READER_HOSTS?: string;
-  readonly DATABASE_USER?: string;
-  readonly DATABASE_PASSWORD?: string;
-  readonly DATABASE_SECRET_ARN?: string;
-  readonly DATABASE_IAM_AUTH?: boolean;
-  readonly DATABASE_POOL_MAX: number;
-  readonly DATABASE_TLS?: 'true' | 'false' | 'require' | 'disable';
-  readonly DATABASE_CA_FILE?: string;
-  readonly AWS_REGION?: string;
-}
+export type PostgresEnv = Readonly<z.infer<z.ZodObject<typeof postgresEnvShape>>>;
 
 /**
  * Pool options from parsed environment values (after `resolveSecretEnv`, which fills in

@@ -24,13 +24,7 @@ export const searchEnvShape = {
 };
 
 /** The parsed values of {@link searchEnvShape}. */
-export interface SearchEnv {
-  readonly OPENSEARCH_URL?: string;
-  readonly OPENSEARCH_IAM_AUTH?: boolean;
-  readonly OPENSEARCH_USERNAME?: string;
-  readonly OPENSEARCH_PASSWORD?: string;
-  readonly AWS_REGION?: string;
-}
+export type SearchEnv = Readonly<z.infer<z.ZodObject<typeof searchEnvShape>>>;
 
 /** Where SigV4 signing takes its credentials from. */
 export type SearchCredentials = ReturnType<typeof defaultProvider>;

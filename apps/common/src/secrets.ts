@@ -1,5 +1,6 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { EnvError } from './env';
+import { runEvery } from './periodic';
 
 /**
  * Secrets from AWS Secrets Manager, fetched at start-up with the default credential chain (EKS Pod
@@ -173,15 +174,9 @@ export interface SecretRefreshOptions {
  * Returns a function that stops it.
  */
 export function refreshSecretEvery(options: SecretRefreshOptions): () => void {
-  let running = false;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = true;
+  return runEvery(options.intervalMs, () =>
     fetchSecretString(options.variable, options.arn, options.region)
       .then(options.apply)
-      .catch((err: unknown) => options.onError(err as Error))
-      .finally(() => (running = false));
-  }, options.intervalMs);
-  timer.unref();
-  return () => clearInterval(timer);
+      .catch((err: unknown) => options.onError(err as Error)),
+  );
 }

@@ -45,6 +45,18 @@ async function streamEntries(): Promise<Array<Record<string, unknown>>> {
   });
 }
 
+/** A client for each user (two new users by default) on `port`, each joined to `roomId`. */
+async function clientsInRoom(
+  roomId: string,
+  users = [randomUUID(), randomUUID()],
+  port = gateway.port,
+): Promise<TestClient[]> {
+  const clients: TestClient[] = [];
+  for (const user of users) clients.push(await TestClient.connect(port, await token(user)));
+  for (const client of clients) await client.join(roomId);
+  return clients;
+}
+
 describe('authentication on upgrade', () => {
   test('refuses an upgrade without a token with 401', async () => {
     expect(await refusedStatus(gateway.port)).toBe(401);
@@ -133,10 +145,7 @@ describe('messages', () => {
   test('a message is acked with a UUIDv7 server id after it is in the stream, and fanned out to the room', async () => {
     const roomId = randomUUID();
     const senderId = randomUUID();
-    const sender = await TestClient.connect(gateway.port, await token(senderId));
-    const member = await TestClient.connect(gateway.port, await token());
-    await sender.join(roomId);
-    await member.join(roomId);
+    const [sender, member] = await clientsInRoom(roomId, [senderId, randomUUID()]);
     sender.send({ type: 'send', roomId, clientMsgId: 'm-1', content: 'hello room' });
     const ack = await sender.next((e) => e.type === 'ack');
     expect(ack).toMatchObject({
@@ -173,10 +182,7 @@ describe('messages', () => {
 
   test('the same clientMsgId from another user is another message', async () => {
     const roomId = randomUUID();
-    const alice = await TestClient.connect(gateway.port, await token());
-    const bob = await TestClient.connect(gateway.port, await token());
-    await alice.join(roomId);
-    await bob.join(roomId);
+    const [alice, bob] = await clientsInRoom(roomId);
     alice.send({ type: 'send', roomId, clientMsgId: 'same', content: 'a' });
     bob.send({ type: 'send', roomId, clientMsgId: 'same', content: 'b' });
     const [a, b] = await Promise.all([alice.next((e) => e.type === 'ack'), bob.next((e) => e.type === 'ack')]);
@@ -189,10 +195,7 @@ describe('messages', () => {
 
   test('a member that left gets nothing more from the room', async () => {
     const roomId = randomUUID();
-    const sender = await TestClient.connect(gateway.port, await token());
-    const leaver = await TestClient.connect(gateway.port, await token());
-    await sender.join(roomId);
-    await leaver.join(roomId);
+    const [sender, leaver] = await clientsInRoom(roomId);
     leaver.send({ type: 'leave', roomId });
     await leaver.next((e) => e.type === 'left');
     sender.send({ type: 'send', roomId, clientMsgId: 'after-leave', content: 'x' });
@@ -208,10 +211,7 @@ describe('room membership', () => {
   test('a member removed through the API is taken out of the room on every connection at once', async () => {
     const roomId = randomUUID();
     const removedUser = randomUUID();
-    const staying = await TestClient.connect(gateway.port, await token());
-    const phone = await TestClient.connect(gateway.port, await token(removedUser));
-    const laptop = await TestClient.connect(gateway.port, await token(removedUser));
-    await Promise.all([staying.join(roomId), phone.join(roomId), laptop.join(roomId)]);
+    const [staying, phone, laptop] = await clientsInRoom(roomId, [randomUUID(), removedUser, removedUser]);
 
     // What the API does on a removal: out of the set, then announced.
     await redis.srem(`${prefix}${roomMembersKey(roomId)}`, removedUser);
@@ -319,10 +319,7 @@ describe('slow consumers', () => {
     );
     try {
       const roomId = randomUUID();
-      const sender = await TestClient.connect(small.port, await token());
-      const slow = await TestClient.connect(small.port, await token());
-      await sender.join(roomId);
-      await slow.join(roomId);
+      const [sender, slow] = await clientsInRoom(roomId, [randomUUID(), randomUUID()], small.port);
       // Stop reading: the kernel buffers fill, then ws queues in bufferedAmount.
       (slow.socket as unknown as { _socket: { pause(): void } })._socket.pause();
       const content = 'y'.repeat(3000);

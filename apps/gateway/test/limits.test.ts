@@ -51,6 +51,19 @@ async function answers(client: TestClient, clientMsgIds: string[]) {
   );
 }
 
+/**
+ * Joins every client to the room, then has each send `perClient` messages at once (ids tagged
+ * `tag`); answers all their answers.
+ */
+async function sendAtOnce(clients: TestClient[], roomId: string, perClient: number, tag: string) {
+  for (const client of clients) await client.join(roomId);
+  const ids = clients.map((_, c) => Array.from({ length: perClient }, (_, i) => `${tag}${c}-${i}`));
+  clients.forEach((client, c) => {
+    for (const clientMsgId of ids[c]) client.send({ type: 'send', roomId, clientMsgId, content: tag });
+  });
+  return (await Promise.all(clients.map((client, c) => answers(client, ids[c])))).flat();
+}
+
 describe('connections', () => {
   test('per user, over both instances: the fourth of three is refused with 429 until one closes', async () => {
     const [a, b] = await deployment('conn-user', { GATEWAY_USER_CONNECTIONS_MAX: 3 });
@@ -99,12 +112,7 @@ describe('messages', () => {
     const clients = await Promise.all(
       [a, b, a, b].map(async (gateway) => TestClient.connect(gateway.port, await token(userId))),
     );
-    for (const client of clients) await client.join(roomId);
-    const ids = clients.map((_, c) => Array.from({ length: 10 }, (_, i) => `u${c}-${i}`));
-    clients.forEach((client, c) => {
-      for (const clientMsgId of ids[c]) client.send({ type: 'send', roomId, clientMsgId, content: 'x' });
-    });
-    const all = (await Promise.all(clients.map((client, c) => answers(client, ids[c])))).flat();
+    const all = await sendAtOnce(clients, roomId, 10, 'u');
     const acked = all.filter((e) => e.type === 'ack');
     const limited = all.filter((e) => e.type === 'error');
     // 10 at once, plus what 2 per second refill while the 40 arrive.
@@ -129,12 +137,7 @@ describe('messages', () => {
       await TestClient.connect(a.port, await token(users[0])),
       await TestClient.connect(b.port, await token(users[1])),
     ];
-    for (const client of clients) await client.join(roomId);
-    const ids = clients.map((_, c) => Array.from({ length: 4 }, (_, i) => `a${c}-${i}`));
-    clients.forEach((client, c) => {
-      for (const clientMsgId of ids[c]) client.send({ type: 'send', roomId, clientMsgId, content: 'y' });
-    });
-    const all = (await Promise.all(clients.map((client, c) => answers(client, ids[c])))).flat();
+    const all = await sendAtOnce(clients, roomId, 4, 'a');
     const acked = all.filter((e) => e.type === 'ack');
     expect(acked.length).toBeGreaterThanOrEqual(4);
     expect(acked.length).toBeLessThanOrEqual(5);
