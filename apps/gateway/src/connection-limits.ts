@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { RedisClient } from '@co-talk/common/redis';
+import { GroupCommit } from './group-commit';
 
 /**
  * Counts connections, each in its user's and its address's hash (field: gateway instance, value:
@@ -87,24 +88,20 @@ export type LimitRefusal = 'user' | 'address';
 /**
  * Open connections per user and per source address, counted over every gateway instance on the
  * streams cluster (cluster mode off there, so one script may touch many hashes). Upgrades are
- * counted in batches, one script call in flight at a time: those that arrive while a call is out
- * go together in the next (group commit), so under load the calls grow rather than multiply, and
- * an upgrade on a quiet instance waits for nothing but its own round trip. Closes are uncounted
- * the same way. Between the two a connection costs Redis nothing but a TTL renewal every
- * `countTtlMs / 3`, and each instance one liveness write per `livenessMs / 4`.
+ * counted and closes uncounted by {@link GroupCommit}: one script call in flight at a time, so a
+ * reconnect storm makes the calls larger rather than more numerous. Between the two a connection
+ * costs Redis nothing but a TTL renewal every `countTtlMs / 3`, and each instance one liveness
+ * write per `livenessMs / 4`.
  */
 export class ConnectionLimits {
   /** Tells this process's counts apart from every other instance's. */
   private readonly instance = randomBytes(6).toString('hex');
   private readonly client: CountingClient;
   private timer: NodeJS.Timeout | null = null;
-  /** Upgrades waiting for the next acquire call. */
-  private acquiring: PendingAcquire[] = [];
-  /** Keys of closes waiting for the next release call. */
-  private releasing: string[] = [];
-  /** A call is out (or scheduled): what arrives now waits for it, then goes in the next. */
-  private acquireBusy = false;
-  private releaseBusy = false;
+  /** Upgrades, counted by one script call per batch. */
+  private readonly acquiring = new GroupCommit<PendingAcquire>((batch) => this.acquireBatch(batch));
+  /** Closes, uncounted by one script call per batch. */
+  private readonly releasing = new GroupCommit<string>((keys) => this.releaseBatch(keys));
 
   constructor(
     private readonly redis: RedisClient,
@@ -137,11 +134,7 @@ export class ConnectionLimits {
    */
   acquire(userId: string, address: string): Promise<LimitRefusal | null> {
     return new Promise((resolve, reject) => {
-      this.acquiring.push({ userKey: this.userKey(userId), addressKey: this.addressKey(address), resolve, reject });
-      if (!this.acquireBusy) {
-        this.acquireBusy = true;
-        setImmediate(this.flushAcquiring);
-      }
+      this.acquiring.add({ userKey: this.userKey(userId), addressKey: this.addressKey(address), resolve, reject });
     });
   }
 
@@ -159,48 +152,24 @@ export class ConnectionLimits {
 
   /** Uncounts a closed connection; a failure leaves its count until the hash expires. */
   release(userId: string, address: string): void {
-    this.releasing.push(this.userKey(userId), this.addressKey(address));
-    if (!this.releaseBusy) {
-      this.releaseBusy = true;
-      setImmediate(this.flushReleasing);
-    }
+    this.releasing.add(this.userKey(userId));
+    this.releasing.add(this.addressKey(address));
   }
 
-  private readonly flushAcquiring = (): void => {
-    const batch = this.acquiring;
-    if (batch.length === 0) {
-      this.acquireBusy = false;
-      return;
-    }
-    this.acquiring = [];
+  private acquireBatch(batch: PendingAcquire[]): Promise<void> {
     const keys = batch.flatMap((pending) => [pending.userKey, pending.addressKey]);
     const { perUser, perAddress, countTtlMs } = this.options;
-    this.client
+    return this.client
       .acquireConnections(keys.length, ...keys, this.instance, perUser, perAddress, this.livenessPrefix, countTtlMs)
       .then(
         (results) => batch.forEach((pending, i) => pending.resolve(REFUSALS[results[i]] ?? null)),
         (err: unknown) => batch.forEach((pending) => pending.reject(err)),
-      )
-      .finally(this.nextAcquiring);
-  };
+      );
+  }
 
-  private readonly flushReleasing = (): void => {
-    const keys = this.releasing;
-    if (keys.length === 0) {
-      this.releaseBusy = false;
-      return;
-    }
-    this.releasing = [];
-    this.client
-      .releaseConnections(keys.length, ...keys, this.instance)
-      .catch(() => undefined)
-      .finally(this.nextReleasing);
-  };
-
-  // The next batch waits for a later turn, as the first does: releases and acquires scheduled
-  // in one order reach Redis in that order (a user who closes one tab and opens another).
-  private readonly nextAcquiring = (): void => void setImmediate(this.flushAcquiring);
-  private readonly nextReleasing = (): void => void setImmediate(this.flushReleasing);
+  private releaseBatch(keys: string[]): Promise<unknown> {
+    return this.client.releaseConnections(keys.length, ...keys, this.instance).catch(() => undefined);
+  }
 
   private markAlive(): Promise<unknown> {
     return this.redis.set(`${this.livenessPrefix}${this.instance}`, '1', 'PX', this.options.livenessMs);
