@@ -1,6 +1,7 @@
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { ChildClient } from './child-client';
 import type { HeldCommand, HeldReport, HeldTask } from './held';
 import { LatencyRecorder, nowUs } from './latency';
@@ -102,6 +103,41 @@ function slabBytes(): number {
 }
 
 const sum = <T>(items: readonly T[], get: (item: T) => number) => items.reduce((n, item) => n + get(item), 0);
+
+/** CPU seconds of a set of processes since the tally began, counting one that has exited at its last reading. */
+class CpuTally {
+  private readonly start = new Map<number, number>();
+  private readonly last = new Map<number, number>();
+
+  constructor(
+    private readonly kit: BenchKit,
+    pids: readonly number[],
+  ) {
+    for (const pid of pids) this.start.set(pid, this.read(pid) ?? 0);
+    this.sample();
+  }
+
+  /** Reads every process still running; call it while they run. */
+  sample(): void {
+    for (const pid of this.start.keys()) {
+      const seconds = this.read(pid);
+      if (seconds !== undefined) this.last.set(pid, seconds);
+    }
+  }
+
+  get seconds(): number {
+    return sum([...this.start], ([pid, start]) => (this.last.get(pid) ?? start) - start);
+  }
+
+  private read(pid: number): number | undefined {
+    try {
+      const { user, system } = this.kit.cpuSeconds([pid]);
+      return user + system;
+    } catch {
+      return undefined; // exited
+    }
+  }
+}
 
 /**
  * Four event loops as in the `idle` scenario when the open-file limit allows; otherwise enough
@@ -239,6 +275,15 @@ async function measureStorm(
   const connected = await Promise.all(clients.map((c) => c.next('connected')));
   await Promise.all(clients.map((c) => c.next('joined')));
   const open = sum(connected, (r) => r.connections);
+  // Where the two cores go during the storm: A draining, B accepting, the clients.
+  const tallies = {
+    A: new CpuTally(kit, kit.gatewayPids(a)),
+    B: new CpuTally(kit, kit.gatewayPids(b)),
+    clients: new CpuTally(
+      kit,
+      clients.map((c) => c.pid),
+    ),
+  };
   const sigtermUs = nowUs();
   const exited = new Promise((resolve) => a.process.once('exit', resolve));
   a.process.kill('SIGTERM');
@@ -247,8 +292,12 @@ async function measureStorm(
   let statuses = await Promise.all(clients.map((c) => c.status()));
   while (sum(statuses, (s) => s.reconnected) < open && Date.now() < deadline) {
     await sleep(1000);
+    for (const tally of Object.values(tallies)) tally.sample();
     statuses = await Promise.all(clients.map((c) => c.status()));
   }
+  for (const tally of Object.values(tallies)) tally.sample();
+  const stormSeconds = (nowUs() - sigtermUs) / 1e6;
+  const cores = availableParallelism();
   await Promise.race([exited, sleep(5000)]);
   const bSpread = kit.workerSpread(b);
   const bUpgrades = (await (await fetch(`http://127.0.0.1:${b.port + 1}/metrics`)).text())
@@ -279,6 +328,9 @@ async function measureStorm(
             .join(', ')})`
         : ''
     }; ` +
-    `${open - reconnected} never came back; B: upgrades ${bUpgrades}, ${bSpread}`
+    `${open - reconnected} never came back; B: upgrades ${bUpgrades}, ${bSpread}; ` +
+    `CPU-s in the ${stormSeconds.toFixed(0)} s after SIGTERM: A ${tallies.A.seconds.toFixed(1)}, ` +
+    `B ${tallies.B.seconds.toFixed(1)} (${Math.round((tallies.B.seconds * 1e6) / Math.max(1, reconnected))} µs per upgrade), ` +
+    `clients ${tallies.clients.seconds.toFixed(1)}, of ${(cores * stormSeconds).toFixed(0)} on ${cores} cores`
   );
 }
