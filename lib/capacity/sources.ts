@@ -79,11 +79,11 @@ export const KERNEL_BYTES_PER_SOCKET: SourcedFigure = {
 
 /**
  * Gateway CPU per accepted upgrade (ES256 verification, the connection-limit script, handshake),
- * the slower of the quiet connection-rate runs of `npm run bench:gateway` with `os` scheduling
- * (568 and 595 µs): one core accepts ~1,700 a second.
+ * the slowest of the quiet connection-rate runs of `npm run bench:gateway` with `os` scheduling
+ * (484, 529 and 636 µs): one core accepts ~1,570 a second.
  */
 export const GATEWAY_CPU_SECONDS_PER_UPGRADE: SourcedFigure = {
-  value: 595e-6,
+  value: 636e-6,
   source: 'measured: npm run bench:gateway, connection rate (apps/gateway/README.md)',
 };
 

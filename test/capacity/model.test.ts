@@ -82,8 +82,8 @@ describe('capacity model', () => {
 
   test('a draining server hands its clients to the others no faster than they can take them', () => {
     const report = evaluateCapacity(variant('prod', (p) => (p.app.gatewayDrainSeconds = 10)));
-    // 9 other servers x 3 processes x 0.5 / 595 µs over 5 s
-    expect(limit(report, 'scale-in-reconnects').perServer).toBeCloseTo(((9 * 3 * 0.5) / 595e-6) * 5, 0);
+    // 9 other servers x 3 processes x 0.5 / 636 µs over 5 s
+    expect(limit(report, 'scale-in-reconnects').perServer).toBeCloseTo(((9 * 3 * 0.5) / 636e-6) * 5, 0);
   });
 
   test('synth stops on a profile that cannot carry its target, naming the binding limit and its numbers', () => {
