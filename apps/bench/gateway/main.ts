@@ -198,7 +198,10 @@ async function serverFanoutLatency(gateway: Gateway): Promise<string> {
   return (
     `gateway-side fan-out latency p50 ${at(0.5)} ms, p99 ${at(0.99)} ms; ` +
     `${frames} frames out, ${(events / frames).toFixed(1)} messages per frame; ` +
-    `${counter('gateway_heartbeat_timeouts_total')} heartbeat timeouts`
+    `${counter('gateway_heartbeat_timeouts_total')} heartbeat timeouts; ` +
+    // Since each worker started: how long a ready callback waited for its loop (or for a core).
+    `event-loop delay p99 ${(counter('nodejs_eventloop_lag_p99_seconds') * 1000).toFixed(0)} ms (workers' average), ` +
+    `max ${(counter('nodejs_eventloop_lag_max_seconds') * 1000).toFixed(0)} ms`
   );
 }
 
