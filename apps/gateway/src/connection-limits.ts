@@ -150,7 +150,11 @@ export class ConnectionLimits {
     return now;
   }
 
-  /** Uncounts a closed connection; a failure leaves its count until the hash expires. */
+  /**
+   * Uncounts a closed connection; a failure leaves its count until the hash expires. Releases go
+   * apart from acquires: while a release call is out, an upgrade made just after a close can be
+   * counted first, and at the user's maximum refused with 429; the client's retry then succeeds.
+   */
   release(userId: string, address: string): void {
     this.releasing.add(this.userKey(userId));
     this.releasing.add(this.addressKey(address));

@@ -1,8 +1,9 @@
 /**
  * Sends items in batches, one batch in flight at a time (group commit): what arrives while a batch
  * is out goes together in the next. On a quiet process an item waits for nothing but its own send;
- * under load the batches grow rather than the sends multiply. Each batch starts on a later
- * event-loop turn (`setImmediate`), so two group commits fed in one order send in that order.
+ * under load the batches grow rather than the sends multiply. A batch starts on the event-loop turn
+ * after its first item (`setImmediate`), so the items of one turn always go together. Two group
+ * commits are independent: one whose batch is out holds its new items back while the other sends.
  */
 export class GroupCommit<T> {
   private waiting: T[] = [];
