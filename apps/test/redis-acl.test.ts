@@ -114,10 +114,10 @@ describe('the gateway as its users', () => {
       perAddress: { perSecond: 10, burst: 10 },
     });
     const roomId = randomUUID();
-    const clientMsgId = randomUUID();
-    const first = await store.accept(sender, address, roomId, clientMsgId, 'hello');
+    const offer = { senderId: sender, address, roomId, clientMsgId: randomUUID(), content: 'hello' };
+    const first = await store.accept(offer);
     expect(first).toMatchObject({ kind: 'stored', published: true });
-    const again = await store.accept(sender, address, roomId, clientMsgId, 'hello');
+    const again = await store.accept(offer);
     expect(again).toMatchObject({ kind: 'duplicate', id: first.kind === 'stored' ? first.id : '' });
     created.push(
       ...(await admin.keys(`chat:idem:*:${roomId}:*`)),

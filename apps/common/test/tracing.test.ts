@@ -33,7 +33,13 @@ describe('one trace from a gateway send to the worker insert (real Redis and Pos
       perAddress: { perSecond: 100, burst: 100 },
     });
   const accept = async (content: string) => {
-    const accepted = await store().accept(randomUUID(), '127.0.0.1', randomUUID(), randomUUID(), content);
+    const accepted = await store().accept({
+      senderId: randomUUID(),
+      address: '127.0.0.1',
+      roomId: randomUUID(),
+      clientMsgId: randomUUID(),
+      content,
+    });
     if (accepted.kind !== 'stored') throw new Error(`expected the message stored, got ${accepted.kind}`);
     return accepted;
   };

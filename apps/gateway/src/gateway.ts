@@ -519,7 +519,13 @@ export class Gateway {
     this.inFlight += 1;
     connection.pending += 1;
     this.store
-      .accept(connection.userId, connection.address, frame.roomId, frame.clientMsgId, frame.content)
+      .accept({
+        senderId: connection.userId,
+        address: connection.address,
+        roomId: frame.roomId,
+        clientMsgId: frame.clientMsgId,
+        content: frame.content,
+      })
       .then(
         (accepted) => {
           if (accepted.kind === 'limited') {

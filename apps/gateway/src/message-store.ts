@@ -87,8 +87,8 @@ return {0}
 
 type StoreReply = [0] | [1, string] | [2, 0 | 1, string];
 
-/** A message as offered, before it has an id. */
-interface Offer {
+/** A message as offered by `senderId` (connected from `address`), before it has an id. */
+export interface Offer {
   readonly senderId: string;
   readonly address: string;
   readonly roomId: string;
@@ -130,18 +130,12 @@ export class MessageStore {
     if (!('storeMessage' in redis)) redis.defineCommand('storeMessage', { numberOfKeys: 4, lua: STORE_SCRIPT });
   }
 
-  /** Offers a message from `senderId` (connected from `address`). */
-  async accept(
-    senderId: string,
-    address: string,
-    roomId: string,
-    clientMsgId: string,
-    content: string,
-  ): Promise<Accepted> {
+  /** Offers a message for storage. */
+  async accept(offer: Offer): Promise<Accepted> {
     // Sampled once per send; the stream entry carries the trace to the worker.
-    const traced = startSend({ 'chat.room.id': roomId });
+    const traced = startSend({ 'chat.room.id': offer.roomId });
     try {
-      const accepted = await this.store(traced, { senderId, address, roomId, clientMsgId, content });
+      const accepted = await this.store(traced, offer);
       traced.end();
       return accepted;
     } catch (err) {

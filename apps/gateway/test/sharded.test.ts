@@ -55,7 +55,13 @@ test('a message stored with SPUBLISH reaches the members subscribed with SSUBSCR
   await rooms.join(member.connection, roomId);
   await rooms.join(outsider.connection, randomUUID());
 
-  const accepted = await store.accept(randomUUID(), '127.0.0.1', roomId, 'c-1', 'over a shard channel');
+  const accepted = await store.accept({
+    senderId: randomUUID(),
+    address: '127.0.0.1',
+    roomId,
+    clientMsgId: 'c-1',
+    content: 'over a shard channel',
+  });
   if (accepted.kind !== 'stored') throw new Error(`not stored: ${JSON.stringify(accepted)}`);
   expect(accepted.published).toBe(true);
   const deadline = Date.now() + 5000;
