@@ -19,8 +19,12 @@ afterAll(async () => {
   redis.disconnect();
 });
 
-async function instance(prefix: string, overrides: Partial<ConnectionLimitsOptions> = {}): Promise<ConnectionLimits> {
-  const limits = new ConnectionLimits(redis, {
+async function instance(
+  prefix: string,
+  overrides: Partial<ConnectionLimitsOptions> = {},
+  client: RedisClient = redis,
+): Promise<ConnectionLimits> {
+  const limits = new ConnectionLimits(client, {
     keyPrefix: prefix,
     perUser: 2,
     perAddress: 100,
@@ -110,13 +114,7 @@ test('upgrades of one turn share a script call and are counted in order', async 
 test('upgrades that arrive while a script call is out go together in the next one', async () => {
   const prefix = deployment('limits-group');
   const own = createRedis({ url: REDIS_URL });
-  const limits = new ConnectionLimits(own, {
-    keyPrefix: prefix,
-    perUser: 10,
-    perAddress: 100,
-    livenessMs: 400,
-    countTtlMs: 60_000,
-  });
+  const limits = await instance(prefix, { perUser: 10 }, own);
   // A slow round trip, so that the later upgrades surely arrive while the first call is out.
   const counting = own as unknown as { acquireConnections: (...args: unknown[]) => Promise<number[]> };
   const original = counting.acquireConnections.bind(own);
